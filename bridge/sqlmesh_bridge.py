@@ -1,0 +1,269 @@
+"""The thin Python side of the action's SQLMesh adapter.
+
+One process per action run: the TypeScript side starts it, sends one JSON request per line on stdin and reads one JSON
+response per line from the protocol stream. The SQLMesh project is loaded once, by `load`, and reused by every later
+request. This file only translates between the protocol and SQLMesh's Python API: no graph logic, no rendering.
+
+Everything SQLMesh prints (console, warnings, logs) goes to stderr, which the action shows in a collapsible log group;
+the protocol has the original stdout to itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+import typing as t
+
+PROTOCOL_VERSION = 1
+
+# Keep the protocol stream for ourselves, then point fd 1 at stderr so nothing else can write into the protocol.
+_protocol = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+os.dup2(2, 1)
+sys.stdout = sys.stderr
+
+
+class BridgeError(Exception):
+    """An error the user can act on; `kind` lets the TypeScript side choose the message."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class Session:
+    def __init__(self) -> None:
+        self.context: t.Any = None
+
+    # -- requests ---------------------------------------------------------------------------------------------------
+
+    def hello(self, _params: dict) -> dict:
+        try:
+            import sqlmesh
+        except ImportError as error:
+            raise BridgeError("sqlmesh_missing", f"SQLMesh is not importable by {sys.executable}: {error}")
+        return {
+            "protocol": PROTOCOL_VERSION,
+            "sqlmesh_version": sqlmesh.__version__,
+            "python_version": sys.version.split()[0],
+            "python_executable": sys.executable,
+        }
+
+    def load(self, params: dict) -> dict:
+        from sqlmesh import Context
+
+        path = params["path"]
+        gateway = params.get("gateway") or None
+        try:
+            context = Context(paths=[path], gateway=gateway, load=False)
+        except Exception as error:  # noqa: BLE001 - config errors come in many types
+            raise BridgeError("config", str(error))
+        gateways = sorted((context.config.gateways or {}).keys())
+        if gateway and gateways and gateway not in gateways:
+            raise BridgeError(
+                "unknown_gateway",
+                f"gateway '{gateway}' is not defined in the SQLMesh config; defined gateways: {', '.join(gateways)}",
+            )
+        try:
+            context.load()
+        except Exception as error:  # noqa: BLE001
+            raise BridgeError("load", str(error))
+        self.context = context
+        return {"models": [describe_model(model, context) for model in context.models.values()], "gateways": gateways}
+
+    def changes(self, params: dict) -> dict:
+        """Which models differ from an environment (prod), by fingerprint, without applying anything."""
+        context = self._context()
+        environment = params["environment"]
+        if context.state_reader.get_environment(environment) is None:
+            return {"environment_exists": False, "directly_modified": [], "indirectly_modified": [], "added": [], "removed": []}
+        plan = context.plan_builder(environment, skip_tests=True, skip_linter=True).build()
+        diff = plan.context_diff
+        indirect = set()
+        for children in plan.indirectly_modified.values():
+            indirect.update(sid.name for sid in children)
+        return {
+            "environment_exists": True,
+            "directly_modified": sorted(sid.name for sid in plan.directly_modified),
+            "indirectly_modified": sorted(indirect),
+            "added": sorted(diff.snapshots[sid].name for sid in diff.added if sid in diff.snapshots),
+            "removed": sorted(snapshot.name for snapshot in diff.removed_snapshots.values()),
+        }
+
+    def plan(self, params: dict) -> dict:
+        """Plan and apply an environment, non-interactively."""
+        context = self._context()
+        started = time.monotonic()
+        plan = context.plan(
+            params["environment"],
+            start=params.get("start") or None,
+            end=params.get("end") or None,
+            restate_models=params.get("restate") or None,
+            no_prompts=True,
+            auto_apply=True,
+            skip_tests=bool(params.get("skip_tests")),
+            skip_linter=True,
+            no_diff=True,
+        )
+        return {
+            "has_changes": bool(plan.has_changes),
+            "missing_intervals": [
+                {"model": interval.snapshot_id.name, "start": interval.intervals[0][0], "end": interval.intervals[-1][1]}
+                for interval in plan.missing_intervals
+                if interval.intervals
+            ],
+            "seconds": round(time.monotonic() - started, 3),
+        }
+
+    def environment(self, params: dict) -> dict:
+        """The snapshots of an environment: per model its fingerprint, version and the intervals it holds (ms)."""
+        context = self._context()
+        env = context.state_reader.get_environment(params["environment"])
+        if env is None:
+            return {"exists": False, "models": {}}
+        snapshots = context.state_reader.get_snapshots(env.snapshots)
+        models = {}
+        for snapshot in snapshots.values():
+            models[snapshot.name] = {
+                "fingerprint": snapshot.fingerprint.to_identifier(),
+                "version": snapshot.version,
+                "forward_only": bool(snapshot.is_forward_only),
+                "intervals": [[int(start), int(end)] for start, end in snapshot.intervals],
+                "dev_intervals": [[int(start), int(end)] for start, end in snapshot.dev_intervals],
+            }
+        return {"exists": True, "models": models}
+
+    def table_diff(self, params: dict) -> dict:
+        """Diff one model between two environments: schema, row counts and per-column match."""
+        context = self._context()
+        diffs = context.table_diff(
+            source=params["source"],
+            target=params["target"],
+            select_models=[params["model"]],
+            on=params.get("on") or None,
+            where=window_predicate(params.get("window")),
+            limit=int(params.get("sample_limit") or 0) or 1,
+            show=False,
+            decimals=int(params.get("decimals", 3)),
+            skip_grain_check=False,
+        )
+        if not diffs:
+            return {"diffed": False}
+        diff = diffs[0]
+        schema = diff.schema_diff()
+        rows = diff.row_diff()
+        stats = {key: number(value) for key, value in rows.stats.items()}
+        column_match = {
+            str(column): number(value) for column, value in rows.column_stats["pct_match"].to_dict().items()
+        }
+        result = {
+            "diffed": True,
+            "source_table": str(diff.source),
+            "target_table": str(diff.target),
+            "grain": [str(column) for column in diff.key_columns[2]],
+            "schema": {
+                "added": [[name, type_.sql()] for name, type_ in schema.added],
+                "removed": [[name, type_.sql()] for name, type_ in schema.removed],
+                "modified": [[name, old.sql(), new.sql()] for name, (old, new) in schema.modified.items()],
+            },
+            "stats": stats,
+            "column_match_pct": column_match,
+        }
+        if params.get("sample_limit"):
+            result["samples"] = {
+                "source_only": frame_rows(rows.s_sample),
+                "target_only": frame_rows(rows.t_sample),
+                "changed": frame_rows(rows.joined_sample),
+            }
+        return result
+
+    def _context(self) -> t.Any:
+        if self.context is None:
+            raise BridgeError("protocol", "the project is not loaded: send 'load' first")
+        return self.context
+
+
+def describe_model(model: t.Any, context: t.Any) -> dict:
+    kind = model.kind
+    path = getattr(model, "_path", None)
+    seed_path = None
+    if kind.is_seed and path is not None:
+        seed_path = os.path.normpath(os.path.join(os.path.dirname(str(path)), str(kind.path)))
+    time_column = getattr(kind, "time_column", None)
+    return {
+        "name": model.name,
+        "fqn": model.fqn,
+        "path": str(path) if path else None,
+        "kind": kind.name.value if hasattr(kind.name, "value") else str(kind.name),
+        "is_external": bool(getattr(model, "source_type", "") == "external" or kind.name == "EXTERNAL"),
+        "seed_path": seed_path,
+        "time_column": time_column.column.name if time_column is not None else None,
+        "grain": [column.sql() for column in model.grains],
+        "depends_on": sorted(model.depends_on),
+        "start": str(model.start) if model.start is not None else None,
+        "cron": model.cron,
+        "restatement_disabled": bool(getattr(kind, "disable_restatement", False)),
+    }
+
+
+def window_predicate(window: t.Optional[dict]) -> t.Any:
+    """`column >= start AND column < end`, built as an expression so that it is quoted right in any dialect."""
+    if not window:
+        return None
+    from sqlglot import exp
+
+    column = exp.column(window["column"])
+    return exp.and_(column >= exp.Literal.string(window["start"]), column < exp.Literal.string(window["end"]))
+
+
+def number(value: t.Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def frame_rows(frame: t.Any) -> list:
+    return json.loads(frame.to_json(orient="records", date_format="iso", default_handler=str))
+
+
+def respond(message: dict) -> None:
+    _protocol.write(json.dumps(message, default=str) + "\n")
+    _protocol.flush()
+
+
+def main() -> None:
+    session = Session()
+    handlers = {
+        "hello": session.hello,
+        "load": session.load,
+        "changes": session.changes,
+        "plan": session.plan,
+        "environment": session.environment,
+        "table_diff": session.table_diff,
+    }
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        request_id = request.get("id")
+        method = request.get("method")
+        if method == "shutdown":
+            respond({"id": request_id, "ok": True, "result": {}})
+            break
+        handler = handlers.get(method)
+        try:
+            if handler is None:
+                raise BridgeError("protocol", f"unknown method '{method}'")
+            respond({"id": request_id, "ok": True, "result": handler(request.get("params") or {})})
+        except BridgeError as error:
+            respond({"id": request_id, "ok": False, "error": {"kind": error.kind, "message": str(error)}})
+        except Exception as error:  # noqa: BLE001 - every fault goes back to the caller, named
+            traceback.print_exc(file=sys.stderr)
+            respond({"id": request_id, "ok": False, "error": {"kind": type(error).__name__, "message": str(error)}})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+// What every flow is handed: the settings, the event, and the log. Built once by main.ts.
+
+import * as core from '@actions/core'
+import { realpathSync } from 'node:fs'
+import { isAbsolute, relative, resolve } from 'node:path'
+import { SqlMesh } from '../sqlmesh/client.js'
+import { locatePython } from '../sqlmesh/locate.js'
+import type { Settings } from '../inputs.js'
+import type { WorkflowEvent } from '../github/event.js'
+import type { ModelInfo } from '../core/types.js'
+
+export interface FlowContext {
+  readonly settings: Settings
+  readonly event: WorkflowEvent
+  /** The checked-out repository (GITHUB_WORKSPACE). */
+  readonly workspace: string
+}
+
+/** Runs a step inside a collapsible log group. */
+export async function step<T>(title: string, work: () => Promise<T>): Promise<T> {
+  return core.group(title, work)
+}
+
+/** Error raised after the report is out, when the `fail-on` policy says the job must fail. */
+export class PolicyFailure extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'PolicyFailure'
+  }
+}
+
+export function projectDir(context: FlowContext): string {
+  const dir = context.settings.projectPath
+  return isAbsolute(dir) ? dir : resolve(context.workspace, dir)
+}
+
+/** Starts SQLMesh on the project; the Python process never sees the GitHub token or the runner's own tokens. */
+export async function startSqlMesh(context: FlowContext): Promise<SqlMesh> {
+  const python = locatePython(context.settings.python, process.env.PATH)
+  core.info(`Python: ${python}`)
+  const sqlmesh = await SqlMesh.create({
+    python,
+    projectPath: projectDir(context),
+    gateway: context.settings.gateway,
+    env: pythonEnv(process.env),
+    log: line => core.info(line),
+    warn: message => core.warning(message)
+  })
+  core.info(`SQLMesh ${sqlmesh.version}: ${sqlmesh.models.length} models loaded`)
+  return sqlmesh
+}
+
+const HIDDEN_FROM_PYTHON = /^(INPUT_.*|GITHUB_TOKEN|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_ID_TOKEN_REQUEST_URL)$/
+
+export function pythonEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !HIDDEN_FROM_PYTHON.test(key)))
+}
+
+/** Model paths made relative to the repository root, so that they compare with the paths git reports. */
+export function repositoryRelative(models: readonly ModelInfo[], repoRoot: string): ModelInfo[] {
+  const root = realpathSync(repoRoot)
+  const rel = (path: string | null): string | null => {
+    if (!path) return null
+    let real = path
+    try {
+      real = realpathSync(path)
+    } catch {
+      // A file SQLMesh knows but the checkout does not (deleted); keep the path as given.
+    }
+    const result = relative(root, real)
+    return result.startsWith('..') ? null : result.split('\\').join('/')
+  }
+  return models.map(model => ({ ...model, path: rel(model.path), seedPath: rel(model.seedPath) }))
+}

@@ -1,0 +1,84 @@
+// The only module that reads the action's inputs. Every value is checked here and turned into one typed,
+// read-only settings object; a bad value throws with the input's name, the value and what is expected.
+
+import * as core from '@actions/core'
+import { FAIL_ON_VALUES, isFailOn, type FailOn } from './core/gate.js'
+
+export const DIFF_SCOPES = ['affected', 'changed'] as const
+export type DiffScope = (typeof DIFF_SCOPES)[number]
+
+export interface Settings {
+  readonly projectPath: string
+  readonly gateway: string
+  readonly prodEnvironment: string
+  readonly environmentPrefix: string
+  readonly environmentStart: string
+  readonly environmentEnd: string
+  readonly diffScope: DiffScope
+  readonly sampleRows: number
+  readonly decimals: number
+  readonly failOn: FailOn
+  readonly skipTests: boolean
+  readonly python: string
+  readonly commentAuthor: string
+  readonly token: string
+}
+
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'InputError'
+  }
+}
+
+export function readSettings(): Settings {
+  const token = core.getInput('github-token')
+  if (token) core.setSecret(token)
+  return {
+    projectPath: core.getInput('project-path') || '.',
+    gateway: core.getInput('gateway'),
+    prodEnvironment: environmentName('prod-environment', core.getInput('prod-environment') || 'prod'),
+    environmentPrefix: environmentName('environment-prefix', core.getInput('environment-prefix') || 'pr'),
+    environmentStart: core.getInput('environment-start'),
+    environmentEnd: core.getInput('environment-end'),
+    diffScope: oneOf('diff-scope', core.getInput('diff-scope') || 'affected', DIFF_SCOPES),
+    sampleRows: wholeNumber('sample-rows', core.getInput('sample-rows') || '0', 0, 100),
+    decimals: wholeNumber('decimals', core.getInput('decimals') || '3', 0, 12),
+    failOn: failOn(core.getInput('fail-on') || 'never'),
+    skipTests: booleanInput('skip-tests'),
+    python: core.getInput('python'),
+    commentAuthor: core.getInput('comment-author') || 'github-actions[bot]',
+    token
+  }
+}
+
+function booleanInput(name: string): boolean {
+  try {
+    return core.getBooleanInput(name)
+  } catch {
+    throw new InputError(`Input '${name}' must be true or false, got '${core.getInput(name)}'.`)
+  }
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T
+  throw new InputError(`Input '${name}' is '${value}'; expected one of: ${allowed.join(', ')}.`)
+}
+
+function failOn(value: string): FailOn {
+  if (isFailOn(value)) return value
+  throw new InputError(`Input 'fail-on' is '${value}'; expected one of: ${FAIL_ON_VALUES.join(', ')}.`)
+}
+
+function wholeNumber(name: string, value: string, min: number, max: number): number {
+  const parsed = Number(value)
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new InputError(`Input '${name}' is '${value}'; expected a whole number from ${min} to ${max}.`)
+  }
+  return parsed
+}
+
+function environmentName(name: string, value: string): string {
+  if (/^[A-Za-z0-9_]+$/.test(value)) return value
+  throw new InputError(`Input '${name}' is '${value}'; expected letters, digits and underscores only (a SQLMesh environment name).`)
+}

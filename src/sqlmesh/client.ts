@@ -1,0 +1,129 @@
+// The one place that talks to SQLMesh. Wraps the bridge process with typed methods that return domain types.
+
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { BridgeProcess, SqlMeshError } from './process.js'
+import { checkSqlMeshVersion, INSTALL_HINT } from './locate.js'
+import {
+  parseDiff,
+  parseEnvironment,
+  parseFingerprintChanges,
+  parseModels,
+  type RawDiff,
+  type RawEnvironment,
+  type RawChanges,
+  type RawModel
+} from './parse.js'
+import type { EnvironmentSnapshot, FingerprintChanges, ModelInfo, TableComparison, TimeWindow } from '../core/types.js'
+
+export { SqlMeshError } from './process.js'
+
+export interface SqlMeshOptions {
+  readonly python: string
+  readonly projectPath: string
+  readonly gateway: string
+  /** Environment for the Python process: the caller strips what SQLMesh must not see (the GitHub token). */
+  readonly env: NodeJS.ProcessEnv
+  readonly log: (line: string) => void
+  readonly warn: (message: string) => void
+}
+
+export interface PlanRequest {
+  readonly environment: string
+  readonly start?: string
+  readonly end?: string
+  readonly restate?: readonly string[]
+  readonly skipTests?: boolean
+}
+
+export interface PlanOutcome {
+  readonly hasChanges: boolean
+  readonly seconds: number
+}
+
+export interface DiffRequest {
+  readonly source: string
+  readonly target: string
+  readonly model: string
+  readonly window: { readonly column: string; readonly start: string; readonly end: string } | null
+  readonly sampleRows: number
+  readonly decimals: number
+}
+
+export class SqlMesh {
+  private constructor(
+    private readonly bridge: BridgeProcess,
+    readonly version: string,
+    readonly models: readonly ModelInfo[]
+  ) {}
+
+  /** Starts SQLMesh, checks its version and loads the project (the only project load of the run). */
+  static async create(options: SqlMeshOptions): Promise<SqlMesh> {
+    const bridge = BridgeProcess.start(options.python, bridgeScript(), options.projectPath, options.env, options.log)
+    try {
+      const hello = await bridge.request<{ sqlmesh_version: string }>('hello').catch((error: Error) => {
+        throw new SqlMeshError(
+          'sqlmesh_missing',
+          `SQLMesh could not be started with the Python interpreter '${options.python}': ${error.message}. ` +
+            `Install it in a step before this action (${INSTALL_HINT}), or set the 'python' input to the interpreter that has it.`
+        )
+      })
+      const verdict = checkSqlMeshVersion(hello.sqlmesh_version, options.python)
+      if (!verdict.ok) throw new SqlMeshError('sqlmesh_too_old', verdict.message)
+      if (verdict.warning) options.warn(verdict.warning)
+      const loaded = await bridge.request<{ models: RawModel[] }>('load', {
+        path: options.projectPath,
+        gateway: options.gateway
+      })
+      return new SqlMesh(bridge, hello.sqlmesh_version, parseModels(loaded.models))
+    } catch (error) {
+      await bridge.close()
+      throw error
+    }
+  }
+
+  async changes(environment: string): Promise<FingerprintChanges> {
+    return parseFingerprintChanges(await this.bridge.request<RawChanges>('changes', { environment }))
+  }
+
+  async plan(request: PlanRequest): Promise<PlanOutcome> {
+    const raw = await this.bridge.request<{ has_changes: boolean; seconds: number }>('plan', {
+      environment: request.environment,
+      start: request.start,
+      end: request.end,
+      restate: request.restate,
+      skip_tests: request.skipTests ?? false
+    })
+    return { hasChanges: raw.has_changes, seconds: raw.seconds }
+  }
+
+  async environment(name: string): Promise<EnvironmentSnapshot | null> {
+    return parseEnvironment(await this.bridge.request<RawEnvironment>('environment', { environment: name }))
+  }
+
+  async tableDiff(request: DiffRequest): Promise<TableComparison | null> {
+    const raw = await this.bridge.request<RawDiff>('table_diff', {
+      source: request.source,
+      target: request.target,
+      model: request.model,
+      window: request.window,
+      sample_limit: request.sampleRows,
+      decimals: request.decimals
+    })
+    return parseDiff(raw)
+  }
+
+  close(): Promise<void> {
+    return this.bridge.close()
+  }
+}
+
+export type { TimeWindow }
+
+/** The bridge script ships beside the bundle (dist/); from sources it is in bridge/. */
+function bridgeScript(): string {
+  const here = dirname(fileURLToPath(import.meta.url))
+  const candidates = [join(here, 'sqlmesh_bridge.py'), join(here, '..', '..', 'bridge', 'sqlmesh_bridge.py')]
+  return candidates.find(candidate => existsSync(candidate)) ?? (candidates[0] as string)
+}

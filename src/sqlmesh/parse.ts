@@ -1,0 +1,139 @@
+// Turns the bridge's JSON (snake_case, SQLMesh's shapes) into the action's domain types. Pure.
+
+import type {
+  EnvironmentModel,
+  EnvironmentSnapshot,
+  FingerprintChanges,
+  ModelInfo,
+  SampleRow,
+  TableComparison
+} from '../core/types.js'
+
+export interface RawModel {
+  name: string
+  fqn: string
+  path: string | null
+  kind: string
+  is_external: boolean
+  seed_path: string | null
+  time_column: string | null
+  grain: string[]
+  depends_on: string[]
+  start: string | null
+  restatement_disabled: boolean
+}
+
+export interface RawChanges {
+  environment_exists: boolean
+  directly_modified: string[]
+  indirectly_modified: string[]
+  added: string[]
+  removed: string[]
+}
+
+export interface RawEnvironment {
+  exists: boolean
+  models: Record<
+    string,
+    { fingerprint: string; version: string; forward_only: boolean; intervals: number[][]; dev_intervals: number[][] }
+  >
+}
+
+export type RawDiff =
+  | { diffed: false }
+  | {
+      diffed: true
+      grain: string[]
+      schema: { added: string[][]; removed: string[][]; modified: string[][] }
+      stats: Record<string, number>
+      column_match_pct: Record<string, number>
+      samples?: { source_only: SampleRow[]; target_only: SampleRow[]; changed: SampleRow[] }
+    }
+
+export function parseModels(raw: readonly RawModel[]): ModelInfo[] {
+  return raw.map(model => ({
+    name: model.name,
+    fqn: model.fqn,
+    path: model.path,
+    kind: model.kind,
+    isExternal: model.is_external,
+    seedPath: model.seed_path,
+    timeColumn: model.time_column,
+    // SQLMesh renders a composite grain as one tuple, e.g. "(game_id, team)".
+    grain: model.grain.flatMap(splitGrain),
+    dependsOn: model.depends_on,
+    start: model.start,
+    restatementDisabled: model.restatement_disabled
+  }))
+}
+
+/** FQNs from the state are kept as they are; the caller maps them to model names through the graph. */
+export function parseFingerprintChanges(raw: RawChanges): FingerprintChanges {
+  return {
+    environmentExists: raw.environment_exists,
+    directlyModified: raw.directly_modified,
+    indirectlyModified: raw.indirectly_modified,
+    added: raw.added,
+    removed: raw.removed
+  }
+}
+
+export function parseEnvironment(raw: RawEnvironment): EnvironmentSnapshot | null {
+  if (!raw.exists) return null
+  const models = new Map<string, EnvironmentModel>()
+  for (const [fqn, snapshot] of Object.entries(raw.models)) {
+    // A dev environment's own backfills are recorded as dev intervals; prod's as intervals.
+    const intervals = snapshot.dev_intervals.length > 0 ? snapshot.dev_intervals : snapshot.intervals
+    models.set(fqn, {
+      fingerprint: snapshot.fingerprint,
+      version: snapshot.version,
+      forwardOnly: snapshot.forward_only,
+      intervals: intervals.map(([start, end]) => ({ start: start as number, end: end as number }))
+    })
+  }
+  return models
+}
+
+export function parseDiff(raw: RawDiff): TableComparison | null {
+  if (!raw.diffed) return null
+  const stat = (key: string): number => Math.round(raw.stats[key] ?? 0)
+  const matched = stat('join_count')
+  return {
+    grain: raw.grain,
+    schema: {
+      added: raw.schema.added.map(([column, type]) => ({ column: column as string, type: type as string })),
+      removed: raw.schema.removed.map(([column, type]) => ({ column: column as string, type: type as string })),
+      retyped: raw.schema.modified.map(([column, from, to]) => ({
+        column: column as string,
+        from: from as string,
+        to: to as string
+      }))
+    },
+    rows: {
+      prod: stat('s_count'),
+      pr: stat('t_count'),
+      onlyInProd: stat('s_only_count'),
+      onlyInPr: stat('t_only_count'),
+      matched,
+      changed: matched - stat('full_match_count')
+    },
+    columns: Object.entries(raw.column_match_pct).map(([column, matchPct]) => ({ column, matchPct })),
+    ...(raw.samples
+      ? {
+          samples: {
+            onlyInProd: raw.samples.source_only,
+            onlyInPr: raw.samples.target_only,
+            changed: raw.samples.changed
+          }
+        }
+      : {})
+  }
+}
+
+export function splitGrain(grain: string): string[] {
+  const inner = grain.trim().replace(/^\((.*)\)$/s, '$1')
+  return inner
+    .split(',')
+    .map(part => part.trim())
+    .filter(Boolean)
+}
