@@ -1,7 +1,7 @@
 // Unit tests import only the pure modules; integration tests (*.int.test.ts) run the bundled dist/ as a runner does.
 const shared = {
   extensionsToTreatAsEsm: ['.ts'],
-  moduleFileExtensions: ['ts', 'js'],
+  moduleFileExtensions: ['ts', 'js', 'mjs'],
   resolver: 'ts-jest-resolver',
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
@@ -11,6 +11,6 @@ const shared = {
 export default {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/__tests__/**/*.test.ts'], testPathIgnorePatterns: [...shared.testPathIgnorePatterns, '\\.int\\.test\\.ts$'] },
-    { ...shared, displayName: 'integration', testMatch: ['<rootDir>/__tests__/**/*.int.test.ts'] }
+    { ...shared, displayName: 'integration', testMatch: ['<rootDir>/__tests__/**/*.int.test.ts'], testTimeout: 300_000 }
   ]
 }

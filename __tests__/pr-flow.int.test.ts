@@ -1,0 +1,193 @@
+// The pull-request flow end to end: the bundled action (dist/index.js) run as a runner runs it, in a real git
+// repository, with real SQLMesh on DuckDB, against a local GitHub API server.
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createProjectRepo, EXAMPLE, pullRequestPayload, runAction, type ActionRun, type Repo } from '../support/scenario.mjs'
+import { startGitHubServer, type GitHubServer } from '../support/github-server.mjs'
+
+const OWNER = 'acme'
+const NAME = 'hoops'
+const REPOSITORY = `${OWNER}/${NAME}`
+const TOKEN = 'ghs_pr_flow_token'
+const WINDOW_START = '2026-01-01'
+
+/** The raw feed's games, read from the seed itself so that the test follows the data. */
+function seedGames(): Array<{ date: string; status: string }> {
+  const lines = readFileSync(join(EXAMPLE, 'seeds', 'games.csv'), 'utf8').trim().split(/\r?\n/).slice(1)
+  return lines.map(line => line.split(',')).map(cells => ({ date: cells[1] as string, status: cells[7] as string }))
+}
+
+const count = (value: number): string => value.toLocaleString('en-US')
+
+function summaryRow(body: string, model: string): string[] {
+  const line = body.split('\n').find(row => row.startsWith(`| \`${model}\``))
+  if (!line) throw new Error(`No summary row for ${model} in:\n${body}`)
+  return line.split(' | ').map(cell => cell.replace(/^\| |\s\|$/g, '').trim())
+}
+
+describe('pull request on DuckDB', () => {
+  let repo: Repo
+  let server: GitHubServer
+  let base: string
+
+  beforeAll(async () => {
+    repo = createProjectRepo({ prefix: 'pr-flow-' })
+    repo.buildProd()
+    base = repo.head()
+    server = await startGitHubServer({ owner: OWNER, repo: NAME, tokens: { [TOKEN]: 'github-actions[bot]', ghs_human: 'octocat' } })
+  })
+
+  afterAll(async () => {
+    await server?.close()
+    repo?.remove()
+  })
+
+  async function openPullRequest(number: number, action = 'opened', inputs: Record<string, string> = {}): Promise<ActionRun> {
+    const head = repo.head()
+    server.addPullRequest({ number, head: { ref: `feature-${number}`, sha: head }, base: { ref: 'main', sha: base } })
+    return runAction({
+      repoDir: repo.dir,
+      eventName: 'pull_request',
+      payload: pullRequestPayload({ number, action, baseSha: base, headSha: head, repository: REPOSITORY }),
+      inputs: { 'project-path': 'analytics', 'github-token': TOKEN, 'environment-start': WINDOW_START, ...inputs },
+      apiUrl: server.url,
+      repository: REPOSITORY
+    })
+  }
+
+  describe('a filter that drops the postponed games', () => {
+    let run: ActionRun
+    let body: string
+    const games = seedGames()
+    const postponed = games.filter(game => game.status === 'postponed')
+    const inWindow = postponed.filter(game => game.date >= WINDOW_START).length
+
+    beforeAll(async () => {
+      repo.git(['checkout', '-q', '-b', 'feature-7', 'main'])
+      const model = repo.read('models/staging/stg_games.sql')
+      repo.write('models/staging/stg_games.sql', model.replace('FROM raw.games', "FROM raw.games\nWHERE status = 'final'"))
+      repo.commitAll('Drop postponed games')
+      run = await openPullRequest(7)
+      body = server.comments(7)[0]?.body ?? ''
+    })
+
+    it('succeeds and posts one comment', () => {
+      expect(run.code).toBe(0)
+      expect(server.comments(7)).toHaveLength(1)
+      expect(body.split('\n')[0]).toBe('<!-- sqlmesh-action:diff -->')
+    })
+
+    it('says how many rows the filter removes from the changed model', () => {
+      expect(postponed.length).toBeGreaterThan(0)
+      const row = summaryRow(body, 'staging.stg_games')
+      expect(row).toContain('✏️ changed')
+      expect(row).toContain(`${count(games.length)} → ${count(games.length - postponed.length)}`)
+      expect(row[4]).toBe(String(postponed.length))
+      expect(row[5]).toBe('0')
+      expect(row[6]).toBe('0')
+    })
+
+    it('carries the same removals downstream: two team rows per game, and only the window for time-ranged models', () => {
+      expect(summaryRow(body, 'staging.stg_team_games')[4]).toBe(String(2 * postponed.length))
+      expect(summaryRow(body, 'features_dev.game_features')[4]).toBe(String(2 * inWindow))
+      expect(summaryRow(body, 'marts.mart_game_features')[4]).toBe(String(inWindow))
+      expect(summaryRow(body, 'features_dev.game_features')[7]).toMatch(/^2026-01-01 – /)
+    })
+
+    it('shows the lineage of the affected chain with the changed model marked', () => {
+      expect(body).toContain('```mermaid')
+      expect(body).toMatch(/m0\["staging\.stg_games"\]/)
+      expect(body).toContain('class m0 changed')
+      expect(body).toContain('m0 --> m1')
+    })
+
+    it('sets the outputs: changed and affected models in dependency order, and the diff results', () => {
+      expect(JSON.parse(run.outputs['changed-models'] ?? '')).toEqual(['staging.stg_games'])
+      expect(JSON.parse(run.outputs['affected-models'] ?? '')).toEqual([
+        'staging.stg_games',
+        'staging.stg_team_games',
+        'features_dev.game_features',
+        'marts.mart_game_features',
+        'marts.team_standings'
+      ])
+      const results = JSON.parse(run.outputs['diff-results'] ?? '') as Array<{ model: string; rows?: { onlyInProd: number } }>
+      expect(results.find(result => result.model === 'staging.stg_games')?.rows?.onlyInProd).toBe(postponed.length)
+    })
+
+    it('writes the full report to the job summary', () => {
+      expect(run.summary).toContain('## SQLMesh diff: `pr_7` vs `prod`')
+      expect(run.summary).toContain(`| ${postponed.length} |`)
+    })
+
+    it('updates the same comment on the next push instead of adding one', async () => {
+      const first = server.comments(7)[0]
+      const model = repo.read('models/staging/stg_games.sql')
+      repo.write('models/staging/stg_games.sql', model.replace('  status,\n', '  status,\n  season = \'2025-26\' AS is_current_season,\n'))
+      const head = repo.commitAll('Flag the current season')
+      const second = await openPullRequest(7, 'synchronize')
+      expect(second.code).toBe(0)
+      const comments = server.comments(7)
+      expect(comments).toHaveLength(1)
+      expect(comments[0]?.id).toBe(first?.id)
+      expect(comments[0]?.body).toContain(head.slice(0, 7))
+      expect(summaryRow(comments[0]?.body ?? '', 'staging.stg_games')[2]).toBe('+1 col')
+      const patches = server.requests.filter(request => request.method === 'PATCH')
+      expect(patches).toHaveLength(1)
+    })
+  })
+
+  describe('a comment-only edit', () => {
+    it('reports no semantic change and builds nothing', async () => {
+      repo.git(['checkout', '-q', '-b', 'feature-8', 'main'])
+      const model = repo.read('models/staging/stg_team_games.sql')
+      repo.write('models/staging/stg_team_games.sql', `-- Reviewed by the data team.\n${model}`)
+      repo.commitAll('Document the team games model')
+      const run = await openPullRequest(8)
+      expect(run.code).toBe(0)
+      const body = server.comments(8)[0]?.body ?? ''
+      expect(body).toContain('No semantic change')
+      expect(body).toContain('`staging.stg_team_games`')
+      expect(JSON.parse(run.outputs['affected-models'] ?? '')).toEqual([])
+      expect(run.stdout).not.toContain('Plan and apply environment')
+    })
+  })
+
+  describe('a macro change', () => {
+    it('finds the models through their fingerprints and names the macro file', async () => {
+      repo.git(['checkout', '-q', '-b', 'feature-9', 'main'])
+      const macro = repo.read('macros/basketball.py')
+      repo.write('macros/basketball.py', macro.replace('exp.Sub(this=points, expression=allowed)', 'exp.Sub(this=points, expression=allowed) * 2'))
+      repo.commitAll('Double the margin')
+      const run = await openPullRequest(9)
+      expect(run.code).toBe(0)
+      const body = server.comments(9)[0]?.body ?? ''
+      expect(JSON.parse(run.outputs['changed-models'] ?? '')).toEqual(['features_dev.game_features'])
+      expect(body).toContain('`analytics/macros/basketball.py`')
+      const row = summaryRow(body, 'features_dev.game_features')
+      expect(row[4]).toBe('0')
+      expect(Number(row[6]?.replace(/,/g, ''))).toBeGreaterThan(0)
+      // Doubling a margin changes every row but the 0-0 postponed games.
+      const rows = Number(row[3]?.split(' → ')[0]?.replace(/,/g, ''))
+      const postponedRows = 2 * seedGames().filter(game => game.status === 'postponed' && game.date >= WINDOW_START).length
+      expect(row[6]).toBe(count(rows - postponedRows))
+      expect(body).toContain(`| \`margin\` | ${((100 * postponedRows) / rows).toFixed(2)}% |`)
+    })
+  })
+
+  describe('fail-on', () => {
+    it('fails the job after posting the comment, naming the models that remove rows', async () => {
+      repo.git(['checkout', '-q', '-b', 'feature-10', 'main'])
+      const model = repo.read('models/staging/stg_games.sql')
+      repo.write('models/staging/stg_games.sql', model.replace('FROM raw.games', "FROM raw.games\nWHERE home_team <> 'BOS'"))
+      repo.commitAll('Drop Boston home games')
+      const run = await openPullRequest(10, 'opened', { 'fail-on': 'removed-rows', 'diff-scope': 'changed' })
+      expect(run.code).toBe(1)
+      expect(server.comments(10)).toHaveLength(1)
+      expect(run.stdout).toMatch(/::error title=SQLMesh diff::fail-on 'removed-rows': staging\.stg_games/)
+      const body = server.comments(10)[0]?.body ?? ''
+      expect(summaryRow(body, 'staging.stg_team_games')).toContain('not diffed (scope)')
+    })
+  })
+})
