@@ -96,6 +96,11 @@ describe('pull request on DuckDB', () => {
       expect(summaryRow(body, 'features_dev.game_features')[7]).toMatch(/^2026-01-01 – /)
     })
 
+    it('warns that a full rebuild from a windowed upstream model differs because of the window', () => {
+      expect(summaryRow(body, 'marts.team_standings')[7]).toBe('all rows ⚠️ partial upstream')
+      expect(body).toContain('`marts.team_standings` is rebuilt in full from `features_dev.game_features`')
+    })
+
     it('shows the lineage of the affected chain with the changed model marked', () => {
       expect(body).toContain('```mermaid')
       expect(body).toMatch(/m0\["staging\.stg_games"\]/)

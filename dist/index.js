@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7615);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(810);
 // The action's entry point: nothing but run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -29225,7 +29225,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7615:
+/***/ 810:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32240,6 +32240,7 @@ function readSettings() {
         diffScope: oneOf('diff-scope', getInput('diff-scope') || 'affected', DIFF_SCOPES),
         sampleRows: wholeNumber('sample-rows', getInput('sample-rows') || '0', 0, 100),
         decimals: wholeNumber('decimals', getInput('decimals') || '3', 0, 12),
+        diffConcurrency: wholeNumber('diff-concurrency', getInput('diff-concurrency') || '4', 1, 32),
         failOn: failOn(getInput('fail-on') || 'never'),
         skipTests: booleanInput('skip-tests'),
         python: getInput('python'),
@@ -32433,9 +32434,32 @@ function describeWindow(window) {
 // Decides, per model of the affected chain, whether the table diff can compare it and over which window. Pure.
 
 function planDiffs(input) {
-    return input.chain.map(name => decide(name, input));
+    const partial = partialHistory(input);
+    return input.chain.map(name => decide(name, input, partial.get(name) ?? null));
 }
-function decide(name, { changed, scope, graph, prod, pr }) {
+/**
+ * Which models of the chain the PR environment builds from less history than prod has: time-ranged models whose PR
+ * window starts after prod's data does, and everything downstream of them. Chain order is upstream first.
+ */
+function partialHistory({ chain, graph, prod, pr }) {
+    const partial = new Map();
+    for (const name of chain) {
+        const model = graph.model(name);
+        if (!model)
+            continue;
+        const fromParent = graph.parentsOf(name).map(parent => partial.get(parent)).find(Boolean);
+        if (fromParent) {
+            partial.set(name, fromParent);
+            continue;
+        }
+        const window = diffWindow(model.timeColumn, prod.get(model.fqn), pr.get(model.fqn));
+        const prodSpan = spanOf(prod.get(model.fqn)?.intervals ?? []);
+        if (window && window !== 'empty' && prodSpan && window.start > prodSpan.start)
+            partial.set(name, { model: name, window });
+    }
+    return partial;
+}
+function decide(name, { changed, scope, graph, prod, pr }, partial) {
     const skip = (reason, detail) => ({
         action: 'skip',
         result: { model: name, status: 'not-diffed', reason, detail }
@@ -32466,7 +32490,8 @@ function decide(name, { changed, scope, graph, prod, pr }) {
     if (window === 'empty') {
         return skip('unchanged', 'The pull request environment holds no interval that prod also holds: nothing to compare.');
     }
-    return { action: 'diff', task: { model: name, window } };
+    const partialUpstream = window === null && partial && partial.model !== name ? partial : null;
+    return { action: 'diff', task: { model: name, window, partialUpstream } };
 }
 
 ;// CONCATENATED MODULE: ./src/core/graph.ts
@@ -32581,6 +32606,21 @@ class ModelGraph {
 function insertSorted(queue, items) {
     queue.push(...items);
     queue.sort();
+}
+
+;// CONCATENATED MODULE: ./src/core/concurrency.ts
+// Runs async work over a list with at most `limit` items in flight, keeping results in input order.
+async function mapLimit(items, limit, work) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const index = next++;
+            results[index] = await work(items[index], index);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    return results;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
@@ -37826,28 +37866,45 @@ function renderPrSections(report) {
         { id: 'footer', required: true, text: footer(report) }
     ];
 }
-/** One line a reviewer reads first. */
+/** One line a reviewer reads first: what each changed model does, then how far it reaches downstream. */
 function verdict(report) {
     if (report.chain.length === 0 && report.removed.length === 0) {
         return report.noSemanticChange.length > 0
             ? `✅ No semantic change: the edited model files fingerprint the same as in ${report.prodEnvironment}.`
             : '✅ No SQLMesh model is changed by this pull request.';
     }
+    const changed = new Set(report.changed);
     const differing = report.diffs.filter(hasDataChange);
-    const schema = report.diffs.filter(hasSchemaChange);
-    const removedRows = sum(report.diffs, diff => (diff.status === 'diffed' ? diff.rows.onlyInProd : 0));
-    const addedRows = sum(report.diffs, diff => (diff.status === 'diffed' ? diff.rows.onlyInPr : 0));
-    const changedRows = sum(report.diffs, diff => (diff.status === 'diffed' ? diff.rows.changed : 0));
-    const prefix = report.failing.length > 0 ? '❌' : differing.length > 0 ? '⚠️' : '✅';
-    const models = `${report.changed.length} changed, ${report.chain.length} affected`;
-    if (differing.length === 0)
-        return `${prefix} ${models}: no data differs from ${report.prodEnvironment}.`;
+    const prefix = report.failing.length > 0 ? '❌' : differing.length > 0 || report.removed.length > 0 ? '⚠️' : '✅';
+    const direct = report.diffs.filter(diff => changed.has(diff.model));
+    const shown = direct.slice(0, 3).map(diff => `${code(diff.model)}: ${headline(diff)}`);
+    if (direct.length > shown.length)
+        shown.push(`${direct.length - shown.length} more changed`);
+    const downstream = report.diffs.filter(diff => !changed.has(diff.model));
+    const downstreamDiffering = downstream.filter(hasDataChange).length;
     const parts = [
-        `${differing.length} of ${report.diffs.length} models differ`,
-        schema.length > 0 ? `schema changes in ${schema.length}` : 'no schema change',
-        `${formatCount(removedRows)} rows removed, ${formatCount(addedRows)} added, ${formatCount(changedRows)} changed`
+        ...shown,
+        downstream.length > 0 ? `${downstreamDiffering} of ${downstream.length} downstream models differ` : '',
+        report.removed.length > 0 ? `${report.removed.length} model${report.removed.length === 1 ? '' : 's'} removed` : '',
+        report.diffs.some(hasSchemaChange) ? '' : 'no schema change'
     ];
-    return `${prefix} ${models} · ${parts.join(' · ')}`;
+    return `${prefix} ${parts.filter(Boolean).join(' · ')}`;
+}
+/** A model's change in a few words: schema first, then rows. */
+function headline(diff) {
+    if (diff.status !== 'diffed')
+        return `(${notDiffedLabel(diff)})`;
+    const { added, removed, retyped } = diff.schema;
+    const { onlyInProd, onlyInPr, changed } = diff.rows;
+    const parts = [
+        added.length > 0 ? `+${added.length} column${added.length === 1 ? '' : 's'}` : '',
+        removed.length > 0 ? `−${removed.length} column${removed.length === 1 ? '' : 's'}` : '',
+        retyped.length > 0 ? `${retyped.length} retyped` : '',
+        onlyInProd > 0 ? `${formatCount(onlyInProd)} rows removed` : '',
+        onlyInPr > 0 ? `${formatCount(onlyInPr)} rows added` : '',
+        changed > 0 ? `${formatCount(changed)} rows changed` : ''
+    ].filter(Boolean);
+    return parts.length > 0 ? parts.join(', ') : 'no row differs';
 }
 function summaryTable(report) {
     if (report.diffs.length === 0)
@@ -37866,10 +37923,15 @@ function summaryTable(report) {
             formatCount(counts.onlyInProd),
             formatCount(counts.onlyInPr),
             formatCount(counts.changed),
-            diff.window ? markdown_text(describeWindow(diff.window)) : 'all rows'
+            comparedCell(diff)
         ];
     });
     return table(['Model', 'Change', 'Schema', 'Rows prod → PR', 'Removed', 'Added', 'Changed', 'Compared'], ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'l'], rows);
+}
+function comparedCell(diff) {
+    if (diff.window)
+        return markdown_text(describeWindow(diff.window));
+    return diff.partialUpstream ? 'all rows ⚠️ partial upstream' : 'all rows';
 }
 function schemaCell(diff) {
     const { added, removed, retyped } = diff.schema;
@@ -37898,6 +37960,13 @@ function notes(report) {
     for (const diff of report.diffs) {
         if (diff.status === 'not-diffed' && diff.reason !== 'unchanged')
             lines.push(`- ${code(diff.model)}: ${markdown_text(diff.detail)}`);
+    }
+    for (const diff of report.diffs) {
+        if (diff.status !== 'diffed' || !diff.partialUpstream)
+            continue;
+        const { model, window } = diff.partialUpstream;
+        lines.push(`- ⚠️ ${code(diff.model)} is rebuilt in full from ${code(model)}, which the PR environment holds only for ${markdown_text(describeWindow(window))}: ` +
+            'its rows outside that window differ because of the window, not the change. Set `environment-start` earlier to compare it fully.');
     }
     for (const name of report.removed)
         lines.push(`- ${code(name)}: removed by this pull request.`);
@@ -37977,9 +38046,6 @@ function samplesBlock(samples) {
 function footer(report) {
     const start = report.environmentStart ? ` · built from ${markdown_text(report.environmentStart)}` : '';
     return `<sub>sqlmesh-action · SQLMesh ${markdown_text(report.sqlmeshVersion)} · commit ${code(report.headSha.slice(0, 7))}${start}</sub>`;
-}
-function sum(items, value) {
-    return items.reduce((total, item) => total + value(item), 0);
 }
 
 ;// CONCATENATED MODULE: external "node:path"
@@ -38230,10 +38296,14 @@ class SqlMesh {
     bridge;
     version;
     models;
-    constructor(bridge, version, models) {
+    diffWorkers;
+    constructor(bridge, version, models, 
+    /** How many table diffs the gateway lets run at once (SQLMesh's concurrent_tasks; 1 on DuckDB). */
+    diffWorkers) {
         this.bridge = bridge;
         this.version = version;
         this.models = models;
+        this.diffWorkers = diffWorkers;
     }
     /** Starts SQLMesh, checks its version and loads the project (the only project load of the run). */
     static async create(options) {
@@ -38252,7 +38322,7 @@ class SqlMesh {
                 path: options.projectPath,
                 gateway: options.gateway
             });
-            return new SqlMesh(bridge, hello.sqlmesh_version, parseModels(loaded.models));
+            return new SqlMesh(bridge, hello.sqlmesh_version, parseModels(loaded.models), loaded.workers);
         }
         catch (error) {
             await bridge.close();
@@ -38327,11 +38397,11 @@ async function startSqlMesh(context) {
         python,
         projectPath: projectDir(context),
         gateway: context.settings.gateway,
-        env: pythonEnv(process.env),
+        env: { ...pythonEnv(process.env), SQLMESH_ACTION_WORKERS: String(context.settings.diffConcurrency) },
         log: line => info(line),
         warn: message => warning(message)
     });
-    info(`SQLMesh ${sqlmesh.version}: ${sqlmesh.models.length} models loaded`);
+    info(`SQLMesh ${sqlmesh.version}: ${sqlmesh.models.length} models loaded; table diffs run ${sqlmesh.diffWorkers} at a time`);
     return sqlmesh;
 }
 const HIDDEN_FROM_PYTHON = /^(INPUT_.*|GITHUB_TOKEN|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_ID_TOKEN_REQUEST_URL)$/;
@@ -38360,6 +38430,7 @@ function repositoryRelative(models, repoRoot) {
 ;// CONCATENATED MODULE: ./src/flows/pr.ts
 // The pull-request flow: changed files -> changed models -> affected chain -> PR environment -> table diffs -> one
 // sticky comment, the job summary and the outputs. A short list of named steps; the work lives in core/ and report/.
+
 
 
 
@@ -38480,11 +38551,8 @@ async function diffChain(context, sqlmesh, graph, chain, changeSet, environment)
     const prod = (await sqlmesh.environment(context.settings.prodEnvironment)) ?? new Map();
     const pr = (await sqlmesh.environment(environment)) ?? new Map();
     const decisions = planDiffs({ chain, changed: new Set(changeSet.changed), scope: context.settings.diffScope, graph, prod, pr });
-    const results = [];
-    for (const decision of decisions) {
-        results.push(decision.action === 'skip' ? decision.result : await diffModel(context, sqlmesh, graph, decision.task, environment));
-    }
-    return results;
+    // Independent diffs run side by side in the one SQLMesh process (bounded by diff-concurrency).
+    return mapLimit(decisions, context.settings.diffConcurrency, decision => decision.action === 'skip' ? Promise.resolve(decision.result) : diffModel(context, sqlmesh, graph, decision.task, environment));
 }
 async function diffModel(context, sqlmesh, graph, task, environment) {
     const timeColumn = graph.model(task.model)?.timeColumn;
@@ -38503,7 +38571,7 @@ async function diffModel(context, sqlmesh, graph, task, environment) {
         });
         if (!comparison)
             return { model: task.model, status: 'not-diffed', reason: 'unchanged', detail: 'SQLMesh found nothing to compare.' };
-        return { model: task.model, status: 'diffed', window: task.window, ...comparison };
+        return { model: task.model, status: 'diffed', window: task.window, partialUpstream: task.partialUpstream, ...comparison };
     }
     catch (error) {
         if (!(error instanceof SqlMeshError))

@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
 import traceback
 import typing as t
+from concurrent.futures import Future, ThreadPoolExecutor
 
 PROTOCOL_VERSION = 1
 
@@ -34,8 +36,10 @@ class BridgeError(Exception):
 
 
 class Session:
-    def __init__(self) -> None:
+    def __init__(self, requested_workers: int) -> None:
         self.context: t.Any = None
+        self.requested_workers = requested_workers
+        self.workers = 1
 
     # -- requests ---------------------------------------------------------------------------------------------------
 
@@ -71,7 +75,14 @@ class Session:
         except Exception as error:  # noqa: BLE001
             raise BridgeError("load", str(error))
         self.context = context
-        return {"models": [describe_model(model, context) for model in context.models.values()], "gateways": gateways}
+        # Diffs run side by side only as far as the gateway allows: SQLMesh's `concurrent_tasks` (1 for DuckDB, whose
+        # connection is not shared across threads) bounds SQLMesh's own parallel work too.
+        self.workers = max(1, min(self.requested_workers, int(getattr(context, "concurrent_tasks", 1) or 1)))
+        return {
+            "models": [describe_model(model, context) for model in context.models.values()],
+            "gateways": gateways,
+            "workers": self.workers,
+        }
 
     def changes(self, params: dict) -> dict:
         """Which models differ from an environment (prod), by fingerprint, without applying anything."""
@@ -229,13 +240,36 @@ def frame_rows(frame: t.Any) -> list:
     return json.loads(frame.to_json(orient="records", date_format="iso", default_handler=str))
 
 
+_write_lock = threading.Lock()
+
+# Requests that may run side by side on worker threads (SQLMesh runs its own table diffs on threads too); every other
+# request waits until those in flight are done, so a plan never overlaps a diff.
+CONCURRENT_METHODS = {"table_diff"}
+
+
 def respond(message: dict) -> None:
-    _protocol.write(json.dumps(message, default=str) + "\n")
-    _protocol.flush()
+    line = json.dumps(message, default=str) + "\n"
+    with _write_lock:
+        _protocol.write(line)
+        _protocol.flush()
+
+
+def handle(handler: t.Optional[t.Callable[[dict], dict]], method: str, request_id: t.Any, params: dict) -> None:
+    try:
+        if handler is None:
+            raise BridgeError("protocol", f"unknown method '{method}'")
+        respond({"id": request_id, "ok": True, "result": handler(params)})
+    except BridgeError as error:
+        respond({"id": request_id, "ok": False, "error": {"kind": error.kind, "message": str(error)}})
+    except Exception as error:  # noqa: BLE001 - every fault goes back to the caller, named
+        traceback.print_exc(file=sys.stderr)
+        respond({"id": request_id, "ok": False, "error": {"kind": type(error).__name__, "message": str(error)}})
 
 
 def main() -> None:
-    session = Session()
+    session = Session(requested_workers=max(1, int(os.environ.get("SQLMESH_ACTION_WORKERS", "1"))))
+    pool: t.Optional[ThreadPoolExecutor] = None
+    in_flight: t.List[Future] = []
     handlers = {
         "hello": session.hello,
         "load": session.load,
@@ -250,19 +284,21 @@ def main() -> None:
         request = json.loads(line)
         request_id = request.get("id")
         method = request.get("method")
+        params = request.get("params") or {}
+        if method in CONCURRENT_METHODS and session.workers > 1:
+            pool = pool or ThreadPoolExecutor(max_workers=session.workers, thread_name_prefix="sqlmesh-action")
+            in_flight = [future for future in in_flight if not future.done()]
+            in_flight.append(pool.submit(handle, handlers.get(method), method, request_id, params))
+            continue
+        for future in in_flight:
+            future.result()
+        in_flight = []
         if method == "shutdown":
             respond({"id": request_id, "ok": True, "result": {}})
             break
-        handler = handlers.get(method)
-        try:
-            if handler is None:
-                raise BridgeError("protocol", f"unknown method '{method}'")
-            respond({"id": request_id, "ok": True, "result": handler(request.get("params") or {})})
-        except BridgeError as error:
-            respond({"id": request_id, "ok": False, "error": {"kind": error.kind, "message": str(error)}})
-        except Exception as error:  # noqa: BLE001 - every fault goes back to the caller, named
-            traceback.print_exc(file=sys.stderr)
-            respond({"id": request_id, "ok": False, "error": {"kind": type(error).__name__, "message": str(error)}})
+        handle(handlers.get(method), method, request_id, params)
+    if pool is not None:
+        pool.shutdown(wait=True)
 
 
 if __name__ == "__main__":

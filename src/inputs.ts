@@ -17,6 +17,7 @@ export interface Settings {
   readonly diffScope: DiffScope
   readonly sampleRows: number
   readonly decimals: number
+  readonly diffConcurrency: number
   readonly failOn: FailOn
   readonly skipTests: boolean
   readonly python: string
@@ -44,6 +45,7 @@ export function readSettings(): Settings {
     diffScope: oneOf('diff-scope', core.getInput('diff-scope') || 'affected', DIFF_SCOPES),
     sampleRows: wholeNumber('sample-rows', core.getInput('sample-rows') || '0', 0, 100),
     decimals: wholeNumber('decimals', core.getInput('decimals') || '3', 0, 12),
+    diffConcurrency: wholeNumber('diff-concurrency', core.getInput('diff-concurrency') || '4', 1, 32),
     failOn: failOn(core.getInput('fail-on') || 'never'),
     skipTests: booleanInput('skip-tests'),
     python: core.getInput('python'),

@@ -1,12 +1,23 @@
 // Decides, per model of the affected chain, whether the table diff can compare it and over which window. Pure.
 
-import { diffWindow } from './window.js'
+import { diffWindow, spanOf } from './window.js'
 import type { ModelGraph } from './graph.js'
 import type { EnvironmentSnapshot, ModelDiff, TimeWindow } from './types.js'
 
 export interface DiffTask {
   readonly model: string
   readonly window: TimeWindow | null
+  /**
+   * For a model rebuilt in full (no time column) from an upstream model that the PR environment holds only for a
+   * window: that upstream model and its window. Rows outside the window then differ because of the window, not the
+   * change, and the report says so.
+   */
+  readonly partialUpstream: PartialUpstream | null
+}
+
+export interface PartialUpstream {
+  readonly model: string
+  readonly window: TimeWindow
 }
 
 export type DiffDecision = { readonly action: 'diff'; readonly task: DiffTask } | { readonly action: 'skip'; readonly result: ModelDiff }
@@ -21,10 +32,32 @@ export interface DiffPlanInput {
 }
 
 export function planDiffs(input: DiffPlanInput): DiffDecision[] {
-  return input.chain.map(name => decide(name, input))
+  const partial = partialHistory(input)
+  return input.chain.map(name => decide(name, input, partial.get(name) ?? null))
 }
 
-function decide(name: string, { changed, scope, graph, prod, pr }: DiffPlanInput): DiffDecision {
+/**
+ * Which models of the chain the PR environment builds from less history than prod has: time-ranged models whose PR
+ * window starts after prod's data does, and everything downstream of them. Chain order is upstream first.
+ */
+export function partialHistory({ chain, graph, prod, pr }: DiffPlanInput): Map<string, PartialUpstream> {
+  const partial = new Map<string, PartialUpstream>()
+  for (const name of chain) {
+    const model = graph.model(name)
+    if (!model) continue
+    const fromParent = graph.parentsOf(name).map(parent => partial.get(parent)).find(Boolean)
+    if (fromParent) {
+      partial.set(name, fromParent)
+      continue
+    }
+    const window = diffWindow(model.timeColumn, prod.get(model.fqn), pr.get(model.fqn))
+    const prodSpan = spanOf(prod.get(model.fqn)?.intervals ?? [])
+    if (window && window !== 'empty' && prodSpan && window.start > prodSpan.start) partial.set(name, { model: name, window })
+  }
+  return partial
+}
+
+function decide(name: string, { changed, scope, graph, prod, pr }: DiffPlanInput, partial: PartialUpstream | null): DiffDecision {
   const skip = (reason: Extract<ModelDiff, { status: 'not-diffed' }>['reason'], detail: string): DiffDecision => ({
     action: 'skip',
     result: { model: name, status: 'not-diffed', reason, detail }
@@ -50,5 +83,6 @@ function decide(name: string, { changed, scope, graph, prod, pr }: DiffPlanInput
   if (window === 'empty') {
     return skip('unchanged', 'The pull request environment holds no interval that prod also holds: nothing to compare.')
   }
-  return { action: 'diff', task: { model: name, window } }
+  const partialUpstream = window === null && partial && partial.model !== name ? partial : null
+  return { action: 'diff', task: { model: name, window, partialUpstream } }
 }

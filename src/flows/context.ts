@@ -42,11 +42,11 @@ export async function startSqlMesh(context: FlowContext): Promise<SqlMesh> {
     python,
     projectPath: projectDir(context),
     gateway: context.settings.gateway,
-    env: pythonEnv(process.env),
+    env: { ...pythonEnv(process.env), SQLMESH_ACTION_WORKERS: String(context.settings.diffConcurrency) },
     log: line => core.info(line),
     warn: message => core.warning(message)
   })
-  core.info(`SQLMesh ${sqlmesh.version}: ${sqlmesh.models.length} models loaded`)
+  core.info(`SQLMesh ${sqlmesh.version}: ${sqlmesh.models.length} models loaded; table diffs run ${sqlmesh.diffWorkers} at a time`)
   return sqlmesh
 }
 

@@ -6,6 +6,7 @@ import { buildChangeSet, mapFilesToModels, type ChangeSet } from '../core/change
 import { planDiffs, type DiffTask } from '../core/diff-plan.js'
 import { modelsFailingPolicy } from '../core/gate.js'
 import { ModelGraph } from '../core/graph.js'
+import { mapLimit } from '../core/concurrency.js'
 import { formatInstant } from '../core/window.js'
 import { GitHub } from '../github/client.js'
 import { pullRequestOf, type PullRequestEvent } from '../github/event.js'
@@ -138,11 +139,10 @@ async function diffChain(
   const prod = (await sqlmesh.environment(context.settings.prodEnvironment)) ?? new Map()
   const pr = (await sqlmesh.environment(environment)) ?? new Map()
   const decisions = planDiffs({ chain, changed: new Set(changeSet.changed), scope: context.settings.diffScope, graph, prod, pr })
-  const results: ModelDiff[] = []
-  for (const decision of decisions) {
-    results.push(decision.action === 'skip' ? decision.result : await diffModel(context, sqlmesh, graph, decision.task, environment))
-  }
-  return results
+  // Independent diffs run side by side in the one SQLMesh process (bounded by diff-concurrency).
+  return mapLimit(decisions, context.settings.diffConcurrency, decision =>
+    decision.action === 'skip' ? Promise.resolve(decision.result) : diffModel(context, sqlmesh, graph, decision.task, environment)
+  )
 }
 
 async function diffModel(
@@ -168,7 +168,7 @@ async function diffModel(
       decimals: context.settings.decimals
     })
     if (!comparison) return { model: task.model, status: 'not-diffed', reason: 'unchanged', detail: 'SQLMesh found nothing to compare.' }
-    return { model: task.model, status: 'diffed', window: task.window, ...comparison }
+    return { model: task.model, status: 'diffed', window: task.window, partialUpstream: task.partialUpstream, ...comparison }
   } catch (error) {
     if (!(error instanceof SqlMeshError)) throw error
     core.warning(`Table diff of ${task.model} failed: ${error.message}`)

@@ -41,27 +41,44 @@ export function renderPrSections(report: PrReport): Section[] {
   ]
 }
 
-/** One line a reviewer reads first. */
+/** One line a reviewer reads first: what each changed model does, then how far it reaches downstream. */
 export function verdict(report: PrReport): string {
   if (report.chain.length === 0 && report.removed.length === 0) {
     return report.noSemanticChange.length > 0
       ? `✅ No semantic change: the edited model files fingerprint the same as in ${report.prodEnvironment}.`
       : '✅ No SQLMesh model is changed by this pull request.'
   }
+  const changed = new Set(report.changed)
   const differing = report.diffs.filter(hasDataChange)
-  const schema = report.diffs.filter(hasSchemaChange)
-  const removedRows = sum(report.diffs, diff => (diff.status === 'diffed' ? diff.rows.onlyInProd : 0))
-  const addedRows = sum(report.diffs, diff => (diff.status === 'diffed' ? diff.rows.onlyInPr : 0))
-  const changedRows = sum(report.diffs, diff => (diff.status === 'diffed' ? diff.rows.changed : 0))
-  const prefix = report.failing.length > 0 ? '❌' : differing.length > 0 ? '⚠️' : '✅'
-  const models = `${report.changed.length} changed, ${report.chain.length} affected`
-  if (differing.length === 0) return `${prefix} ${models}: no data differs from ${report.prodEnvironment}.`
+  const prefix = report.failing.length > 0 ? '❌' : differing.length > 0 || report.removed.length > 0 ? '⚠️' : '✅'
+  const direct = report.diffs.filter(diff => changed.has(diff.model))
+  const shown = direct.slice(0, 3).map(diff => `${code(diff.model)}: ${headline(diff)}`)
+  if (direct.length > shown.length) shown.push(`${direct.length - shown.length} more changed`)
+  const downstream = report.diffs.filter(diff => !changed.has(diff.model))
+  const downstreamDiffering = downstream.filter(hasDataChange).length
   const parts = [
-    `${differing.length} of ${report.diffs.length} models differ`,
-    schema.length > 0 ? `schema changes in ${schema.length}` : 'no schema change',
-    `${formatCount(removedRows)} rows removed, ${formatCount(addedRows)} added, ${formatCount(changedRows)} changed`
+    ...shown,
+    downstream.length > 0 ? `${downstreamDiffering} of ${downstream.length} downstream models differ` : '',
+    report.removed.length > 0 ? `${report.removed.length} model${report.removed.length === 1 ? '' : 's'} removed` : '',
+    report.diffs.some(hasSchemaChange) ? '' : 'no schema change'
   ]
-  return `${prefix} ${models} · ${parts.join(' · ')}`
+  return `${prefix} ${parts.filter(Boolean).join(' · ')}`
+}
+
+/** A model's change in a few words: schema first, then rows. */
+export function headline(diff: ModelDiff): string {
+  if (diff.status !== 'diffed') return `(${notDiffedLabel(diff)})`
+  const { added, removed, retyped } = diff.schema
+  const { onlyInProd, onlyInPr, changed } = diff.rows
+  const parts = [
+    added.length > 0 ? `+${added.length} column${added.length === 1 ? '' : 's'}` : '',
+    removed.length > 0 ? `−${removed.length} column${removed.length === 1 ? '' : 's'}` : '',
+    retyped.length > 0 ? `${retyped.length} retyped` : '',
+    onlyInProd > 0 ? `${formatCount(onlyInProd)} rows removed` : '',
+    onlyInPr > 0 ? `${formatCount(onlyInPr)} rows added` : '',
+    changed > 0 ? `${formatCount(changed)} rows changed` : ''
+  ].filter(Boolean)
+  return parts.length > 0 ? parts.join(', ') : 'no row differs'
 }
 
 function summaryTable(report: PrReport): string {
@@ -79,7 +96,7 @@ function summaryTable(report: PrReport): string {
       formatCount(counts.onlyInProd),
       formatCount(counts.onlyInPr),
       formatCount(counts.changed),
-      diff.window ? text(describeWindow(diff.window)) : 'all rows'
+      comparedCell(diff)
     ]
   })
   return table(
@@ -87,6 +104,11 @@ function summaryTable(report: PrReport): string {
     ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'l'],
     rows
   )
+}
+
+function comparedCell(diff: Extract<ModelDiff, { status: 'diffed' }>): string {
+  if (diff.window) return text(describeWindow(diff.window))
+  return diff.partialUpstream ? 'all rows ⚠️ partial upstream' : 'all rows'
 }
 
 function schemaCell(diff: Extract<ModelDiff, { status: 'diffed' }>): string {
@@ -118,6 +140,14 @@ function notes(report: PrReport): Section[] {
   const lines: string[] = []
   for (const diff of report.diffs) {
     if (diff.status === 'not-diffed' && diff.reason !== 'unchanged') lines.push(`- ${code(diff.model)}: ${text(diff.detail)}`)
+  }
+  for (const diff of report.diffs) {
+    if (diff.status !== 'diffed' || !diff.partialUpstream) continue
+    const { model, window } = diff.partialUpstream
+    lines.push(
+      `- ⚠️ ${code(diff.model)} is rebuilt in full from ${code(model)}, which the PR environment holds only for ${text(describeWindow(window))}: ` +
+        'its rows outside that window differ because of the window, not the change. Set `environment-start` earlier to compare it fully.'
+    )
   }
   for (const name of report.removed) lines.push(`- ${code(name)}: removed by this pull request.`)
   if (report.noSemanticChange.length > 0) {
@@ -202,8 +232,4 @@ function samplesBlock(samples: NonNullable<Extract<ModelDiff, { status: 'diffed'
 function footer(report: PrReport): string {
   const start = report.environmentStart ? ` · built from ${text(report.environmentStart)}` : ''
   return `<sub>sqlmesh-action · SQLMesh ${text(report.sqlmeshVersion)} · commit ${code(report.headSha.slice(0, 7))}${start}</sub>`
-}
-
-function sum<T>(items: readonly T[], value: (item: T) => number): number {
-  return items.reduce((total, item) => total + value(item), 0)
 }

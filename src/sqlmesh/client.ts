@@ -55,7 +55,9 @@ export class SqlMesh {
   private constructor(
     private readonly bridge: BridgeProcess,
     readonly version: string,
-    readonly models: readonly ModelInfo[]
+    readonly models: readonly ModelInfo[],
+    /** How many table diffs the gateway lets run at once (SQLMesh's concurrent_tasks; 1 on DuckDB). */
+    readonly diffWorkers: number
   ) {}
 
   /** Starts SQLMesh, checks its version and loads the project (the only project load of the run). */
@@ -72,11 +74,11 @@ export class SqlMesh {
       const verdict = checkSqlMeshVersion(hello.sqlmesh_version, options.python)
       if (!verdict.ok) throw new SqlMeshError('sqlmesh_too_old', verdict.message)
       if (verdict.warning) options.warn(verdict.warning)
-      const loaded = await bridge.request<{ models: RawModel[] }>('load', {
+      const loaded = await bridge.request<{ models: RawModel[]; workers: number }>('load', {
         path: options.projectPath,
         gateway: options.gateway
       })
-      return new SqlMesh(bridge, hello.sqlmesh_version, parseModels(loaded.models))
+      return new SqlMesh(bridge, hello.sqlmesh_version, parseModels(loaded.models), loaded.workers)
     } catch (error) {
       await bridge.close()
       throw error
