@@ -58,6 +58,7 @@ class Session:
     def load(self, params: dict) -> dict:
         from sqlmesh import Context
 
+        _recorder()
         path = params["path"]
         gateway = params.get("gateway") or None
         try:
@@ -146,6 +147,96 @@ class Session:
             }
         return {"exists": True, "models": models}
 
+    def restate(self, params: dict) -> dict:
+        """Restate models in prod from a start date; SQLMesh cascades the restatement downstream.
+
+        Returns what SQLMesh planned per model (the interval after clamping to the model's start or widening for kinds
+        that rebuild all history), and unless `dry_run`, what happened: per model the evaluation time, rows before and
+        after, the models that failed (with SQLMesh's error) and those skipped because something upstream failed.
+        """
+        context = self._context()
+        environment = params.get("environment") or "prod"
+        plan = context.plan_builder(
+            environment,
+            restate_models=params["models"],
+            start=params.get("start") or None,
+            end=params.get("end") or None,
+            skip_tests=True,
+            skip_linter=True,
+        ).build()
+        planned = {snapshot.name: [int(interval[0]), int(interval[1])] for snapshot, interval in plan.restatements.items()}
+        result: dict = {"planned": planned, "has_local_changes": bool(plan.has_changes)}
+        if params.get("dry_run"):
+            return result
+        if plan.has_changes:
+            raise BridgeError(
+                "undeployed_changes",
+                f"the project differs from '{environment}': deploy it first (a restatement ignores local changes)",
+            )
+        result["rows_before"] = self._row_counts(planned.keys())
+        recorder = _recorder()
+        recorder.reset()
+        started = time.monotonic()
+        try:
+            context.apply(plan)
+            result["error"] = None
+        except Exception as error:  # noqa: BLE001 - a failed model is reported per model, not raised
+            result["error"] = str(error) or type(error).__name__
+        result["seconds"] = round(time.monotonic() - started, 3)
+        result["evaluated"] = {name: round(ms / 1000, 3) for name, ms in recorder.durations_ms.items()}
+        result["failed"] = recorder.failed
+        result["skipped"] = sorted(recorder.skipped)
+        result["rows_after"] = self._row_counts(planned.keys())
+        return result
+
+    def invalidate(self, params: dict) -> dict:
+        """Marks an environment for removal; SQLMesh's janitor drops its views and tables later."""
+        context = self._context()
+        name = params["environment"]
+        if context.state_reader.get_environment(name) is None:
+            return {"existed": False}
+        context.invalidate_environment(name)
+        return {"existed": True}
+
+    def resolve_times(self, params: dict) -> dict:
+        """Dates and SQLMesh relative expressions ('1 month ago') as epoch ms, the way SQLMesh's plan reads them."""
+        from sqlmesh.utils.date import now_timestamp, to_timestamp
+
+        resolved = {}
+        for key, value in (params.get("values") or {}).items():
+            try:
+                resolved[key] = int(to_timestamp(value))
+            except Exception as error:  # noqa: BLE001
+                raise BridgeError("bad_time", f"{key}: '{value}' is not a date or a relative time SQLMesh understands ({error})")
+        return {"times": resolved, "now": int(now_timestamp())}
+
+    def read_yaml(self, params: dict) -> dict:
+        """A YAML file as data (the action's own backfill settings file), or null when it does not exist."""
+        path = params["path"]
+        if not os.path.exists(path):
+            return {"exists": False, "data": None}
+        from ruamel.yaml import YAML
+
+        with open(path, encoding="utf-8") as handle:
+            try:
+                data = YAML(typ="safe").load(handle)
+            except Exception as error:  # noqa: BLE001
+                raise BridgeError("yaml", f"{path} is not valid YAML: {error}")
+        return {"exists": True, "data": json.loads(json.dumps(data, default=str))}
+
+    def _row_counts(self, fqns: t.Iterable[str]) -> dict:
+        from sqlglot import exp
+
+        counts = {}
+        adapter = self._context().engine_adapter
+        for fqn in fqns:
+            try:
+                row = adapter.fetchone(exp.select(exp.func("COUNT", exp.Star())).from_(exp.to_table(fqn)))
+                counts[fqn] = int(row[0]) if row else 0
+            except Exception:  # noqa: BLE001 - a table that does not exist yet has no rows to count
+                counts[fqn] = None
+        return counts
+
     def table_diff(self, params: dict) -> dict:
         """Diff one model between two environments: schema, row counts and per-column match."""
         context = self._context()
@@ -194,6 +285,52 @@ class Session:
         if self.context is None:
             raise BridgeError("protocol", "the project is not loaded: send 'load' first")
         return self.context
+
+
+class _Recorder:
+    """Wraps SQLMesh's console to note, per model, evaluation time, failures and skips, then passes every call on."""
+
+    def __init__(self, inner: t.Any) -> None:
+        self._inner = inner
+        self.reset()
+
+    def reset(self) -> None:
+        self.durations_ms: t.Dict[str, int] = {}
+        self.failed: t.List[dict] = []
+        self.skipped: t.Set[str] = set()
+
+    def update_snapshot_evaluation_progress(self, snapshot: t.Any, interval: t.Any, batch_idx: int, duration_ms: t.Optional[int], *args: t.Any, **kwargs: t.Any) -> None:
+        self.durations_ms[snapshot.name] = self.durations_ms.get(snapshot.name, 0) + int(duration_ms or 0)
+        self._inner.update_snapshot_evaluation_progress(snapshot, interval, batch_idx, duration_ms, *args, **kwargs)
+
+    def log_failed_models(self, errors: t.List[t.Any]) -> None:
+        for error in errors:
+            node = getattr(error, "node", None)
+            name = getattr(node, "snapshot_name", None) or getattr(node, "name", None) or str(node)
+            cause = error.__cause__ or error
+            self.failed.append({"model": str(name), "error": str(cause).strip() or type(cause).__name__})
+        self._inner.log_failed_models(errors)
+
+    def log_skipped_models(self, snapshot_names: t.Set[str]) -> None:
+        self.skipped.update(str(name) for name in snapshot_names)
+        self._inner.log_skipped_models(snapshot_names)
+
+    def __getattr__(self, name: str) -> t.Any:
+        return getattr(self._inner, name)
+
+
+_RECORDER: t.Optional[_Recorder] = None
+
+
+def _recorder() -> _Recorder:
+    """The recording console, installed once before the first Context is made (Context takes the global console)."""
+    global _RECORDER
+    if _RECORDER is None:
+        from sqlmesh.core.console import get_console, set_console
+
+        _RECORDER = _Recorder(get_console())
+        set_console(_RECORDER)
+    return _RECORDER
 
 
 def describe_model(model: t.Any, context: t.Any) -> dict:
@@ -277,6 +414,10 @@ def main() -> None:
         "plan": session.plan,
         "environment": session.environment,
         "table_diff": session.table_diff,
+        "restate": session.restate,
+        "invalidate": session.invalidate,
+        "read_yaml": session.read_yaml,
+        "resolve_times": session.resolve_times,
     }
     for line in sys.stdin:
         if not line.strip():

@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(810);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7584);
 // The action's entry point: nothing but run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -29225,7 +29225,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 810:
+/***/ 7584:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29233,6 +29233,8 @@ __webpack_async_result__();
 __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
+
+// UNUSED EXPORTS: chooseFlow
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -32220,6 +32222,7 @@ function modelsFailingPolicy(diffs, policy) {
 
 
 const DIFF_SCOPES = ['affected', 'changed'];
+const MODES = ['auto', 'pull-request', 'merge', 'backfill', 'diff'];
 class InputError extends Error {
     constructor(message) {
         super(message);
@@ -32231,6 +32234,7 @@ function readSettings() {
     if (token)
         core_setSecret(token);
     return {
+        mode: oneOf('mode', getInput('mode') || 'auto', MODES),
         projectPath: getInput('project-path') || '.',
         gateway: getInput('gateway'),
         prodEnvironment: environmentName('prod-environment', getInput('prod-environment') || 'prod'),
@@ -32245,10 +32249,31 @@ function readSettings() {
         skipTests: booleanInput('skip-tests'),
         python: getInput('python'),
         commentAuthor: getInput('comment-author') || 'github-actions[bot]',
-        token
+        token,
+        backfillStart: getInput('backfill-start'),
+        backfillEnd: getInput('backfill-end'),
+        backfillConfig: getInput('backfill-config') || 'backfill.yaml',
+        deploy: booleanInput('deploy', true),
+        dryRun: booleanInput('dry-run'),
+        force: booleanInput('force'),
+        models: listInput(getInput('models')),
+        sourceEnvironment: optionalEnvironmentName('source-environment', getInput('source-environment')),
+        targetEnvironment: optionalEnvironmentName('target-environment', getInput('target-environment')),
+        keepEnvironment: booleanInput('keep-environment'),
+        productionBranches: listInput(getInput('production-branches') || 'main')
     };
 }
-function booleanInput(name) {
+/** A list given as commas, spaces or new lines, in the order given, without duplicates. */
+function listInput(value) {
+    return [...new Set(value.split(/[\s,]+/).filter(Boolean))];
+}
+function optionalEnvironmentName(name, value) {
+    return value === '' ? '' : environmentName(name, value);
+}
+function booleanInput(name, fallback = false) {
+    // An input missing from the environment (the action run outside a runner) takes the default action.yml gives it.
+    if (getInput(name) === '')
+        return fallback;
     try {
         return getBooleanInput(name);
     }
@@ -32318,6 +32343,8 @@ function record(value) {
     return typeof value === 'object' && value !== null ? value : null;
 }
 
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/core/changes.ts
 // Which models a pull request changes, seen two ways: from the files it touches and from SQLMesh's fingerprints.
 // Pure: paths are compared as repository-relative POSIX strings.
@@ -32385,113 +32412,471 @@ function relativeTo(path, dir) {
     return dir === '' || dir === '.' ? path : path.slice(dir.replace(/\/$/, '').length + 1);
 }
 
-;// CONCATENATED MODULE: ./src/core/window.ts
-// The time window a table diff compares: only the range the PR environment actually built, so that history the PR
-// environment never backfilled does not show up as rows "removed" by the PR.
-/** The span covered by a list of intervals, or null when there are none. */
-function spanOf(intervals) {
-    if (intervals.length === 0)
-        return null;
-    let start = Infinity;
-    let end = -Infinity;
-    for (const interval of intervals) {
-        start = Math.min(start, interval.start);
-        end = Math.max(end, interval.end);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:readline"
+const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
+;// CONCATENATED MODULE: ./src/sqlmesh/process.ts
+// The long-lived Python process that hosts SQLMesh: one per action run, so the project is loaded once.
+// Requests and responses are JSON lines on stdin / a dedicated stdout; SQLMesh's own output arrives on stderr and is
+// handed to a log callback, never parsed.
+
+
+/** An error reported by SQLMesh (or the bridge) for one request. */
+class SqlMeshError extends Error {
+    kind;
+    constructor(kind, message) {
+        super(message);
+        this.kind = kind;
+        this.name = 'SqlMeshError';
     }
-    return { start, end };
 }
-/**
- * The window to compare for a time-ranged model: what the PR environment holds, clipped to what prod holds.
- * Returns null when the model is not time-ranged (compare everything) and 'empty' when the two do not overlap.
- */
-function diffWindow(timeColumn, prod, pr) {
-    if (!timeColumn || !pr)
-        return null;
-    const prSpan = spanOf(pr.intervals);
-    if (!prSpan)
-        return 'empty';
-    const prodSpan = prod ? spanOf(prod.intervals) : null;
-    if (!prodSpan)
-        return prSpan;
-    const start = Math.max(prSpan.start, prodSpan.start);
-    const end = Math.min(prSpan.end, prodSpan.end);
-    return start < end ? { start, end } : 'empty';
-}
-/** Formats an epoch-ms instant as SQL-friendly text: a date when it falls on midnight UTC, else a timestamp. */
-function formatInstant(ms) {
-    const iso = new Date(ms).toISOString();
-    return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.slice(0, 19).replace('T', ' ');
-}
-/** The window as people read it: inclusive last day for whole-day windows. */
-function describeWindow(window) {
-    const start = formatInstant(window.start);
-    const endsOnMidnight = formatInstant(window.end).length === 10;
-    const last = endsOnMidnight ? formatInstant(window.end - 86_400_000) : formatInstant(window.end);
-    return endsOnMidnight ? `${start} – ${last}` : `${start} – ${last} (exclusive)`;
+class BridgeProcess {
+    child;
+    nextId = 1;
+    pending = new Map();
+    exited = null;
+    constructor(child) {
+        this.child = child;
+    }
+    /**
+     * Starts `python bridge.py` in the project folder (so relative paths in the SQLMesh config, such as a DuckDB file,
+     * resolve as they do when people run `sqlmesh` there); `log` receives every line SQLMesh prints.
+     */
+    static start(python, bridgeScript, cwd, env, log) {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(python, ['-u', bridgeScript], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+        const bridge = new BridgeProcess(child);
+        (0,external_node_readline_namespaceObject.createInterface)({ input: child.stdout }).on('line', line => bridge.receive(line));
+        (0,external_node_readline_namespaceObject.createInterface)({ input: child.stderr }).on('line', log);
+        child.on('error', error => bridge.fail(new Error(`Could not start ${python}: ${error.message}`)));
+        child.on('exit', (code, signal) => bridge.fail(new Error(`The SQLMesh process exited (${signal ?? `code ${code}`}) before answering`)));
+        return bridge;
+    }
+    request(method, params = {}) {
+        if (this.exited)
+            return Promise.reject(this.exited);
+        const id = this.nextId++;
+        return new Promise((resolve, reject) => {
+            this.pending.set(id, { resolve: value => resolve(value), reject });
+            this.child.stdin?.write(`${JSON.stringify({ id, method, params })}\n`);
+        });
+    }
+    async close() {
+        if (this.exited)
+            return;
+        const exit = new Promise(resolve => this.child.once('exit', () => resolve()));
+        await this.request('shutdown').catch(() => undefined);
+        this.child.stdin?.end();
+        const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+        await exit;
+        clearTimeout(timer);
+    }
+    receive(line) {
+        let message;
+        try {
+            message = JSON.parse(line);
+        }
+        catch {
+            return; // Not a protocol line; the bridge never writes anything else here, so ignore defensively.
+        }
+        const waiting = message.id === undefined ? undefined : this.pending.get(message.id);
+        if (!waiting || message.id === undefined)
+            return;
+        this.pending.delete(message.id);
+        if (message.ok)
+            waiting.resolve(message.result);
+        else
+            waiting.reject(new SqlMeshError(message.error?.kind ?? 'unknown', message.error?.message ?? 'unknown error'));
+    }
+    fail(error) {
+        this.exited ??= error;
+        for (const waiting of this.pending.values())
+            waiting.reject(error);
+        this.pending.clear();
+    }
 }
 
-;// CONCATENATED MODULE: ./src/core/diff-plan.ts
-// Decides, per model of the affected chain, whether the table diff can compare it and over which window. Pure.
+;// CONCATENATED MODULE: ./src/sqlmesh/locate.ts
+// Finding the Python interpreter that has SQLMesh, and checking that SQLMesh is a version the action supports.
 
-function planDiffs(input) {
-    const partial = partialHistory(input);
-    return input.chain.map(name => decide(name, input, partial.get(name) ?? null));
-}
+
+/** Oldest SQLMesh the action is tested with; newer minor versions get a warning, older ones an error. */
+const MIN_SQLMESH = '0.236.0';
+const TESTED_SQLMESH_MINOR = '0.236';
+const INSTALL_HINT = `pip install "sqlmesh>=${MIN_SQLMESH}"`;
 /**
- * Which models of the chain the PR environment builds from less history than prod has: time-ranged models whose PR
- * window starts after prod's data does, and everything downstream of them. Chain order is upstream first.
+ * The interpreter to run the bridge with: the `python` input when set; else the interpreter of the `sqlmesh`
+ * executable on PATH (its shebang line), so that whatever environment `pip install sqlmesh` went into is used;
+ * else `python3`.
  */
-function partialHistory({ chain, graph, prod, pr }) {
-    const partial = new Map();
-    for (const name of chain) {
-        const model = graph.model(name);
-        if (!model)
-            continue;
-        const fromParent = graph.parentsOf(name).map(parent => partial.get(parent)).find(Boolean);
-        if (fromParent) {
-            partial.set(name, fromParent);
+function locatePython(explicit, pathVariable) {
+    if (explicit)
+        return explicit;
+    for (const dir of (pathVariable ?? '').split(external_node_path_namespaceObject.delimiter).filter(Boolean)) {
+        const candidate = (0,external_node_path_namespaceObject.join)(dir, 'sqlmesh');
+        try {
+            (0,external_node_fs_namespaceObject.accessSync)(candidate, external_node_fs_namespaceObject.constants.X_OK);
+        }
+        catch {
             continue;
         }
-        const window = diffWindow(model.timeColumn, prod.get(model.fqn), pr.get(model.fqn));
-        const prodSpan = spanOf(prod.get(model.fqn)?.intervals ?? []);
-        if (window && window !== 'empty' && prodSpan && window.start > prodSpan.start)
-            partial.set(name, { model: name, window });
+        const interpreter = shebangInterpreter((0,external_node_fs_namespaceObject.readFileSync)(candidate, 'utf8').slice(0, 512));
+        if (interpreter)
+            return interpreter;
     }
-    return partial;
+    return 'python3';
 }
-function decide(name, { changed, scope, graph, prod, pr }, partial) {
-    const skip = (reason, detail) => ({
-        action: 'skip',
-        result: { model: name, status: 'not-diffed', reason, detail }
+/** The interpreter named by a script's `#!` line, when it is a plain path to a Python. */
+function shebangInterpreter(head) {
+    const match = /^#!\s*(\S*python[\d.]*)\s*$/m.exec(head.split('\n')[0] ?? '');
+    return match ? match[1] : null;
+}
+/** Compares dotted versions numerically (pre-release suffixes ignored). */
+function compareVersions(a, b) {
+    const parse = (v) => v.split('.').map(part => Number.parseInt(part, 10) || 0);
+    const [x, y] = [parse(a), parse(b)];
+    for (let i = 0; i < Math.max(x.length, y.length); i++) {
+        const diff = (x[i] ?? 0) - (y[i] ?? 0);
+        if (diff !== 0)
+            return Math.sign(diff);
+    }
+    return 0;
+}
+function checkSqlMeshVersion(version, python) {
+    if (compareVersions(version, MIN_SQLMESH) < 0) {
+        return {
+            ok: false,
+            message: `SQLMesh ${version} (in ${python}) is too old: this action needs ${MIN_SQLMESH} or newer. Upgrade it in a step before this action: ${INSTALL_HINT}`
+        };
+    }
+    if (!version.startsWith(`${TESTED_SQLMESH_MINOR}.`)) {
+        return { ok: true, warning: `SQLMesh ${version} is newer than the versions this action is tested with (${TESTED_SQLMESH_MINOR}.x).` };
+    }
+    return { ok: true };
+}
+
+;// CONCATENATED MODULE: ./src/sqlmesh/parse.ts
+// Turns the bridge's JSON (snake_case, SQLMesh's shapes) into the action's domain types. Pure.
+function parseModels(raw) {
+    return raw.map(model => ({
+        name: model.name,
+        fqn: model.fqn,
+        path: model.path,
+        kind: model.kind,
+        isExternal: model.is_external,
+        seedPath: model.seed_path,
+        timeColumn: model.time_column,
+        // SQLMesh renders a composite grain as one tuple, e.g. "(game_id, team)".
+        grain: model.grain.flatMap(splitGrain),
+        dependsOn: model.depends_on,
+        start: model.start,
+        restatementDisabled: model.restatement_disabled
+    }));
+}
+/** FQNs from the state are kept as they are; the caller maps them to model names through the graph. */
+function parseFingerprintChanges(raw) {
+    return {
+        environmentExists: raw.environment_exists,
+        directlyModified: raw.directly_modified,
+        indirectlyModified: raw.indirectly_modified,
+        added: raw.added,
+        removed: raw.removed
+    };
+}
+function parseEnvironment(raw, isProd) {
+    if (!raw.exists)
+        return null;
+    const models = new Map();
+    for (const [fqn, snapshot] of Object.entries(raw.models)) {
+        // A dev environment's own backfills are recorded as dev intervals; prod reads the promoted intervals only.
+        const intervals = !isProd && snapshot.dev_intervals.length > 0 ? snapshot.dev_intervals : snapshot.intervals;
+        models.set(fqn, {
+            fingerprint: snapshot.fingerprint,
+            version: snapshot.version,
+            forwardOnly: snapshot.forward_only,
+            intervals: intervals.map(([start, end]) => ({ start: start, end: end }))
+        });
+    }
+    return models;
+}
+function parseDiff(raw) {
+    if (!raw.diffed)
+        return null;
+    const stat = (key) => Math.round(raw.stats[key] ?? 0);
+    const matched = stat('join_count');
+    return {
+        grain: raw.grain,
+        schema: {
+            added: raw.schema.added.map(([column, type]) => ({ column: column, type: type })),
+            removed: raw.schema.removed.map(([column, type]) => ({ column: column, type: type })),
+            retyped: raw.schema.modified.map(([column, from, to]) => ({
+                column: column,
+                from: from,
+                to: to
+            }))
+        },
+        rows: {
+            prod: stat('s_count'),
+            pr: stat('t_count'),
+            onlyInProd: stat('s_only_count'),
+            onlyInPr: stat('t_only_count'),
+            matched,
+            changed: matched - stat('full_match_count')
+        },
+        columns: Object.entries(raw.column_match_pct).map(([column, matchPct]) => ({ column, matchPct })),
+        ...(raw.samples
+            ? {
+                samples: {
+                    onlyInProd: raw.samples.source_only,
+                    onlyInPr: raw.samples.target_only,
+                    changed: raw.samples.changed
+                }
+            }
+            : {})
+    };
+}
+function splitGrain(grain) {
+    const inner = grain.trim().replace(/^\((.*)\)$/s, '$1');
+    return inner
+        .split(',')
+        .map(part => part.trim())
+        .filter(Boolean);
+}
+/** A restatement's result with model names instead of SQLMesh's fully-qualified ones. */
+function parseRestatement(raw, nameOf, requestedStart, applied) {
+    const byName = (record) => new Map(Object.entries(record ?? {}).map(([fqn, value]) => [nameOf(fqn), value]));
+    return {
+        requestedStart,
+        planned: new Map(Object.entries(raw.planned).map(([fqn, [start, end]]) => [nameOf(fqn), { start: start, end: end }])),
+        applied,
+        evaluated: byName(raw.evaluated),
+        failed: new Map((raw.failed ?? []).map(failure => [nameOf(failure.model), failure.error])),
+        skipped: new Set((raw.skipped ?? []).map(nameOf)),
+        rowsBefore: byName(raw.rows_before),
+        rowsAfter: byName(raw.rows_after),
+        error: raw.error ?? null
+    };
+}
+
+;// CONCATENATED MODULE: ./src/sqlmesh/client.ts
+// The one place that talks to SQLMesh. Wraps the bridge process with typed methods that return domain types.
+
+
+
+
+
+
+
+class SqlMesh {
+    bridge;
+    version;
+    models;
+    diffWorkers;
+    constructor(bridge, version, models, 
+    /** How many table diffs the gateway lets run at once (SQLMesh's concurrent_tasks; 1 on DuckDB). */
+    diffWorkers) {
+        this.bridge = bridge;
+        this.version = version;
+        this.models = models;
+        this.diffWorkers = diffWorkers;
+    }
+    /** Starts SQLMesh, checks its version and loads the project (the only project load of the run). */
+    static async create(options) {
+        const bridge = BridgeProcess.start(options.python, bridgeScript(), options.projectPath, options.env, options.log);
+        try {
+            const hello = await bridge.request('hello').catch((error) => {
+                throw new SqlMeshError('sqlmesh_missing', `SQLMesh could not be started with the Python interpreter '${options.python}': ${error.message}. ` +
+                    `Install it in a step before this action (${INSTALL_HINT}), or set the 'python' input to the interpreter that has it.`);
+            });
+            const verdict = checkSqlMeshVersion(hello.sqlmesh_version, options.python);
+            if (!verdict.ok)
+                throw new SqlMeshError('sqlmesh_too_old', verdict.message);
+            if (verdict.warning)
+                options.warn(verdict.warning);
+            const loaded = await bridge.request('load', {
+                path: options.projectPath,
+                gateway: options.gateway
+            });
+            return new SqlMesh(bridge, hello.sqlmesh_version, parseModels(loaded.models), loaded.workers);
+        }
+        catch (error) {
+            await bridge.close();
+            throw error;
+        }
+    }
+    async changes(environment) {
+        return parseFingerprintChanges(await this.bridge.request('changes', { environment }));
+    }
+    async plan(request) {
+        const raw = await this.bridge.request('plan', {
+            environment: request.environment,
+            start: request.start,
+            end: request.end,
+            restate: request.restate,
+            skip_tests: request.skipTests ?? false
+        });
+        return { hasChanges: raw.has_changes, seconds: raw.seconds };
+    }
+    async environment(name, isProd) {
+        return parseEnvironment(await this.bridge.request('environment', { environment: name }), isProd);
+    }
+    async tableDiff(request) {
+        const raw = await this.bridge.request('table_diff', {
+            source: request.source,
+            target: request.target,
+            model: request.model,
+            window: request.window,
+            sample_limit: request.sampleRows,
+            decimals: request.decimals
+        });
+        return parseDiff(raw);
+    }
+    /**
+     * Restates models in an environment (prod) from `start`; SQLMesh cascades downstream. With `dryRun`, only says
+     * what it would rebuild per model. Names in the outcome are model names.
+     */
+    async restate(request, nameOf) {
+        const raw = await this.bridge.request('restate', {
+            environment: request.environment,
+            models: request.models,
+            start: request.start,
+            end: request.end,
+            dry_run: request.dryRun
+        });
+        return parseRestatement(raw, nameOf, request.requestedStart, !request.dryRun);
+    }
+    /** Invalidates an environment (SQLMesh's janitor then drops it); false when it did not exist. */
+    async invalidate(environment) {
+        return (await this.bridge.request('invalidate', { environment })).existed;
+    }
+    /** Dates or relative expressions as epoch ms, read the way SQLMesh reads them; also SQLMesh's "now". */
+    async resolveTimes(values) {
+        return this.bridge.request('resolve_times', { values });
+    }
+    async readYaml(path) {
+        const raw = await this.bridge.request('read_yaml', { path });
+        return raw.exists ? raw.data : null;
+    }
+    close() {
+        return this.bridge.close();
+    }
+}
+/** The bridge script ships beside the bundle (dist/); from sources it is in bridge/. */
+function bridgeScript() {
+    const here = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
+    const candidates = [(0,external_node_path_namespaceObject.join)(here, 'sqlmesh_bridge.py'), (0,external_node_path_namespaceObject.join)(here, '..', '..', 'bridge', 'sqlmesh_bridge.py')];
+    return candidates.find(candidate => (0,external_node_fs_namespaceObject.existsSync)(candidate)) ?? candidates[0];
+}
+
+;// CONCATENATED MODULE: ./src/flows/context.ts
+// What every flow is handed: the settings, the event, and the log. Built once by main.ts.
+
+
+
+
+
+/** Runs a step inside a collapsible log group. */
+async function step(title, work) {
+    return group(title, work);
+}
+/** Error raised after the report is out, when the `fail-on` policy says the job must fail. */
+class PolicyFailure extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'PolicyFailure';
+    }
+}
+function projectDir(context) {
+    const dir = context.settings.projectPath;
+    return (0,external_node_path_namespaceObject.isAbsolute)(dir) ? dir : (0,external_node_path_namespaceObject.resolve)(context.workspace, dir);
+}
+/** Starts SQLMesh on the project; the Python process never sees the GitHub token or the runner's own tokens. */
+async function startSqlMesh(context) {
+    const python = locatePython(context.settings.python, process.env.PATH);
+    info(`Python: ${python}`);
+    const sqlmesh = await SqlMesh.create({
+        python,
+        projectPath: projectDir(context),
+        gateway: context.settings.gateway,
+        env: { ...pythonEnv(process.env), SQLMESH_ACTION_WORKERS: String(context.settings.diffConcurrency) },
+        log: line => info(line),
+        warn: message => warning(message)
     });
-    const model = graph.model(name);
-    if (!model)
-        return skip('removed', 'The model is gone from the pull request.');
-    if (scope === 'changed' && !changed.has(name)) {
-        return skip('out-of-scope', "Downstream of a change; not diffed because diff-scope is 'changed'.");
+    info(`SQLMesh ${sqlmesh.version}: ${sqlmesh.models.length} models loaded; table diffs run ${sqlmesh.diffWorkers} at a time`);
+    return sqlmesh;
+}
+const HIDDEN_FROM_PYTHON = /^(INPUT_.*|GITHUB_TOKEN|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_ID_TOKEN_REQUEST_URL)$/;
+function pythonEnv(env) {
+    return Object.fromEntries(Object.entries(env).filter(([key]) => !HIDDEN_FROM_PYTHON.test(key)));
+}
+/** Model paths made relative to the repository root, so that they compare with the paths git reports. */
+function repositoryRelative(models, repoRoot) {
+    const root = (0,external_node_fs_namespaceObject.realpathSync)(repoRoot);
+    const rel = (path) => {
+        if (!path)
+            return null;
+        let real = path;
+        try {
+            real = (0,external_node_fs_namespaceObject.realpathSync)(path);
+        }
+        catch {
+            // A file SQLMesh knows but the checkout does not (deleted); keep the path as given.
+        }
+        const result = (0,external_node_path_namespaceObject.relative)(root, real);
+        return result.startsWith('..') ? null : result.split('\\').join('/');
+    };
+    return models.map(model => ({ ...model, path: rel(model.path), seedPath: rel(model.seedPath) }));
+}
+
+;// CONCATENATED MODULE: ./src/flows/changes.ts
+// Steps the pull-request and merge flows share: which files changed, and which models that makes changed.
+
+
+
+
+async function pullRequestFiles(git, github, pr) {
+    const mergeBase = await git.findMergeBase(pr.baseSha, pr.headSha, message => info(message));
+    if (mergeBase) {
+        const files = await git.changedFiles(mergeBase, pr.headSha);
+        info(`git: ${files.length} files changed since the merge base ${mergeBase.slice(0, 7)}`);
+        files.forEach(file => info(`  ${file.status.padEnd(8)} ${file.path}`));
+        return files;
     }
-    if (model.isExternal)
-        return skip('external', 'External table: SQLMesh does not build it, so both sides read the same data.');
-    const inProd = prod.get(model.fqn);
-    const inPr = pr.get(model.fqn);
-    if (!inProd)
-        return skip('added', 'New model: it does not exist in prod yet.');
-    if (!inPr)
-        return skip('removed', 'The model is not in the pull request environment.');
-    if (inProd.fingerprint === inPr.fingerprint)
-        return skip('unchanged', 'Same version as prod.');
-    if (inProd.version === inPr.version && !inPr.forwardOnly) {
-        return skip('shares-prod-table', 'Non-breaking change upstream: the PR environment reuses the prod table, so the data is identical.');
+    warning('The merge base is not in the clone and could not be fetched; listing the files through the GitHub API instead.');
+    const { files, capped } = await github.pullRequestFiles(pr.number);
+    if (capped)
+        warning('GitHub lists at most 3,000 files of a pull request; use actions/checkout with fetch-depth: 0 so git can see them all.');
+    return files;
+}
+async function changedModels(context, sqlmesh, graph, files, repoRoot) {
+    const projectRelative = (0,external_node_path_namespaceObject.relative)(repoRoot, projectDir(context)).split('\\').join('/');
+    const mappings = mapFilesToModels(files, graph.modelsList(), projectRelative);
+    const fingerprints = namesOf(await sqlmesh.changes(context.settings.prodEnvironment), graph);
+    if (!fingerprints.environmentExists) {
+        warning(`Environment '${context.settings.prodEnvironment}' does not exist yet: every model counts as new.`);
     }
-    if (model.grain.length === 0) {
-        return skip('no-grain', `No grain, so rows cannot be matched. Fix: add \`grain <unique key column>\` to the MODEL block of ${name}.`);
-    }
-    const window = diffWindow(model.timeColumn, inProd, inPr);
-    if (window === 'empty') {
-        return skip('unchanged', 'The pull request environment holds no interval that prod also holds: nothing to compare.');
-    }
-    const partialUpstream = window === null && partial && partial.model !== name ? partial : null;
-    return { action: 'diff', task: { model: name, window, partialUpstream } };
+    const changeSet = buildChangeSet(mappings, fingerprints, graph);
+    info(`Changed by files: ${mappings.flatMap(m => ('models' in m.role ? m.role.models : [])).join(', ') || 'none'}`);
+    info(`Changed by fingerprint: ${fingerprints.directlyModified.join(', ') || 'none'}`);
+    info(`No semantic change: ${changeSet.noSemanticChange.join(', ') || 'none'}`);
+    return changeSet;
+}
+/** SQLMesh's state speaks in fully-qualified names; the report speaks in model names. */
+function namesOf(changes, graph) {
+    const name = (fqn) => graph.nameOf(fqn) ?? fqn;
+    return {
+        environmentExists: changes.environmentExists,
+        directlyModified: changes.directlyModified.map(name),
+        indirectlyModified: changes.indirectlyModified.map(name),
+        added: changes.added.map(name),
+        removed: changes.removed.map(fqn => graph.nameOf(fqn) ?? unquoteFqn(fqn))
+    };
+}
+function unquoteFqn(fqn) {
+    const parts = fqn.split('.').map(part => part.replace(/^"|"$/g, ''));
+    return parts.slice(-2).join('.');
 }
 
 ;// CONCATENATED MODULE: ./src/core/graph.ts
@@ -32606,21 +32991,6 @@ class ModelGraph {
 function insertSorted(queue, items) {
     queue.push(...items);
     queue.sort();
-}
-
-;// CONCATENATED MODULE: ./src/core/concurrency.ts
-// Runs async work over a list with at most `limit` items in flight, keeping results in input order.
-async function mapLimit(items, limit, work) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const index = next++;
-            results[index] = await work(items[index], index);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    return results;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
@@ -37652,6 +38022,12 @@ class client_GitHub {
         });
         return { files, capped: listed.length >= REST_FILES_CAP };
     }
+    /** The pull request a commit came from (GitHub's "pull requests associated with a commit"), merged ones first. */
+    async pullRequestForCommit(sha) {
+        const { data } = await this.octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...this.repo, commit_sha: sha });
+        const merged = data.find(pr => pr.merge_commit_sha === sha) ?? data.find(pr => pr.merged_at) ?? data[0];
+        return merged ? merged.number : null;
+    }
     /**
      * Creates or updates the one comment that carries `marker` and was written by `author`. A comment with the marker
      * from anyone else (say, a person who quoted it) is left alone.
@@ -37713,6 +38089,18 @@ class Git {
                 return mergeBase;
         }
         return null;
+    }
+    /** The first parent of a commit, fetching one more commit of history in a shallow clone; null for a root commit. */
+    async parentOf(sha) {
+        const parent = async () => {
+            const result = await this.run(['rev-parse', '--verify', '--quiet', `${sha}^`], true);
+            return result.code === 0 ? result.stdout.trim() : null;
+        };
+        const found = await parent();
+        if (found)
+            return found;
+        await this.run(['fetch', '--no-tags', '--quiet', '--deepen=1', 'origin', sha], true);
+        return parent();
     }
     /** Files changed from `from` to `to`; renames come out as a delete plus an add. */
     async changedFiles(from, to) {
@@ -37808,7 +38196,7 @@ function size(markdown) {
 /** Plain text for a paragraph or a table cell. */
 function markdown_text(value) {
     return value
-        .replace(/\r?\n/g, ' ')
+        .replace(/\r\n|\r|\n/g, ' ')
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
@@ -37817,7 +38205,7 @@ function markdown_text(value) {
 }
 /** Inline code: backticks inside are replaced, pipes escaped so that the span can sit in a table cell. */
 function code(value) {
-    const clean = value.replace(/\r?\n/g, ' ').replace(/`/g, 'ʼ').replace(/\|/g, '\\|');
+    const clean = value.replace(/\r\n|\r|\n/g, ' ').replace(/`/g, 'ʼ').replace(/\|/g, '\\|');
     return `\`${clean}\``;
 }
 /** Text for inside an HTML element such as <summary>. */
@@ -37846,6 +38234,51 @@ function formatPct(value) {
     if (value > 99.99)
         return '>99.99%';
     return `${value.toFixed(2)}%`;
+}
+
+;// CONCATENATED MODULE: ./src/core/window.ts
+// The time window a table diff compares: only the range the PR environment actually built, so that history the PR
+// environment never backfilled does not show up as rows "removed" by the PR.
+/** The span covered by a list of intervals, or null when there are none. */
+function spanOf(intervals) {
+    if (intervals.length === 0)
+        return null;
+    let start = Infinity;
+    let end = -Infinity;
+    for (const interval of intervals) {
+        start = Math.min(start, interval.start);
+        end = Math.max(end, interval.end);
+    }
+    return { start, end };
+}
+/**
+ * The window to compare for a time-ranged model: what the PR environment holds, clipped to what prod holds.
+ * Returns null when the model is not time-ranged (compare everything) and 'empty' when the two do not overlap.
+ */
+function diffWindow(timeColumn, prod, pr) {
+    if (!timeColumn || !pr)
+        return null;
+    const prSpan = spanOf(pr.intervals);
+    if (!prSpan)
+        return 'empty';
+    const prodSpan = prod ? spanOf(prod.intervals) : null;
+    if (!prodSpan)
+        return prSpan;
+    const start = Math.max(prSpan.start, prodSpan.start);
+    const end = Math.min(prSpan.end, prodSpan.end);
+    return start < end ? { start, end } : 'empty';
+}
+/** Formats an epoch-ms instant as SQL-friendly text: a date when it falls on midnight UTC, else a timestamp. */
+function formatInstant(ms) {
+    const iso = new Date(ms).toISOString();
+    return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.slice(0, 19).replace('T', ' ');
+}
+/** The window as people read it: inclusive last day for whole-day windows. */
+function describeWindow(window) {
+    const start = formatInstant(window.start);
+    const endsOnMidnight = formatInstant(window.end).length === 10;
+    const last = endsOnMidnight ? formatInstant(window.end - 86_400_000) : formatInstant(window.end);
+    return endsOnMidnight ? `${start} – ${last}` : `${start} – ${last} (exclusive)`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/pr-report.ts
@@ -37968,8 +38401,6 @@ function notes(report) {
         lines.push(`- ⚠️ ${code(diff.model)} is rebuilt in full from ${code(model)}, which the PR environment holds only for ${markdown_text(describeWindow(window))}: ` +
             'its rows outside that window differ because of the window, not the change. Set `environment-start` earlier to compare it fully.');
     }
-    for (const name of report.removed)
-        lines.push(`- ${code(name)}: removed by this pull request.`);
     if (report.noSemanticChange.length > 0) {
         lines.push(`- No semantic change (the file changed, the fingerprint did not): ${report.noSemanticChange.map(code).join(', ')}`);
     }
@@ -38048,392 +38479,147 @@ function footer(report) {
     return `<sub>sqlmesh-action · SQLMesh ${markdown_text(report.sqlmeshVersion)} · commit ${code(report.headSha.slice(0, 7))}${start}</sub>`;
 }
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: external "node:readline"
-const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
-;// CONCATENATED MODULE: ./src/sqlmesh/process.ts
-// The long-lived Python process that hosts SQLMesh: one per action run, so the project is loaded once.
-// Requests and responses are JSON lines on stdin / a dedicated stdout; SQLMesh's own output arrives on stderr and is
-// handed to a log callback, never parsed.
-
-
-/** An error reported by SQLMesh (or the bridge) for one request. */
-class SqlMeshError extends Error {
-    kind;
-    constructor(kind, message) {
-        super(message);
-        this.kind = kind;
-        this.name = 'SqlMeshError';
-    }
-}
-class BridgeProcess {
-    child;
-    nextId = 1;
-    pending = new Map();
-    exited = null;
-    constructor(child) {
-        this.child = child;
-    }
-    /**
-     * Starts `python bridge.py` in the project folder (so relative paths in the SQLMesh config, such as a DuckDB file,
-     * resolve as they do when people run `sqlmesh` there); `log` receives every line SQLMesh prints.
-     */
-    static start(python, bridgeScript, cwd, env, log) {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(python, ['-u', bridgeScript], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-        const bridge = new BridgeProcess(child);
-        (0,external_node_readline_namespaceObject.createInterface)({ input: child.stdout }).on('line', line => bridge.receive(line));
-        (0,external_node_readline_namespaceObject.createInterface)({ input: child.stderr }).on('line', log);
-        child.on('error', error => bridge.fail(new Error(`Could not start ${python}: ${error.message}`)));
-        child.on('exit', (code, signal) => bridge.fail(new Error(`The SQLMesh process exited (${signal ?? `code ${code}`}) before answering`)));
-        return bridge;
-    }
-    request(method, params = {}) {
-        if (this.exited)
-            return Promise.reject(this.exited);
-        const id = this.nextId++;
-        return new Promise((resolve, reject) => {
-            this.pending.set(id, { resolve: value => resolve(value), reject });
-            this.child.stdin?.write(`${JSON.stringify({ id, method, params })}\n`);
-        });
-    }
-    async close() {
-        if (this.exited)
-            return;
-        const exit = new Promise(resolve => this.child.once('exit', () => resolve()));
-        await this.request('shutdown').catch(() => undefined);
-        this.child.stdin?.end();
-        const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-        await exit;
-        clearTimeout(timer);
-    }
-    receive(line) {
-        let message;
-        try {
-            message = JSON.parse(line);
+;// CONCATENATED MODULE: ./src/core/concurrency.ts
+// Runs async work over a list with at most `limit` items in flight, keeping results in input order.
+async function mapLimit(items, limit, work) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const index = next++;
+            results[index] = await work(items[index], index);
         }
-        catch {
-            return; // Not a protocol line; the bridge never writes anything else here, so ignore defensively.
-        }
-        const waiting = message.id === undefined ? undefined : this.pending.get(message.id);
-        if (!waiting || message.id === undefined)
-            return;
-        this.pending.delete(message.id);
-        if (message.ok)
-            waiting.resolve(message.result);
-        else
-            waiting.reject(new SqlMeshError(message.error?.kind ?? 'unknown', message.error?.message ?? 'unknown error'));
-    }
-    fail(error) {
-        this.exited ??= error;
-        for (const waiting of this.pending.values())
-            waiting.reject(error);
-        this.pending.clear();
-    }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    return results;
 }
 
-;// CONCATENATED MODULE: ./src/sqlmesh/locate.ts
-// Finding the Python interpreter that has SQLMesh, and checking that SQLMesh is a version the action supports.
+;// CONCATENATED MODULE: ./src/core/diff-plan.ts
+// Decides, per model of the affected chain, whether the table diff can compare it and over which window. Pure.
 
-
-/** Oldest SQLMesh the action is tested with; newer minor versions get a warning, older ones an error. */
-const MIN_SQLMESH = '0.236.0';
-const TESTED_SQLMESH_MINOR = '0.236';
-const INSTALL_HINT = `pip install "sqlmesh>=${MIN_SQLMESH}"`;
+function planDiffs(input) {
+    const partial = partialHistory(input);
+    return input.chain.map(name => decide(name, input, partial.get(name) ?? null));
+}
 /**
- * The interpreter to run the bridge with: the `python` input when set; else the interpreter of the `sqlmesh`
- * executable on PATH (its shebang line), so that whatever environment `pip install sqlmesh` went into is used;
- * else `python3`.
+ * Which models of the chain the PR environment builds from less history than prod has: time-ranged models whose PR
+ * window starts after prod's data does, and everything downstream of them. Chain order is upstream first.
  */
-function locatePython(explicit, pathVariable) {
-    if (explicit)
-        return explicit;
-    for (const dir of (pathVariable ?? '').split(external_node_path_namespaceObject.delimiter).filter(Boolean)) {
-        const candidate = (0,external_node_path_namespaceObject.join)(dir, 'sqlmesh');
-        try {
-            (0,external_node_fs_namespaceObject.accessSync)(candidate, external_node_fs_namespaceObject.constants.X_OK);
-        }
-        catch {
+function partialHistory({ chain, graph, prod, pr }) {
+    const partial = new Map();
+    for (const name of chain) {
+        const model = graph.model(name);
+        if (!model)
+            continue;
+        const fromParent = graph.parentsOf(name).map(parent => partial.get(parent)).find(Boolean);
+        if (fromParent) {
+            partial.set(name, fromParent);
             continue;
         }
-        const interpreter = shebangInterpreter((0,external_node_fs_namespaceObject.readFileSync)(candidate, 'utf8').slice(0, 512));
-        if (interpreter)
-            return interpreter;
+        const window = diffWindow(model.timeColumn, prod.get(model.fqn), pr.get(model.fqn));
+        const prodSpan = spanOf(prod.get(model.fqn)?.intervals ?? []);
+        if (window && window !== 'empty' && prodSpan && window.start > prodSpan.start)
+            partial.set(name, { model: name, window });
     }
-    return 'python3';
+    return partial;
 }
-/** The interpreter named by a script's `#!` line, when it is a plain path to a Python. */
-function shebangInterpreter(head) {
-    const match = /^#!\s*(\S*python[\d.]*)\s*$/m.exec(head.split('\n')[0] ?? '');
-    return match ? match[1] : null;
-}
-/** Compares dotted versions numerically (pre-release suffixes ignored). */
-function compareVersions(a, b) {
-    const parse = (v) => v.split('.').map(part => Number.parseInt(part, 10) || 0);
-    const [x, y] = [parse(a), parse(b)];
-    for (let i = 0; i < Math.max(x.length, y.length); i++) {
-        const diff = (x[i] ?? 0) - (y[i] ?? 0);
-        if (diff !== 0)
-            return Math.sign(diff);
-    }
-    return 0;
-}
-function checkSqlMeshVersion(version, python) {
-    if (compareVersions(version, MIN_SQLMESH) < 0) {
-        return {
-            ok: false,
-            message: `SQLMesh ${version} (in ${python}) is too old: this action needs ${MIN_SQLMESH} or newer. Upgrade it in a step before this action: ${INSTALL_HINT}`
-        };
-    }
-    if (!version.startsWith(`${TESTED_SQLMESH_MINOR}.`)) {
-        return { ok: true, warning: `SQLMesh ${version} is newer than the versions this action is tested with (${TESTED_SQLMESH_MINOR}.x).` };
-    }
-    return { ok: true };
-}
-
-;// CONCATENATED MODULE: ./src/sqlmesh/parse.ts
-// Turns the bridge's JSON (snake_case, SQLMesh's shapes) into the action's domain types. Pure.
-function parseModels(raw) {
-    return raw.map(model => ({
-        name: model.name,
-        fqn: model.fqn,
-        path: model.path,
-        kind: model.kind,
-        isExternal: model.is_external,
-        seedPath: model.seed_path,
-        timeColumn: model.time_column,
-        // SQLMesh renders a composite grain as one tuple, e.g. "(game_id, team)".
-        grain: model.grain.flatMap(splitGrain),
-        dependsOn: model.depends_on,
-        start: model.start,
-        restatementDisabled: model.restatement_disabled
-    }));
-}
-/** FQNs from the state are kept as they are; the caller maps them to model names through the graph. */
-function parseFingerprintChanges(raw) {
-    return {
-        environmentExists: raw.environment_exists,
-        directlyModified: raw.directly_modified,
-        indirectlyModified: raw.indirectly_modified,
-        added: raw.added,
-        removed: raw.removed
-    };
-}
-function parseEnvironment(raw) {
-    if (!raw.exists)
-        return null;
-    const models = new Map();
-    for (const [fqn, snapshot] of Object.entries(raw.models)) {
-        // A dev environment's own backfills are recorded as dev intervals; prod's as intervals.
-        const intervals = snapshot.dev_intervals.length > 0 ? snapshot.dev_intervals : snapshot.intervals;
-        models.set(fqn, {
-            fingerprint: snapshot.fingerprint,
-            version: snapshot.version,
-            forwardOnly: snapshot.forward_only,
-            intervals: intervals.map(([start, end]) => ({ start: start, end: end }))
-        });
-    }
-    return models;
-}
-function parseDiff(raw) {
-    if (!raw.diffed)
-        return null;
-    const stat = (key) => Math.round(raw.stats[key] ?? 0);
-    const matched = stat('join_count');
-    return {
-        grain: raw.grain,
-        schema: {
-            added: raw.schema.added.map(([column, type]) => ({ column: column, type: type })),
-            removed: raw.schema.removed.map(([column, type]) => ({ column: column, type: type })),
-            retyped: raw.schema.modified.map(([column, from, to]) => ({
-                column: column,
-                from: from,
-                to: to
-            }))
-        },
-        rows: {
-            prod: stat('s_count'),
-            pr: stat('t_count'),
-            onlyInProd: stat('s_only_count'),
-            onlyInPr: stat('t_only_count'),
-            matched,
-            changed: matched - stat('full_match_count')
-        },
-        columns: Object.entries(raw.column_match_pct).map(([column, matchPct]) => ({ column, matchPct })),
-        ...(raw.samples
-            ? {
-                samples: {
-                    onlyInProd: raw.samples.source_only,
-                    onlyInPr: raw.samples.target_only,
-                    changed: raw.samples.changed
-                }
-            }
-            : {})
-    };
-}
-function splitGrain(grain) {
-    const inner = grain.trim().replace(/^\((.*)\)$/s, '$1');
-    return inner
-        .split(',')
-        .map(part => part.trim())
-        .filter(Boolean);
-}
-
-;// CONCATENATED MODULE: ./src/sqlmesh/client.ts
-// The one place that talks to SQLMesh. Wraps the bridge process with typed methods that return domain types.
-
-
-
-
-
-
-
-class SqlMesh {
-    bridge;
-    version;
-    models;
-    diffWorkers;
-    constructor(bridge, version, models, 
-    /** How many table diffs the gateway lets run at once (SQLMesh's concurrent_tasks; 1 on DuckDB). */
-    diffWorkers) {
-        this.bridge = bridge;
-        this.version = version;
-        this.models = models;
-        this.diffWorkers = diffWorkers;
-    }
-    /** Starts SQLMesh, checks its version and loads the project (the only project load of the run). */
-    static async create(options) {
-        const bridge = BridgeProcess.start(options.python, bridgeScript(), options.projectPath, options.env, options.log);
-        try {
-            const hello = await bridge.request('hello').catch((error) => {
-                throw new SqlMeshError('sqlmesh_missing', `SQLMesh could not be started with the Python interpreter '${options.python}': ${error.message}. ` +
-                    `Install it in a step before this action (${INSTALL_HINT}), or set the 'python' input to the interpreter that has it.`);
-            });
-            const verdict = checkSqlMeshVersion(hello.sqlmesh_version, options.python);
-            if (!verdict.ok)
-                throw new SqlMeshError('sqlmesh_too_old', verdict.message);
-            if (verdict.warning)
-                options.warn(verdict.warning);
-            const loaded = await bridge.request('load', {
-                path: options.projectPath,
-                gateway: options.gateway
-            });
-            return new SqlMesh(bridge, hello.sqlmesh_version, parseModels(loaded.models), loaded.workers);
-        }
-        catch (error) {
-            await bridge.close();
-            throw error;
-        }
-    }
-    async changes(environment) {
-        return parseFingerprintChanges(await this.bridge.request('changes', { environment }));
-    }
-    async plan(request) {
-        const raw = await this.bridge.request('plan', {
-            environment: request.environment,
-            start: request.start,
-            end: request.end,
-            restate: request.restate,
-            skip_tests: request.skipTests ?? false
-        });
-        return { hasChanges: raw.has_changes, seconds: raw.seconds };
-    }
-    async environment(name) {
-        return parseEnvironment(await this.bridge.request('environment', { environment: name }));
-    }
-    async tableDiff(request) {
-        const raw = await this.bridge.request('table_diff', {
-            source: request.source,
-            target: request.target,
-            model: request.model,
-            window: request.window,
-            sample_limit: request.sampleRows,
-            decimals: request.decimals
-        });
-        return parseDiff(raw);
-    }
-    close() {
-        return this.bridge.close();
-    }
-}
-/** The bridge script ships beside the bundle (dist/); from sources it is in bridge/. */
-function bridgeScript() {
-    const here = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
-    const candidates = [(0,external_node_path_namespaceObject.join)(here, 'sqlmesh_bridge.py'), (0,external_node_path_namespaceObject.join)(here, '..', '..', 'bridge', 'sqlmesh_bridge.py')];
-    return candidates.find(candidate => (0,external_node_fs_namespaceObject.existsSync)(candidate)) ?? candidates[0];
-}
-
-;// CONCATENATED MODULE: ./src/flows/context.ts
-// What every flow is handed: the settings, the event, and the log. Built once by main.ts.
-
-
-
-
-
-/** Runs a step inside a collapsible log group. */
-async function step(title, work) {
-    return group(title, work);
-}
-/** Error raised after the report is out, when the `fail-on` policy says the job must fail. */
-class PolicyFailure extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'PolicyFailure';
-    }
-}
-function projectDir(context) {
-    const dir = context.settings.projectPath;
-    return (0,external_node_path_namespaceObject.isAbsolute)(dir) ? dir : (0,external_node_path_namespaceObject.resolve)(context.workspace, dir);
-}
-/** Starts SQLMesh on the project; the Python process never sees the GitHub token or the runner's own tokens. */
-async function startSqlMesh(context) {
-    const python = locatePython(context.settings.python, process.env.PATH);
-    info(`Python: ${python}`);
-    const sqlmesh = await SqlMesh.create({
-        python,
-        projectPath: projectDir(context),
-        gateway: context.settings.gateway,
-        env: { ...pythonEnv(process.env), SQLMESH_ACTION_WORKERS: String(context.settings.diffConcurrency) },
-        log: line => info(line),
-        warn: message => warning(message)
+function decide(name, { changed, scope, graph, prod, pr }, partial) {
+    const skip = (reason, detail) => ({
+        action: 'skip',
+        result: { model: name, status: 'not-diffed', reason, detail }
     });
-    info(`SQLMesh ${sqlmesh.version}: ${sqlmesh.models.length} models loaded; table diffs run ${sqlmesh.diffWorkers} at a time`);
-    return sqlmesh;
+    const model = graph.model(name);
+    if (!model)
+        return skip('removed', 'The model is gone from the pull request.');
+    if (scope === 'changed' && !changed.has(name)) {
+        return skip('out-of-scope', "Downstream of a change; not diffed because diff-scope is 'changed'.");
+    }
+    if (model.isExternal)
+        return skip('external', 'External table: SQLMesh does not build it, so both sides read the same data.');
+    const inProd = prod.get(model.fqn);
+    const inPr = pr.get(model.fqn);
+    if (!inProd)
+        return skip('added', 'New model: it does not exist in prod yet.');
+    if (!inPr)
+        return skip('removed', 'The model is not in the pull request environment.');
+    if (inProd.fingerprint === inPr.fingerprint)
+        return skip('unchanged', 'Same version as prod.');
+    if (inProd.version === inPr.version && !inPr.forwardOnly) {
+        return skip('shares-prod-table', 'Non-breaking change upstream: the PR environment reuses the prod table, so the data is identical.');
+    }
+    if (model.grain.length === 0) {
+        return skip('no-grain', `No grain, so rows cannot be matched. Fix: declare the unique key of ${name} as its grain (grain in the MODEL block, or grains= in a Python model).`);
+    }
+    const window = diffWindow(model.timeColumn, inProd, inPr);
+    if (window === 'empty') {
+        return skip('unchanged', 'The pull request environment holds no interval that prod also holds: nothing to compare.');
+    }
+    const partialUpstream = window === null && partial && partial.model !== name ? partial : null;
+    return { action: 'diff', task: { model: name, window, partialUpstream } };
 }
-const HIDDEN_FROM_PYTHON = /^(INPUT_.*|GITHUB_TOKEN|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_ID_TOKEN_REQUEST_URL)$/;
-function pythonEnv(env) {
-    return Object.fromEntries(Object.entries(env).filter(([key]) => !HIDDEN_FROM_PYTHON.test(key)));
+
+;// CONCATENATED MODULE: ./src/flows/diff.ts
+// Table diffs between two environments: the PR flow's prod vs PR environment, and the manual diff mode.
+
+
+
+
+
+/** Table diffs of the selected models between two environments, one result per model, in the same order. */
+async function diffModels(context, sqlmesh, graph, selection) {
+    if (selection.models.length === 0)
+        return [];
+    const prod = context.settings.prodEnvironment;
+    const source = await sqlmesh.environment(selection.source, selection.source === prod);
+    const target = await sqlmesh.environment(selection.target, selection.target === prod);
+    if (!source)
+        throw new Error(`Environment '${selection.source}' does not exist in SQLMesh's state.`);
+    if (!target)
+        throw new Error(`Environment '${selection.target}' does not exist in SQLMesh's state.`);
+    const decisions = planDiffs({
+        chain: selection.models,
+        changed: new Set(selection.changed),
+        scope: context.settings.diffScope,
+        graph,
+        prod: source,
+        pr: target
+    });
+    // Independent diffs run side by side in the one SQLMesh process (bounded by diff-concurrency and the gateway).
+    return mapLimit(decisions, context.settings.diffConcurrency, decision => decision.action === 'skip' ? Promise.resolve(decision.result) : diffModel(context, sqlmesh, graph, decision.task, selection));
 }
-/** Model paths made relative to the repository root, so that they compare with the paths git reports. */
-function repositoryRelative(models, repoRoot) {
-    const root = (0,external_node_fs_namespaceObject.realpathSync)(repoRoot);
-    const rel = (path) => {
-        if (!path)
-            return null;
-        let real = path;
-        try {
-            real = (0,external_node_fs_namespaceObject.realpathSync)(path);
-        }
-        catch {
-            // A file SQLMesh knows but the checkout does not (deleted); keep the path as given.
-        }
-        const result = (0,external_node_path_namespaceObject.relative)(root, real);
-        return result.startsWith('..') ? null : result.split('\\').join('/');
-    };
-    return models.map(model => ({ ...model, path: rel(model.path), seedPath: rel(model.seedPath) }));
+async function diffModel(context, sqlmesh, graph, task, selection) {
+    const timeColumn = graph.model(task.model)?.timeColumn;
+    const window = task.window && timeColumn
+        ? { column: timeColumn, start: formatInstant(task.window.start), end: formatInstant(task.window.end) }
+        : null;
+    info(`Diffing ${task.model}${window ? ` on ${window.column} in [${window.start}, ${window.end})` : ''}`);
+    try {
+        const comparison = await sqlmesh.tableDiff({
+            source: selection.source,
+            target: selection.target,
+            model: task.model,
+            window,
+            sampleRows: context.settings.sampleRows,
+            decimals: context.settings.decimals
+        });
+        if (!comparison)
+            return { model: task.model, status: 'not-diffed', reason: 'unchanged', detail: 'SQLMesh found nothing to compare.' };
+        return { model: task.model, status: 'diffed', window: task.window, partialUpstream: task.partialUpstream, ...comparison };
+    }
+    catch (error) {
+        if (!(error instanceof SqlMeshError))
+            throw error;
+        warning(`Table diff of ${task.model} failed: ${error.message}`);
+        return { model: task.model, status: 'not-diffed', reason: 'error', detail: `Table diff failed: ${firstLine(error.message)}` };
+    }
+}
+function firstLine(message) {
+    return message.split('\n')[0] ?? message;
 }
 
 ;// CONCATENATED MODULE: ./src/flows/pr.ts
 // The pull-request flow: changed files -> changed models -> affected chain -> PR environment -> table diffs -> one
 // sticky comment, the job summary and the outputs. A short list of named steps; the work lives in core/ and report/.
-
-
-
-
 
 
 
@@ -38452,7 +38638,7 @@ async function runPullRequestFlow(context) {
     const github = new client_GitHub(context.settings.token, context.event.repo);
     const git = new Git(context.workspace);
     const repoRoot = await git.topLevel();
-    const files = await step('Changed files', () => changedFiles(git, github, pr));
+    const files = await step('Changed files', () => pullRequestFiles(git, github, pr));
     const sqlmesh = await step('Load the SQLMesh project', () => startSqlMesh(context));
     try {
         const graph = new ModelGraph(repositoryRelative(sqlmesh.models, repoRoot));
@@ -38463,7 +38649,8 @@ async function runPullRequestFlow(context) {
         if (chain.length > 0 || changeSet.removed.length > 0) {
             await step(`Plan and apply environment ${environment}`, () => buildEnvironment(context, sqlmesh, environment));
         }
-        const diffs = await step('Table diff', () => diffChain(context, sqlmesh, graph, chain, changeSet, environment));
+        const compared = await step('Table diff', () => diffModels(context, sqlmesh, graph, { models: chain, changed: changeSet.changed, source: context.settings.prodEnvironment, target: environment }));
+        const diffs = [...compared, ...changeSet.removed.map(removedModel)];
         const failing = modelsFailingPolicy(diffs, context.settings.failOn);
         const report = {
             environment,
@@ -38494,47 +38681,8 @@ async function runPullRequestFlow(context) {
         await sqlmesh.close();
     }
 }
-async function changedFiles(git, github, pr) {
-    const mergeBase = await git.findMergeBase(pr.baseSha, pr.headSha, message => info(message));
-    if (mergeBase) {
-        const files = await git.changedFiles(mergeBase, pr.headSha);
-        info(`git: ${files.length} files changed since the merge base ${mergeBase.slice(0, 7)}`);
-        files.forEach(file => info(`  ${file.status.padEnd(8)} ${file.path}`));
-        return files;
-    }
-    warning('The merge base is not in the clone and could not be fetched; listing the files through the GitHub API instead.');
-    const { files, capped } = await github.pullRequestFiles(pr.number);
-    if (capped)
-        warning('GitHub lists at most 3,000 files of a pull request; use actions/checkout with fetch-depth: 0 so git can see them all.');
-    return files;
-}
-async function changedModels(context, sqlmesh, graph, files, repoRoot) {
-    const projectRelative = (0,external_node_path_namespaceObject.relative)(repoRoot, projectDir(context)).split('\\').join('/');
-    const mappings = mapFilesToModels(files, graph.modelsList(), projectRelative);
-    const fingerprints = namesOf(await sqlmesh.changes(context.settings.prodEnvironment), graph);
-    if (!fingerprints.environmentExists) {
-        warning(`Environment '${context.settings.prodEnvironment}' does not exist yet: every model counts as new.`);
-    }
-    const changeSet = buildChangeSet(mappings, fingerprints, graph);
-    info(`Changed by files: ${mappings.flatMap(m => ('models' in m.role ? m.role.models : [])).join(', ') || 'none'}`);
-    info(`Changed by fingerprint: ${fingerprints.directlyModified.join(', ') || 'none'}`);
-    info(`No semantic change: ${changeSet.noSemanticChange.join(', ') || 'none'}`);
-    return changeSet;
-}
-/** SQLMesh's state speaks in fully-qualified names; the report speaks in model names. */
-function namesOf(changes, graph) {
-    const name = (fqn) => graph.nameOf(fqn) ?? fqn;
-    return {
-        environmentExists: changes.environmentExists,
-        directlyModified: changes.directlyModified.map(name),
-        indirectlyModified: changes.indirectlyModified.map(name),
-        added: changes.added.map(name),
-        removed: changes.removed.map(fqn => graph.nameOf(fqn) ?? unquoteFqn(fqn))
-    };
-}
-function unquoteFqn(fqn) {
-    const parts = fqn.split('.').map(part => part.replace(/^"|"$/g, ''));
-    return parts.slice(-2).join('.');
+function removedModel(model) {
+    return { model, status: 'not-diffed', reason: 'removed', detail: 'Removed by this pull request: its table leaves prod on merge.' };
 }
 async function buildEnvironment(context, sqlmesh, environment) {
     const outcome = await sqlmesh.plan({
@@ -38544,41 +38692,6 @@ async function buildEnvironment(context, sqlmesh, environment) {
         skipTests: context.settings.skipTests
     });
     info(`Environment ${environment} ${outcome.hasChanges ? 'applied' : 'already up to date'} in ${outcome.seconds}s`);
-}
-async function diffChain(context, sqlmesh, graph, chain, changeSet, environment) {
-    if (chain.length === 0)
-        return [];
-    const prod = (await sqlmesh.environment(context.settings.prodEnvironment)) ?? new Map();
-    const pr = (await sqlmesh.environment(environment)) ?? new Map();
-    const decisions = planDiffs({ chain, changed: new Set(changeSet.changed), scope: context.settings.diffScope, graph, prod, pr });
-    // Independent diffs run side by side in the one SQLMesh process (bounded by diff-concurrency).
-    return mapLimit(decisions, context.settings.diffConcurrency, decision => decision.action === 'skip' ? Promise.resolve(decision.result) : diffModel(context, sqlmesh, graph, decision.task, environment));
-}
-async function diffModel(context, sqlmesh, graph, task, environment) {
-    const timeColumn = graph.model(task.model)?.timeColumn;
-    const window = task.window && timeColumn
-        ? { column: timeColumn, start: formatInstant(task.window.start), end: formatInstant(task.window.end) }
-        : null;
-    info(`Diffing ${task.model}${window ? ` on ${window.column} in [${window.start}, ${window.end})` : ''}`);
-    try {
-        const comparison = await sqlmesh.tableDiff({
-            source: context.settings.prodEnvironment,
-            target: environment,
-            model: task.model,
-            window,
-            sampleRows: context.settings.sampleRows,
-            decimals: context.settings.decimals
-        });
-        if (!comparison)
-            return { model: task.model, status: 'not-diffed', reason: 'unchanged', detail: 'SQLMesh found nothing to compare.' };
-        return { model: task.model, status: 'diffed', window: task.window, partialUpstream: task.partialUpstream, ...comparison };
-    }
-    catch (error) {
-        if (!(error instanceof SqlMeshError))
-            throw error;
-        warning(`Table diff of ${task.model} failed: ${error.message}`);
-        return { model: task.model, status: 'not-diffed', reason: 'error', detail: `Table diff failed: ${firstLine(error.message)}` };
-    }
 }
 async function publish(context, github, pr, report) {
     const sections = renderPrSections(report);
@@ -38608,8 +38721,522 @@ function setOutputs(changeSet, chain, diffs) {
 function isForbidden(error) {
     return typeof error === 'object' && error !== null && error.status === 403;
 }
-function firstLine(message) {
-    return message.split('\n')[0] ?? message;
+
+;// CONCATENATED MODULE: ./src/core/backfill.ts
+// Backfill planning and results: which models to restate, what SQLMesh made of the requested range per model
+// (clamped to a model's start, widened for kinds that rebuild all history, skipped), and what happened. Pure.
+/**
+ * The models to restate for a set of changed models. SQLMesh cascades a restatement downstream, so only the models
+ * with no changed ancestor are needed. Seeds are never restated by SQLMesh (their data is the file), so their
+ * children take their place. Per-model start dates from the settings split the roots into groups, one per start.
+ */
+function selectRestatementRoots(changed, graph, defaultStart, settings = new Map()) {
+    const excluded = [];
+    const candidates = new Set();
+    const visit = (name) => {
+        const model = graph.model(name);
+        if (!model)
+            return;
+        const setting = settings.get(name);
+        if (setting && !setting.backfill) {
+            excluded.push({ model: name, reason: 'backfill: false in the backfill settings file' });
+            return;
+        }
+        if (model.kind === 'SEED') {
+            excluded.push({ model: name, reason: 'seed: its data is its CSV file; its children are restated instead' });
+            graph.childrenOf(name).forEach(visit);
+            return;
+        }
+        if (model.isExternal) {
+            excluded.push({ model: name, reason: 'external table: not built by SQLMesh; its children are restated instead' });
+            graph.childrenOf(name).forEach(visit);
+            return;
+        }
+        candidates.add(name);
+    };
+    for (const name of changed)
+        visit(name);
+    const roots = graph.topologicalOrder(candidates).filter(name => !hasAncestorIn(name, candidates, graph));
+    const byStart = new Map();
+    for (const root of roots) {
+        const start = settings.get(root)?.startDate ?? defaultStart;
+        byStart.set(start, [...(byStart.get(start) ?? []), root]);
+    }
+    const groups = [...byStart.entries()].map(([start, models]) => ({ start, models }));
+    return { groups, excluded: dedupe(excluded) };
+}
+function hasAncestorIn(name, set, graph) {
+    const seen = new Set();
+    const stack = [...graph.parentsOf(name)];
+    while (stack.length > 0) {
+        const parent = stack.pop();
+        if (seen.has(parent))
+            continue;
+        seen.add(parent);
+        if (set.has(parent))
+            return true;
+        stack.push(...graph.parentsOf(parent));
+    }
+    return false;
+}
+function dedupe(items) {
+    const seen = new Set();
+    return items.filter(item => (seen.has(item.model) ? false : (seen.add(item.model), true)));
+}
+function rangeAdjustment(requestedStart, planned) {
+    if (planned.start > requestedStart)
+        return 'clamped';
+    if (planned.start < requestedStart)
+        return 'widened';
+    return 'as-requested';
+}
+/**
+ * One row per model of the chain, upstream first: planned or rebuilt, failed with SQLMesh's error, not attempted
+ * because something upstream failed, or skipped with the reason.
+ */
+function backfillRows(chain, graph, outcomes, excluded) {
+    const excludedReason = new Map(excluded.map(item => [item.model, item.reason]));
+    const failedUpstream = new Set();
+    return chain.map(name => {
+        const outcome = outcomes.find(candidate => candidate.planned.has(name));
+        const model = graph.model(name);
+        const base = { model: name, seconds: null, rowsBefore: null, rowsAfter: null, error: null };
+        if (!outcome) {
+            const reason = excludedReason.get(name) ??
+                (model?.restatementDisabled ? 'restatement disabled on the model (disable_restatement)' : 'SQLMesh planned no interval to rebuild');
+            return { ...base, status: 'skipped', interval: null, adjustment: null, note: reason };
+        }
+        const interval = outcome.planned.get(name);
+        const adjustment = rangeAdjustment(outcome.requestedStart, interval);
+        const note = adjustmentNote(adjustment, model?.kind ?? '', model?.start ?? null);
+        const rows = { rowsBefore: outcome.rowsBefore.get(name) ?? null, rowsAfter: outcome.rowsAfter.get(name) ?? null };
+        if (!outcome.applied)
+            return { ...base, status: 'planned', interval, adjustment, note };
+        const error = outcome.failed.get(name);
+        if (error !== undefined) {
+            failedUpstream.add(name);
+            return { ...base, ...rows, status: 'failed', interval, adjustment, note, error };
+        }
+        const blocked = outcome.skipped.has(name) || graph.parentsOf(name).some(parent => failedUpstream.has(parent));
+        if (blocked || (outcome.error !== null && !outcome.evaluated.has(name))) {
+            failedUpstream.add(name);
+            return { ...base, ...rows, status: 'not-attempted', interval, adjustment, note: 'an upstream model failed' };
+        }
+        return { ...base, ...rows, status: 'rebuilt', interval, adjustment, note, seconds: outcome.evaluated.get(name) ?? null };
+    });
+}
+function adjustmentNote(adjustment, kind, modelStart) {
+    if (adjustment === 'clamped')
+        return `clamped to the model's own start${modelStart ? ` (${modelStart})` : ''}`;
+    if (adjustment === 'widened')
+        return `widened: a ${kind} model can only rebuild all of its history`;
+    return '';
+}
+
+;// CONCATENATED MODULE: ./src/core/backfill-config.ts
+// The repository's backfill settings file: per-model `backfill` (false keeps a model out of automatic backfills) and
+// `backfill_start_date` (its own start instead of the backfill-start input). Pure: validates parsed YAML.
+//
+//   models:
+//     features_dev.game_features:
+//       backfill: true
+//       backfill_start_date: '2025-10-01'
+function parseBackfillSettings(data, file, knownModels) {
+    const settings = new Map();
+    if (data === null || data === undefined)
+        return settings;
+    const models = isRecord(data) ? data.models : undefined;
+    if (!isRecord(data) || !isRecord(models)) {
+        throw new Error(`${file}: expected a 'models:' mapping of model names to settings (backfill, backfill_start_date).`);
+    }
+    for (const [name, value] of Object.entries(models)) {
+        if (!knownModels(name))
+            throw new Error(`${file}: '${name}' is not a model of this project. Use the model's name, e.g. staging.stg_games.`);
+        if (!isRecord(value))
+            throw new Error(`${file}: settings of '${name}' must be a mapping (backfill, backfill_start_date).`);
+        const unknown = Object.keys(value).filter(key => key !== 'backfill' && key !== 'backfill_start_date');
+        if (unknown.length > 0)
+            throw new Error(`${file}: unknown setting '${unknown[0]}' for '${name}'; expected backfill or backfill_start_date.`);
+        const backfill = value.backfill ?? true;
+        if (typeof backfill !== 'boolean')
+            throw new Error(`${file}: 'backfill' of '${name}' must be true or false.`);
+        const start = value.backfill_start_date;
+        if (start !== undefined && start !== null && typeof start !== 'string') {
+            throw new Error(`${file}: 'backfill_start_date' of '${name}' must be a date such as '2025-01-01'.`);
+        }
+        settings.set(name, { backfill, startDate: typeof start === 'string' && start !== '' ? start : null });
+    }
+    return settings;
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./src/report/backfill-report.ts
+// The backfill report (merge flow and manual backfill): per model, upstream first, what was rebuilt, over which
+// interval, how long it took and the rows before and after. Pure.
+
+
+const BACKFILL_COMMENT_MARKER = '<!-- sqlmesh-action:backfill -->';
+const STATUS_LABELS = {
+    rebuilt: '✅ rebuilt',
+    failed: '❌ failed',
+    'not-attempted': '⏭️ not attempted',
+    skipped: '➖ skipped',
+    planned: '🗓️ planned'
+};
+function renderBackfillSections(report) {
+    const marker = report.dryRun ? '' : `${BACKFILL_COMMENT_MARKER}\n`;
+    return [
+        { id: 'header', required: true, text: `${marker}## ${markdown_text(report.title)}` },
+        { id: 'verdict', required: true, text: `**${backfillVerdict(report)}**` },
+        ...(report.notes.length > 0 ? [{ id: 'notes', required: true, text: report.notes.map(note => `- ${note}`).join('\n') }] : []),
+        { id: 'table', required: true, text: backfillTable(report) },
+        ...errorSections(report),
+        {
+            id: 'footer',
+            required: true,
+            text: `<sub>sqlmesh-action · SQLMesh ${markdown_text(report.sqlmeshVersion)} · environment ${code(report.environment)} · commit ${code(report.commitSha.slice(0, 7))}</sub>`
+        }
+    ];
+}
+function backfillVerdict(report) {
+    const count = (status) => report.rows.filter(row => row.status === status).length;
+    const range = `from ${report.requestedStart}${report.requestedEnd ? ` to ${report.requestedEnd}` : ''}`;
+    if (report.rows.length === 0)
+        return '✅ Nothing to backfill: no model of the project is affected.';
+    if (report.dryRun)
+        return `🗓️ Dry run: ${count('planned')} models would be rebuilt ${range}; nothing was applied.`;
+    const failed = count('failed');
+    if (failed > 0) {
+        return `❌ Backfill failed: ${count('rebuilt')} rebuilt, ${failed} failed, ${count('not-attempted')} not attempted (${range}).`;
+    }
+    return `✅ ${count('rebuilt')} models rebuilt ${range}${count('skipped') > 0 ? `, ${count('skipped')} skipped` : ''}.`;
+}
+function backfillTable(report) {
+    const rows = report.rows.map(row => [
+        code(row.model),
+        STATUS_LABELS[row.status],
+        row.interval ? markdown_text(describeWindow(row.interval)) : '—',
+        row.seconds === null ? '—' : `${row.seconds.toFixed(2)}s`,
+        row.rowsBefore === null && row.rowsAfter === null ? '—' : `${countOrDash(row.rowsBefore)} → ${countOrDash(row.rowsAfter)}`,
+        markdown_text(row.note)
+    ]);
+    return table(['Model', 'Status', 'Interval', 'Duration', 'Rows before → after', 'Note'], ['l', 'l', 'l', 'r', 'r', 'l'], rows);
+}
+function errorSections(report) {
+    return report.rows
+        .filter(row => row.error)
+        .map(row => ({
+        id: `error:${row.model}`,
+        required: true,
+        text: `**${code(row.model)} failed:**\n\n\`\`\`text\n${(row.error ?? '').replace(/```/g, "'''").slice(0, 4000)}\n\`\`\``
+    }));
+}
+function countOrDash(value) {
+    return value === null ? '—' : formatCount(value);
+}
+
+;// CONCATENATED MODULE: ./src/flows/backfill.ts
+// Steps the merge flow and the manual backfill share: the range, the per-model settings, the restatements, and the
+// report (job summary, outputs, and a sticky comment on the pull request when there is one).
+
+
+
+
+
+
+
+
+/** Checks backfill-start / backfill-end the way SQLMesh will read them: parseable, not in the future, in order. */
+async function resolveBackfillRange(context, sqlmesh) {
+    const { backfillStart: start, backfillEnd: end } = context.settings;
+    if (!start) {
+        throw new InputError("Input 'backfill-start' is empty: set the date to backfill from, e.g. '2024-10-01' or '3 months ago'.");
+    }
+    const values = { 'backfill-start': start, ...(end ? { 'backfill-end': end } : {}) };
+    const { times, now } = await sqlmesh.resolveTimes(values).catch((error) => {
+        throw new InputError(`Input ${error.message}. Use a date such as '2024-10-01' or a relative time such as '3 months ago'.`);
+    });
+    const startMs = times['backfill-start'];
+    if (startMs > now)
+        throw new InputError(`Input 'backfill-start' is '${start}', which is in the future: nothing can be backfilled from there.`);
+    const endMs = times['backfill-end'];
+    if (endMs !== undefined && endMs <= startMs) {
+        throw new InputError(`Input 'backfill-end' ('${end}') is not after 'backfill-start' ('${start}').`);
+    }
+    return { start, end, startMs };
+}
+/** Restates the models (cascading downstream) and returns one row per model of the chain, upstream first. */
+async function backfill(context, sqlmesh, graph, models, range) {
+    const settings = parseBackfillSettings(await sqlmesh.readYaml(settingsPath(context)), context.settings.backfillConfig, name => graph.has(name));
+    const selection = selectRestatementRoots(models, graph, range.start, settings);
+    const chain = graph.affectedChain(models);
+    const outcomes = [];
+    for (const group of selection.groups) {
+        const previousFailed = outcomes.some(outcome => outcome.error !== null);
+        const outcome = await step(`Restate ${group.models.join(', ')} from ${group.start}`, async () => {
+            const requestedStart = group.start === range.start ? range.startMs : (await sqlmesh.resolveTimes({ start: group.start })).times.start;
+            const request = {
+                environment: context.settings.prodEnvironment,
+                models: group.models,
+                start: group.start,
+                end: range.end || undefined,
+                requestedStart,
+                dryRun: context.settings.dryRun || previousFailed
+            };
+            const result = await sqlmesh.restate(request, fqn => graph.nameOf(fqn) ?? fqn);
+            return previousFailed ? { ...result, applied: true, error: 'not attempted: an earlier restatement failed' } : result;
+        });
+        outcomes.push(outcome);
+    }
+    return backfillRows(chain, graph, outcomes, selection.excluded);
+}
+function settingsPath(context) {
+    const file = context.settings.backfillConfig;
+    return (0,external_node_path_namespaceObject.isAbsolute)(file) ? file : (0,external_node_path_namespaceObject.join)(projectDir(context), file);
+}
+/** Job summary, outputs, and the sticky backfill comment on the pull request the change came from. */
+async function publishBackfill(context, report, github, pullRequest) {
+    const sections = renderBackfillSections(report);
+    const summary = fitSections(sections, SUMMARY_LIMIT, 'See the action log for the rest.');
+    if (process.env.GITHUB_STEP_SUMMARY)
+        await summary_summary.addRaw(summary.markdown, true).write();
+    setOutput('backfilled-models', JSON.stringify(report.rows.filter(row => row.status === 'rebuilt').map(row => row.model)));
+    setOutput('backfill-results', JSON.stringify(report.rows));
+    if (!github || pullRequest === null || report.dryRun)
+        return;
+    const comment = fitSections(sections, COMMENT_LIMIT, `The full report is in the job summary: ${context.event.runUrl}`);
+    try {
+        const posted = await github.upsertComment(pullRequest, BACKFILL_COMMENT_MARKER, context.settings.commentAuthor, comment.markdown);
+        info(`${posted.created ? 'Created' : 'Updated'} backfill comment ${posted.url}`);
+        setOutput('comment-url', posted.url);
+    }
+    catch (error) {
+        if (error.status !== 403)
+            throw error;
+        warning('The token may not comment on the pull request (403); the backfill report is in the job summary.');
+    }
+}
+/** Fails the job when any model failed, naming them; the report is already out. */
+function failOnBackfillErrors(rows) {
+    const failed = rows.filter(row => row.status === 'failed');
+    if (failed.length === 0)
+        return;
+    const skipped = rows.filter(row => row.status === 'not-attempted').map(row => row.model);
+    const message = `Backfill failed for ${failed.map(row => row.model).join(', ')}${skipped.length > 0 ? `; not attempted: ${skipped.join(', ')}` : ''}`;
+    error(message, { title: 'SQLMesh backfill' });
+    throw new Error(`${message}. The report says which models were rebuilt.`);
+}
+
+;// CONCATENATED MODULE: ./src/flows/merge.ts
+// The merge flow: what was merged -> deploy to prod -> backfill the affected chain from backfill-start -> report on the
+// merged pull request. Runs on `push` to a production branch or on `pull_request` closed with merged = true.
+
+
+
+
+
+
+
+
+const ZERO_SHA = /^0+$/;
+async function runMergeFlow(context) {
+    const github = new client_GitHub(context.settings.token, context.event.repo);
+    const git = new Git(context.workspace);
+    const repoRoot = await git.topLevel();
+    const merge = await step('What was merged', () => resolveMerge(context, git, github));
+    const sqlmesh = await step('Load the SQLMesh project', () => startSqlMesh(context));
+    try {
+        const range = await resolveBackfillRange(context, sqlmesh);
+        const graph = new ModelGraph(repositoryRelative(sqlmesh.models, repoRoot));
+        const changeSet = await step('Changed models', () => changedModels(context, sqlmesh, graph, merge.files, repoRoot));
+        // A model whose file was touched is backfilled even when its fingerprint did not change: that is how a team
+        // asks for a rebuild after the upstream data changed (SQLMesh only fingerprints code).
+        const touched = graph.topologicalOrder(new Set([...changeSet.changed, ...changeSet.noSemanticChange]));
+        info(`Models to backfill from ${range.start}: ${touched.join(', ') || 'none'}`);
+        const notes = [];
+        if (context.settings.deploy && !context.settings.dryRun) {
+            await step(`Deploy to ${context.settings.prodEnvironment}`, async () => {
+                const outcome = await sqlmesh.plan({ environment: context.settings.prodEnvironment, skipTests: context.settings.skipTests });
+                notes.push(outcome.hasChanges ? `Deployed the merged code to \`${context.settings.prodEnvironment}\` first.` : 'Prod was already up to date with the merged code.');
+            });
+        }
+        const rows = touched.length > 0 ? await backfill(context, sqlmesh, graph, touched, range) : [];
+        const report = {
+            title: `SQLMesh backfill after ${merge.pullRequest ? `#${merge.pullRequest}` : `commit ${merge.commitSha.slice(0, 7)}`}`,
+            environment: context.settings.prodEnvironment,
+            requestedStart: range.start,
+            requestedEnd: context.settings.backfillEnd,
+            dryRun: context.settings.dryRun,
+            rows,
+            commitSha: merge.commitSha,
+            sqlmeshVersion: sqlmesh.version,
+            notes
+        };
+        await step('Report', () => publishBackfill(context, report, github, merge.pullRequest));
+        failOnBackfillErrors(rows);
+    }
+    finally {
+        await sqlmesh.close();
+    }
+}
+async function resolveMerge(context, git, github) {
+    const pr = pullRequestOf(context.event);
+    if (pr) {
+        const files = await pullRequestFiles(git, github, pr);
+        return { commitSha: String(context.event.payload.pull_request.merge_commit_sha ?? pr.headSha), files, pullRequest: pr.number };
+    }
+    const before = String(context.event.payload.before ?? '');
+    const after = String(context.event.payload.after ?? '');
+    if (!after)
+        throw new Error('The push event has no "after" commit.');
+    const from = await pushBase(git, before, after);
+    const files = await git.changedFiles(from, after);
+    info(`git: ${files.length} files changed in ${from.slice(0, 7)}..${after.slice(0, 7)}`);
+    files.forEach(file => info(`  ${file.status.padEnd(8)} ${file.path}`));
+    const pullRequest = await github.pullRequestForCommit(after).catch((error) => {
+        warning(`Could not look up the pull request of ${after.slice(0, 7)}: ${error.message}`);
+        return null;
+    });
+    info(pullRequest ? `Merged pull request: #${pullRequest}` : 'No pull request is associated with this commit.');
+    return { commitSha: after, files, pullRequest };
+}
+/**
+ * Where a push's changes start: `before` when it is an ancestor of `after`; the merge base after a force push; the
+ * parent of `after` for a new branch (all-zero `before`) or when `before` cannot be fetched.
+ */
+async function pushBase(git, before, after) {
+    if (before && !ZERO_SHA.test(before)) {
+        const mergeBase = await git.findMergeBase(before, after, message => info(message));
+        if (mergeBase) {
+            if (mergeBase !== before)
+                info(`Force push: ${before.slice(0, 7)} is not an ancestor of ${after.slice(0, 7)}; using their merge base.`);
+            return mergeBase;
+        }
+        warning(`Commit ${before.slice(0, 7)} (the push's "before") is not reachable; comparing ${after.slice(0, 7)} with its parent.`);
+    }
+    return (await git.parentOf(after)) ?? EMPTY_TREE;
+}
+/** Git's empty tree: diffing against it lists every file of the commit. */
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
+;// CONCATENATED MODULE: ./src/flows/closed.ts
+// A pull request closed without merging: its environment is invalidated so that it does not linger in SQLMesh's
+// state (SQLMesh's janitor drops its tables and views later), unless keep-environment is set.
+
+
+
+async function runClosedFlow(context) {
+    const pr = pullRequestOf(context.event);
+    if (!pr)
+        throw new Error('The closed-pull-request flow needs a pull_request event.');
+    const environment = `${context.settings.environmentPrefix}_${pr.number}`;
+    if (context.settings.keepEnvironment) {
+        info(`Pull request #${pr.number} closed without merging; keeping ${environment} (keep-environment: true).`);
+        return;
+    }
+    const sqlmesh = await step('Load the SQLMesh project', () => startSqlMesh(context));
+    try {
+        const existed = await step(`Invalidate ${environment}`, () => sqlmesh.invalidate(environment));
+        info(existed ? `Invalidated environment ${environment}.` : `Environment ${environment} does not exist; nothing to do.`);
+        setOutput('invalidated-environment', existed ? environment : '');
+    }
+    finally {
+        await sqlmesh.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/flows/manual.ts
+// The manual modes (workflow_dispatch): backfill named models from a start date, or diff named models between two
+// environments. Models may be given in any order; they are taken upstream first.
+
+
+
+
+
+
+
+
+async function runManualBackfill(context) {
+    await withSqlMesh(context, async (sqlmesh) => {
+        const graph = new ModelGraph(sqlmesh.models);
+        const models = graph.topologicalOrder(requireModels(context, graph));
+        const range = await resolveBackfillRange(context, sqlmesh);
+        info(`Backfilling ${models.join(', ')} (upstream first) from ${range.start}`);
+        const rows = await backfill(context, sqlmesh, graph, models, range);
+        const report = {
+            title: `SQLMesh backfill of ${models.join(', ')}`,
+            environment: context.settings.prodEnvironment,
+            requestedStart: range.start,
+            requestedEnd: context.settings.backfillEnd,
+            dryRun: context.settings.dryRun,
+            rows,
+            commitSha: process.env.GITHUB_SHA ?? '',
+            sqlmeshVersion: sqlmesh.version,
+            notes: []
+        };
+        await step('Report', () => publishBackfill(context, report, null, null));
+        failOnBackfillErrors(rows);
+    });
+}
+async function runManualDiff(context) {
+    const source = context.settings.sourceEnvironment || context.settings.prodEnvironment;
+    const target = context.settings.targetEnvironment;
+    if (!target)
+        throw new InputError("Input 'target-environment' is empty: the diff mode compares 'source-environment' (default prod) with it.");
+    await withSqlMesh(context, async (sqlmesh) => {
+        const graph = new ModelGraph(sqlmesh.models);
+        const models = graph.topologicalOrder(requireModels(context, graph));
+        const diffs = await step(`Table diff ${source} vs ${target}`, () => diffModels(context, sqlmesh, graph, { models, changed: models, source, target }));
+        const sections = renderPrSections({
+            environment: target,
+            prodEnvironment: source,
+            environmentStart: '',
+            changed: models,
+            chain: models,
+            edges: graph.edgesWithin(models),
+            diffs,
+            noSemanticChange: [],
+            changedIndirectlyByFiles: [],
+            projectFiles: [],
+            removed: [],
+            headSha: process.env.GITHUB_SHA ?? '',
+            sqlmeshVersion: sqlmesh.version,
+            failing: [],
+            failOn: 'never'
+        });
+        const summary = fitSections(sections, SUMMARY_LIMIT, 'See the action log for the rest.');
+        if (process.env.GITHUB_STEP_SUMMARY)
+            await summary_summary.addRaw(summary.markdown, true).write();
+        setOutput('affected-models', JSON.stringify(models));
+        setOutput('diff-results', JSON.stringify(diffs));
+    });
+}
+/** The `models` input, checked against the project: every unknown name is listed with the closest known ones. */
+function requireModels(context, graph) {
+    const models = context.settings.models;
+    if (models.length === 0)
+        throw new InputError(`Input 'models' is empty: the ${context.settings.mode} mode needs the models to work on.`);
+    const unknown = models.filter(name => !graph.has(name));
+    if (unknown.length > 0) {
+        const known = graph.modelsList().map(model => model.name);
+        const hints = unknown.map(name => {
+            const close = known.filter(candidate => candidate.endsWith(`.${name.split('.').pop()}`) || candidate.includes(name));
+            return close.length > 0 ? `'${name}' (did you mean ${close.slice(0, 3).join(', ')}?)` : `'${name}'`;
+        });
+        throw new InputError(`Input 'models' names models this project does not have: ${hints.join(', ')}.`);
+    }
+    return [...models];
+}
+async function withSqlMesh(context, work) {
+    const sqlmesh = await step('Load the SQLMesh project', () => startSqlMesh(context));
+    try {
+        await work(sqlmesh);
+    }
+    finally {
+        await sqlmesh.close();
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -38618,21 +39245,55 @@ function firstLine(message) {
 
 
 
-const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
+
+
+
 async function run() {
     try {
         const settings = readSettings();
         const event = readWorkflowEvent(process.env);
         const context = { settings, event, workspace: process.env.GITHUB_WORKSPACE || process.cwd() };
-        if (PULL_REQUEST_EVENTS.has(event.name)) {
-            await runPullRequestFlow(context);
-            return;
-        }
-        throw new Error(`This action runs on pull_request events; got '${event.name || 'no event'}'.`);
+        const flow = chooseFlow(settings, event);
+        if (flow)
+            await flow(context);
     }
     catch (error) {
         setFailed(error instanceof Error ? error.message : String(error));
     }
+}
+/** The flow for the event and mode; null when the event needs nothing (a push to a branch that is not production). */
+function chooseFlow(settings, event) {
+    switch (settings.mode) {
+        case 'pull-request':
+            return runPullRequestFlow;
+        case 'merge':
+            return runMergeFlow;
+        case 'backfill':
+            return runManualBackfill;
+        case 'diff':
+            return runManualDiff;
+        case 'auto':
+            return autoFlow(settings, event);
+    }
+}
+function autoFlow(settings, event) {
+    const pr = pullRequestOf(event);
+    if (pr && (event.name === 'pull_request' || event.name === 'pull_request_target')) {
+        if (pr.action === 'closed')
+            return pr.merged ? runMergeFlow : runClosedFlow;
+        return runPullRequestFlow;
+    }
+    if (event.name === 'push') {
+        const branch = String(event.payload.ref ?? '').replace(/^refs\/heads\//, '');
+        if (settings.productionBranches.includes(branch))
+            return runMergeFlow;
+        info(`Push to '${branch}', which is not a production branch (${settings.productionBranches.join(', ')}): nothing to do.`);
+        return null;
+    }
+    if (event.name === 'workflow_dispatch') {
+        throw new InputError("On workflow_dispatch, set input 'mode' to 'backfill' or 'diff'.");
+    }
+    throw new InputError(`Event '${event.name || 'none'}' is not one this action handles in mode 'auto': use pull_request, push or workflow_dispatch with 'mode'.`);
 }
 
 

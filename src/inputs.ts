@@ -7,7 +7,11 @@ import { FAIL_ON_VALUES, isFailOn, type FailOn } from './core/gate.js'
 export const DIFF_SCOPES = ['affected', 'changed'] as const
 export type DiffScope = (typeof DIFF_SCOPES)[number]
 
+export const MODES = ['auto', 'pull-request', 'merge', 'backfill', 'diff'] as const
+export type Mode = (typeof MODES)[number]
+
 export interface Settings {
+  readonly mode: Mode
   readonly projectPath: string
   readonly gateway: string
   readonly prodEnvironment: string
@@ -23,6 +27,17 @@ export interface Settings {
   readonly python: string
   readonly commentAuthor: string
   readonly token: string
+  readonly backfillStart: string
+  readonly backfillEnd: string
+  readonly backfillConfig: string
+  readonly deploy: boolean
+  readonly dryRun: boolean
+  readonly force: boolean
+  readonly models: readonly string[]
+  readonly sourceEnvironment: string
+  readonly targetEnvironment: string
+  readonly keepEnvironment: boolean
+  readonly productionBranches: readonly string[]
 }
 
 export class InputError extends Error {
@@ -36,6 +51,7 @@ export function readSettings(): Settings {
   const token = core.getInput('github-token')
   if (token) core.setSecret(token)
   return {
+    mode: oneOf('mode', core.getInput('mode') || 'auto', MODES),
     projectPath: core.getInput('project-path') || '.',
     gateway: core.getInput('gateway'),
     prodEnvironment: environmentName('prod-environment', core.getInput('prod-environment') || 'prod'),
@@ -50,11 +66,33 @@ export function readSettings(): Settings {
     skipTests: booleanInput('skip-tests'),
     python: core.getInput('python'),
     commentAuthor: core.getInput('comment-author') || 'github-actions[bot]',
-    token
+    token,
+    backfillStart: core.getInput('backfill-start'),
+    backfillEnd: core.getInput('backfill-end'),
+    backfillConfig: core.getInput('backfill-config') || 'backfill.yaml',
+    deploy: booleanInput('deploy', true),
+    dryRun: booleanInput('dry-run'),
+    force: booleanInput('force'),
+    models: listInput(core.getInput('models')),
+    sourceEnvironment: optionalEnvironmentName('source-environment', core.getInput('source-environment')),
+    targetEnvironment: optionalEnvironmentName('target-environment', core.getInput('target-environment')),
+    keepEnvironment: booleanInput('keep-environment'),
+    productionBranches: listInput(core.getInput('production-branches') || 'main')
   }
 }
 
-function booleanInput(name: string): boolean {
+/** A list given as commas, spaces or new lines, in the order given, without duplicates. */
+export function listInput(value: string): string[] {
+  return [...new Set(value.split(/[\s,]+/).filter(Boolean))]
+}
+
+function optionalEnvironmentName(name: string, value: string): string {
+  return value === '' ? '' : environmentName(name, value)
+}
+
+function booleanInput(name: string, fallback = false): boolean {
+  // An input missing from the environment (the action run outside a runner) takes the default action.yml gives it.
+  if (core.getInput(name) === '') return fallback
   try {
     return core.getBooleanInput(name)
   } catch {

@@ -1,24 +1,58 @@
 // run(): reads the inputs and the event, picks the flow, and is the one place that marks the job failed.
 
 import * as core from '@actions/core'
-import { readSettings } from './inputs.js'
-import { readWorkflowEvent } from './github/event.js'
+import { InputError, readSettings, type Settings } from './inputs.js'
+import { pullRequestOf, readWorkflowEvent, type WorkflowEvent } from './github/event.js'
 import { runPullRequestFlow } from './flows/pr.js'
+import { runMergeFlow } from './flows/merge.js'
+import { runClosedFlow } from './flows/closed.js'
+import { runManualBackfill, runManualDiff } from './flows/manual.js'
 import type { FlowContext } from './flows/context.js'
 
-const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target'])
+type Flow = (context: FlowContext) => Promise<void>
 
 export async function run(): Promise<void> {
   try {
     const settings = readSettings()
     const event = readWorkflowEvent(process.env)
     const context: FlowContext = { settings, event, workspace: process.env.GITHUB_WORKSPACE || process.cwd() }
-    if (PULL_REQUEST_EVENTS.has(event.name)) {
-      await runPullRequestFlow(context)
-      return
-    }
-    throw new Error(`This action runs on pull_request events; got '${event.name || 'no event'}'.`)
+    const flow = chooseFlow(settings, event)
+    if (flow) await flow(context)
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error))
   }
+}
+
+/** The flow for the event and mode; null when the event needs nothing (a push to a branch that is not production). */
+export function chooseFlow(settings: Settings, event: WorkflowEvent): Flow | null {
+  switch (settings.mode) {
+    case 'pull-request':
+      return runPullRequestFlow
+    case 'merge':
+      return runMergeFlow
+    case 'backfill':
+      return runManualBackfill
+    case 'diff':
+      return runManualDiff
+    case 'auto':
+      return autoFlow(settings, event)
+  }
+}
+
+function autoFlow(settings: Settings, event: WorkflowEvent): Flow | null {
+  const pr = pullRequestOf(event)
+  if (pr && (event.name === 'pull_request' || event.name === 'pull_request_target')) {
+    if (pr.action === 'closed') return pr.merged ? runMergeFlow : runClosedFlow
+    return runPullRequestFlow
+  }
+  if (event.name === 'push') {
+    const branch = String(event.payload.ref ?? '').replace(/^refs\/heads\//, '')
+    if (settings.productionBranches.includes(branch)) return runMergeFlow
+    core.info(`Push to '${branch}', which is not a production branch (${settings.productionBranches.join(', ')}): nothing to do.`)
+    return null
+  }
+  if (event.name === 'workflow_dispatch') {
+    throw new InputError("On workflow_dispatch, set input 'mode' to 'backfill' or 'diff'.")
+  }
+  throw new InputError(`Event '${event.name || 'none'}' is not one this action handles in mode 'auto': use pull_request, push or workflow_dispatch with 'mode'.`)
 }

@@ -77,7 +77,7 @@ function decide(name: string, { changed, scope, graph, prod, pr }: DiffPlanInput
     return skip('shares-prod-table', 'Non-breaking change upstream: the PR environment reuses the prod table, so the data is identical.')
   }
   if (model.grain.length === 0) {
-    return skip('no-grain', `No grain, so rows cannot be matched. Fix: add \`grain <unique key column>\` to the MODEL block of ${name}.`)
+    return skip('no-grain', `No grain, so rows cannot be matched. Fix: declare the unique key of ${name} as its grain (grain in the MODEL block, or grains= in a Python model).`)
   }
   const window = diffWindow(model.timeColumn, inProd, inPr)
   if (window === 'empty') {

@@ -45,6 +45,13 @@ export class GitHub {
     return { files, capped: listed.length >= REST_FILES_CAP }
   }
 
+  /** The pull request a commit came from (GitHub's "pull requests associated with a commit"), merged ones first. */
+  async pullRequestForCommit(sha: string): Promise<number | null> {
+    const { data } = await this.octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...this.repo, commit_sha: sha })
+    const merged = data.find(pr => pr.merge_commit_sha === sha) ?? data.find(pr => pr.merged_at) ?? data[0]
+    return merged ? merged.number : null
+  }
+
   /**
    * Creates or updates the one comment that carries `marker` and was written by `author`. A comment with the marker
    * from anyone else (say, a person who quoted it) is left alone.

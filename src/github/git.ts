@@ -40,6 +40,18 @@ export class Git {
     return null
   }
 
+  /** The first parent of a commit, fetching one more commit of history in a shallow clone; null for a root commit. */
+  async parentOf(sha: string): Promise<string | null> {
+    const parent = async (): Promise<string | null> => {
+      const result = await this.run(['rev-parse', '--verify', '--quiet', `${sha}^`], true)
+      return result.code === 0 ? result.stdout.trim() : null
+    }
+    const found = await parent()
+    if (found) return found
+    await this.run(['fetch', '--no-tags', '--quiet', '--deepen=1', 'origin', sha], true)
+    return parent()
+  }
+
   /** Files changed from `from` to `to`; renames come out as a delete plus an add. */
   async changedFiles(from: string, to: string): Promise<ChangedFile[]> {
     const { stdout } = await this.run(['-c', 'core.quotepath=off', 'diff', '--name-status', '-z', '--no-renames', from, to])

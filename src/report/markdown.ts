@@ -4,7 +4,7 @@
 /** Plain text for a paragraph or a table cell. */
 export function text(value: string): string {
   return value
-    .replace(/\r?\n/g, ' ')
+    .replace(/\r\n|\r|\n/g, ' ')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -14,7 +14,7 @@ export function text(value: string): string {
 
 /** Inline code: backticks inside are replaced, pipes escaped so that the span can sit in a table cell. */
 export function code(value: string): string {
-  const clean = value.replace(/\r?\n/g, ' ').replace(/`/g, 'ʼ').replace(/\|/g, '\\|')
+  const clean = value.replace(/\r\n|\r|\n/g, ' ').replace(/`/g, 'ʼ').replace(/\|/g, '\\|')
   return `\`${clean}\``
 }
 

@@ -149,7 +149,6 @@ function notes(report: PrReport): Section[] {
         'its rows outside that window differ because of the window, not the change. Set `environment-start` earlier to compare it fully.'
     )
   }
-  for (const name of report.removed) lines.push(`- ${code(name)}: removed by this pull request.`)
   if (report.noSemanticChange.length > 0) {
     lines.push(`- No semantic change (the file changed, the fingerprint did not): ${report.noSemanticChange.map(code).join(', ')}`)
   }

@@ -10,11 +10,14 @@ import {
   parseEnvironment,
   parseFingerprintChanges,
   parseModels,
+  parseRestatement,
+  type RawRestatement,
   type RawDiff,
   type RawEnvironment,
   type RawChanges,
   type RawModel
 } from './parse.js'
+import type { RestatementOutcome } from '../core/backfill.js'
 import type { EnvironmentSnapshot, FingerprintChanges, ModelInfo, TableComparison, TimeWindow } from '../core/types.js'
 
 export { SqlMeshError } from './process.js'
@@ -40,6 +43,16 @@ export interface PlanRequest {
 export interface PlanOutcome {
   readonly hasChanges: boolean
   readonly seconds: number
+}
+
+export interface RestateRequest {
+  readonly environment: string
+  readonly models: readonly string[]
+  readonly start: string
+  readonly end?: string
+  /** The start as epoch ms, to tell clamped and widened ranges apart. */
+  readonly requestedStart: number
+  readonly dryRun: boolean
 }
 
 export interface DiffRequest {
@@ -100,8 +113,8 @@ export class SqlMesh {
     return { hasChanges: raw.has_changes, seconds: raw.seconds }
   }
 
-  async environment(name: string): Promise<EnvironmentSnapshot | null> {
-    return parseEnvironment(await this.bridge.request<RawEnvironment>('environment', { environment: name }))
+  async environment(name: string, isProd: boolean): Promise<EnvironmentSnapshot | null> {
+    return parseEnvironment(await this.bridge.request<RawEnvironment>('environment', { environment: name }), isProd)
   }
 
   async tableDiff(request: DiffRequest): Promise<TableComparison | null> {
@@ -114,6 +127,36 @@ export class SqlMesh {
       decimals: request.decimals
     })
     return parseDiff(raw)
+  }
+
+  /**
+   * Restates models in an environment (prod) from `start`; SQLMesh cascades downstream. With `dryRun`, only says
+   * what it would rebuild per model. Names in the outcome are model names.
+   */
+  async restate(request: RestateRequest, nameOf: (fqn: string) => string): Promise<RestatementOutcome> {
+    const raw = await this.bridge.request<RawRestatement>('restate', {
+      environment: request.environment,
+      models: request.models,
+      start: request.start,
+      end: request.end,
+      dry_run: request.dryRun
+    })
+    return parseRestatement(raw, nameOf, request.requestedStart, !request.dryRun)
+  }
+
+  /** Invalidates an environment (SQLMesh's janitor then drops it); false when it did not exist. */
+  async invalidate(environment: string): Promise<boolean> {
+    return (await this.bridge.request<{ existed: boolean }>('invalidate', { environment })).existed
+  }
+
+  /** Dates or relative expressions as epoch ms, read the way SQLMesh reads them; also SQLMesh's "now". */
+  async resolveTimes(values: Record<string, string>): Promise<{ times: Record<string, number>; now: number }> {
+    return this.bridge.request('resolve_times', { values })
+  }
+
+  async readYaml(path: string): Promise<unknown> {
+    const raw = await this.bridge.request<{ exists: boolean; data: unknown }>('read_yaml', { path })
+    return raw.exists ? raw.data : null
   }
 
   close(): Promise<void> {

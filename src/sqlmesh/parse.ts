@@ -8,6 +8,7 @@ import type {
   SampleRow,
   TableComparison
 } from '../core/types.js'
+import type { RestatementOutcome } from '../core/backfill.js'
 
 export interface RawModel {
   name: string
@@ -78,12 +79,12 @@ export function parseFingerprintChanges(raw: RawChanges): FingerprintChanges {
   }
 }
 
-export function parseEnvironment(raw: RawEnvironment): EnvironmentSnapshot | null {
+export function parseEnvironment(raw: RawEnvironment, isProd: boolean): EnvironmentSnapshot | null {
   if (!raw.exists) return null
   const models = new Map<string, EnvironmentModel>()
   for (const [fqn, snapshot] of Object.entries(raw.models)) {
-    // A dev environment's own backfills are recorded as dev intervals; prod's as intervals.
-    const intervals = snapshot.dev_intervals.length > 0 ? snapshot.dev_intervals : snapshot.intervals
+    // A dev environment's own backfills are recorded as dev intervals; prod reads the promoted intervals only.
+    const intervals = !isProd && snapshot.dev_intervals.length > 0 ? snapshot.dev_intervals : snapshot.intervals
     models.set(fqn, {
       fingerprint: snapshot.fingerprint,
       version: snapshot.version,
@@ -136,4 +137,33 @@ export function splitGrain(grain: string): string[] {
     .split(',')
     .map(part => part.trim())
     .filter(Boolean)
+}
+
+export interface RawRestatement {
+  planned: Record<string, number[]>
+  has_local_changes: boolean
+  rows_before?: Record<string, number | null>
+  rows_after?: Record<string, number | null>
+  evaluated?: Record<string, number>
+  failed?: Array<{ model: string; error: string }>
+  skipped?: string[]
+  error?: string | null
+  seconds?: number
+}
+
+/** A restatement's result with model names instead of SQLMesh's fully-qualified ones. */
+export function parseRestatement(raw: RawRestatement, nameOf: (fqn: string) => string, requestedStart: number, applied: boolean): RestatementOutcome {
+  const byName = <V>(record: Record<string, V> | undefined): Map<string, V> =>
+    new Map(Object.entries(record ?? {}).map(([fqn, value]) => [nameOf(fqn), value]))
+  return {
+    requestedStart,
+    planned: new Map(Object.entries(raw.planned).map(([fqn, [start, end]]) => [nameOf(fqn), { start: start as number, end: end as number }])),
+    applied,
+    evaluated: byName(raw.evaluated),
+    failed: new Map((raw.failed ?? []).map(failure => [nameOf(failure.model), failure.error])),
+    skipped: new Set((raw.skipped ?? []).map(nameOf)),
+    rowsBefore: byName(raw.rows_before),
+    rowsAfter: byName(raw.rows_after),
+    error: raw.error ?? null
+  }
 }

@@ -1,0 +1,134 @@
+import { describe, it, expect } from '@jest/globals'
+import { code, details, formatCount, formatPct, html, table, text } from '../../src/report/markdown.js'
+
+/** The cells of one table row as GitHub splits them: on pipes not escaped by a backslash. */
+function cellsOf(row: string): string[] {
+  return row
+    .replace(/^\|/, '')
+    .replace(/\|$/, '')
+    .split(/(?<!\\)\|/)
+    .map(cell => cell.trim())
+}
+
+/** CommonMark ends a line at LF, CR or CRLF: a table row must contain none of them. */
+const LINE_ENDING = /\r\n|\r|\n/
+
+describe('text', () => {
+  it('escapes pipes so that a value cannot add table cells', () => {
+    expect(text('a|b')).toBe('a\\|b')
+    const row = table(['Value', 'Note'], ['l', 'l'], [[text('x | y | z'), 'ok']]).split('\n')[2] as string
+    expect(cellsOf(row)).toEqual(['x \\| y \\| z', 'ok'])
+  })
+
+  it('escapes backticks so that a value cannot open a code span', () => {
+    expect(text('`rm -rf`')).toBe('\\`rm -rf\\`')
+  })
+
+  it('escapes HTML so that a value cannot inject tags', () => {
+    expect(text('<img src=x onerror=alert(1)>')).toBe('&lt;img src=x onerror=alert(1)&gt;')
+    expect(text('</details>')).toBe('&lt;/details&gt;')
+  })
+
+  it('escapes ampersands so that a value cannot spell an entity', () => {
+    expect(text('a &lt; b & c')).toBe('a &amp;lt; b &amp; c')
+  })
+
+  it('escapes Markdown emphasis, links, strikethrough, headings and backslashes', () => {
+    expect(text('**b** _i_ [l](u) ~~s~~ #1 \\')).toBe('\\*\\*b\\*\\* \\_i\\_ \\[l\\](u) \\~\\~s\\~\\~ \\#1 \\\\')
+  })
+
+  it('breaks every @mention so that no one gets pinged', () => {
+    const escaped = text('cc @octocat and @acme/data-team')
+    expect(escaped).not.toContain('@octocat')
+    expect(escaped).not.toContain('@acme')
+    expect(escaped).toBe('cc @\u200boctocat and @\u200bacme/data-team')
+  })
+
+  it('turns newlines into spaces so that a value stays in its table cell', () => {
+    expect(text('first\nsecond\r\nthird')).toBe('first second third')
+    const rows = table(['Value'], ['l'], [[text('a\nb')], [text('c\r\nd')]]).split('\n')
+    expect(rows).toEqual(['| Value |', '| --- |', '| a b |', '| c d |'])
+  })
+
+  // CommonMark counts a lone CR as a line ending: left in, it would end the table row and cut off the rest.
+  it('turns a lone carriage return into a space so that a value stays in its table cell', () => {
+    const row = table(['Value'], ['l'], [[text('old\rnew')]]).split('\n')[2] as string
+    expect(row).not.toMatch(LINE_ENDING)
+  })
+})
+
+describe('code', () => {
+  it('wraps a value in a code span', () => {
+    expect(code('staging.stg_games')).toBe('`staging.stg_games`')
+  })
+
+  it('replaces backticks inside so that the span cannot be closed early', () => {
+    expect(code('a`b``c')).toBe('`aʼbʼʼc`')
+  })
+
+  it('escapes pipes so that a code span can sit in a table cell', () => {
+    const row = table(['Model', 'Rows'], ['l', 'r'], [[code('weird|name'), '5']]).split('\n')[2] as string
+    expect(row).toBe('| `weird\\|name` | 5 |')
+    expect(cellsOf(row)).toEqual(['`weird\\|name`', '5'])
+  })
+
+  it('turns newlines into spaces', () => {
+    expect(code('a\nb\r\nc')).toBe('`a b c`')
+  })
+
+  // Same as text(): a lone carriage return is a CommonMark line ending and would cut the table row.
+  it('turns a lone carriage return into a space so that a code span stays in its table cell', () => {
+    const row = table(['Model'], ['l'], [[code('a\rb')]]).split('\n')[2] as string
+    expect(row).not.toMatch(LINE_ENDING)
+  })
+})
+
+describe('html', () => {
+  it('escapes tags, quotes and ampersands, and breaks @mentions', () => {
+    expect(html('<b title="x">Tom & @jerry</b>')).toBe('&lt;b title=&quot;x&quot;&gt;Tom &amp; @\u200bjerry&lt;/b&gt;')
+  })
+})
+
+describe('table', () => {
+  it('renders a header, an alignment row and one line per row', () => {
+    expect(table(['Model', 'Rows'], ['l', 'r'], [['a', '1'], ['b', '2']])).toBe(
+      ['| Model | Rows |', '| --- | ---: |', '| a | 1 |', '| b | 2 |'].join('\n')
+    )
+  })
+
+  it('renders just the header for no rows', () => {
+    expect(table(['Model'], ['l'], [])).toBe('| Model |\n| --- |')
+  })
+})
+
+describe('details', () => {
+  it('wraps the body in a collapsible block with blank lines around it', () => {
+    expect(details('Summary', 'Body')).toBe('<details><summary>Summary</summary>\n\nBody\n\n</details>')
+  })
+})
+
+describe('formatCount', () => {
+  it('groups thousands with commas', () => {
+    expect(formatCount(0)).toBe('0')
+    expect(formatCount(2380)).toBe('2,380')
+    expect(formatCount(1234567)).toBe('1,234,567')
+  })
+})
+
+describe('formatPct', () => {
+  it('shows exactly 100 as 100%', () => {
+    expect(formatPct(100)).toBe('100%')
+  })
+
+  it('never rounds a value below 100 up to 100', () => {
+    expect(formatPct(99.999)).toBe('>99.99%')
+    expect(formatPct(99.9951)).toBe('>99.99%')
+  })
+
+  it('shows two decimals otherwise', () => {
+    expect(formatPct(99.99)).toBe('99.99%')
+    expect(formatPct(97.5)).toBe('97.50%')
+    expect(formatPct(33.333)).toBe('33.33%')
+    expect(formatPct(0)).toBe('0.00%')
+  })
+})

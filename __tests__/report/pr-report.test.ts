@@ -1,0 +1,255 @@
+import { describe, it, expect } from '@jest/globals'
+import { DIFF_COMMENT_MARKER, headline, renderPrSections, verdict, type PrReport } from '../../src/report/pr-report.js'
+import type { Section } from '../../src/report/fit.js'
+import { diffed, notDiffed, prReport, rowCounts, windowOf } from '../fixtures/builders.js'
+
+const STG = 'staging.stg_games'
+const MART = 'marts.team_stats'
+
+/** stg_games changed and lost 34 rows; team_stats downstream of it has no grain. */
+function changedReport(overrides: Partial<PrReport> = {}): PrReport {
+  return prReport({
+    environmentStart: '2024-01-01',
+    changed: [STG],
+    chain: [STG, MART],
+    edges: [[STG, MART]],
+    diffs: [
+      diffed(STG, {
+        window: windowOf('2024-01-01', '2024-01-08'),
+        grain: ['game_id', 'team'],
+        rows: rowCounts({ prod: 2380, pr: 2346, onlyInProd: 34, onlyInPr: 0, matched: 2346, changed: 5 }),
+        columns: [
+          { column: 'game_id', matchPct: 100 },
+          { column: 'points', matchPct: 99.5 },
+          { column: 'team', matchPct: 100 },
+          { column: 'margin', matchPct: 87.25 }
+        ]
+      }),
+      notDiffed(
+        MART,
+        'no-grain',
+        'No grain, so rows cannot be matched. Fix: add `grain <unique key column>` to the MODEL block of marts.team_stats.'
+      )
+    ],
+    ...overrides
+  })
+}
+
+function section(sections: readonly Section[], id: string): string {
+  const found = sections.find(candidate => candidate.id === id)
+  if (!found) throw new Error(`no section '${id}' among ${sections.map(candidate => candidate.id).join(', ')}`)
+  return found.text
+}
+
+describe('renderPrSections', () => {
+  it('puts the hidden marker on the first line', () => {
+    const [header] = renderPrSections(changedReport())
+    expect(header?.text.split('\n')[0]).toBe(DIFF_COMMENT_MARKER)
+    expect(header?.text).toBe('<!-- sqlmesh-action:diff -->\n## SQLMesh diff: `pr_42` vs `prod`')
+  })
+
+  it('lays out the sections in order, with lineage and per-model details optional', () => {
+    const sections = renderPrSections(changedReport())
+    expect(sections.map(({ id, required }) => [id, required])).toEqual([
+      ['header', true],
+      ['verdict', true],
+      ['summary', true],
+      ['notes', true],
+      ['lineage', false],
+      [`details:${STG}`, false],
+      ['footer', true]
+    ])
+  })
+
+  it('has no lineage, notes or details when nothing changed', () => {
+    const sections = renderPrSections(prReport())
+    expect(sections.map(({ id }) => id)).toEqual(['header', 'verdict', 'summary', 'footer'])
+    expect(section(sections, 'summary')).toBe('_Nothing to compare._')
+  })
+
+  describe('verdict', () => {
+    it('says so when no model is changed', () => {
+      expect(verdict(prReport())).toBe('✅ No SQLMesh model is changed by this pull request.')
+      expect(section(renderPrSections(prReport()), 'verdict')).toBe('**✅ No SQLMesh model is changed by this pull request.**')
+    })
+
+    it('says there is no semantic change when model files changed but fingerprints did not', () => {
+      expect(verdict(prReport({ noSemanticChange: [STG] }))).toBe(
+        '✅ No semantic change: the edited model files fingerprint the same as in prod.'
+      )
+    })
+
+    it('names the changed model and its differences, and how many downstream models differ', () => {
+      expect(verdict(changedReport())).toBe(
+        '⚠️ `staging.stg_games`: 34 rows removed, 5 rows changed · 0 of 1 downstream models differ · no schema change'
+      )
+    })
+
+    it('leads with a cross when the fail-on policy fails', () => {
+      expect(verdict(changedReport({ failing: [STG], failOn: 'removed-rows' }))).toMatch(/^❌ `staging\.stg_games`: 34 rows removed/)
+    })
+
+    it('leads with a tick when the changed models hold the same data as prod', () => {
+      expect(verdict(changedReport({ diffs: [diffed(STG), diffed(MART)] }))).toBe(
+        '✅ `staging.stg_games`: no row differs · 0 of 1 downstream models differ · no schema change'
+      )
+    })
+  })
+
+  describe('headline', () => {
+    it('puts schema changes before row counts', () => {
+      const diff = diffed(STG, {
+        schema: { added: [{ column: 'a', type: 'INT' }, { column: 'b', type: 'INT' }], removed: [{ column: 'c', type: 'INT' }], retyped: [] },
+        rows: rowCounts({ onlyInPr: 1200 })
+      })
+      expect(headline(diff)).toBe('+2 columns, −1 column, 1,200 rows added')
+    })
+
+    it('gives the reason for a model that was not diffed', () => {
+      expect(headline(notDiffed(MART, 'no-grain'))).toBe('(not diffed: no grain)')
+    })
+  })
+
+  describe('summary table', () => {
+    it('shows the numbers for a diffed model', () => {
+      const rows = section(renderPrSections(changedReport()), 'summary').split('\n')
+      expect(rows[0]).toBe('| Model | Change | Schema | Rows prod → PR | Removed | Added | Changed | Compared |')
+      expect(rows[2]).toBe('| `staging.stg_games` | ✏️ changed | — | 2,380 → 2,346 | 34 | 0 | 5 | 2024-01-01 – 2024-01-07 |')
+    })
+
+    it("shows 'not diffed: no grain' for a model without a grain, and the fix in the notes", () => {
+      const sections = renderPrSections(changedReport())
+      expect(section(sections, 'summary').split('\n')[3]).toBe(
+        '| `marts.team_stats` | ↳ downstream | — | — | — | — | — | not diffed: no grain |'
+      )
+      expect(section(sections, 'notes').split('\n')).toContain(
+        '- `marts.team_stats`: No grain, so rows cannot be matched. Fix: add \\`grain &lt;unique key column&gt;\\` to the MODEL block of marts.team\\_stats.'
+      )
+    })
+
+    it('summarises schema changes in the schema cell', () => {
+      const diff = diffed(STG, {
+        schema: {
+          added: [{ column: 'a', type: 'INT' }],
+          removed: [{ column: 'b', type: 'INT' }, { column: 'c', type: 'TEXT' }],
+          retyped: [{ column: 'd', from: 'INT', to: 'BIGINT' }]
+        }
+      })
+      const rows = section(renderPrSections(changedReport({ diffs: [diff] })), 'summary').split('\n')
+      expect(rows[2]).toBe('| `staging.stg_games` | ✏️ changed | +1 col, −2 col, 1 retyped | 100 → 100 | 0 | 0 | 0 | all rows |')
+    })
+
+    it('warns when a model rebuilt in full reads an upstream model held only for a window', () => {
+      const diff = diffed(MART, { partialUpstream: { model: STG, window: windowOf('2024-01-01', '2024-01-08') } })
+      const sections = renderPrSections(changedReport({ diffs: [diffed(STG), diff] }))
+      expect(section(sections, 'summary').split('\n')[3]).toBe(
+        '| `marts.team_stats` | ↳ downstream | — | 100 → 100 | 0 | 0 | 0 | all rows ⚠️ partial upstream |'
+      )
+      expect(section(sections, 'notes')).toBe(
+        '- ⚠️ `marts.team_stats` is rebuilt in full from `staging.stg_games`, which the PR environment holds only for ' +
+          '2024-01-01 – 2024-01-07: its rows outside that window differ because of the window, not the change. ' +
+          'Set `environment-start` earlier to compare it fully.'
+      )
+    })
+  })
+
+  describe('lineage', () => {
+    it('is a mermaid flowchart with the changed model marked', () => {
+      expect(section(renderPrSections(changedReport()), 'lineage')).toBe(
+        [
+          '**Lineage** (changed models highlighted, upstream on the left)',
+          '',
+          '```mermaid',
+          'flowchart LR',
+          '  m0["staging.stg_games"]',
+          '  m1["marts.team_stats"]',
+          '  m0 --> m1',
+          '  classDef changed fill:#fde68a,stroke:#b45309,color:#000',
+          '  class m0 changed',
+          '```'
+        ].join('\n')
+      )
+    })
+
+    it('escapes characters mermaid would read as syntax in a label', () => {
+      const name = 'raw."odd"[name]'
+      const text = section(renderPrSections(prReport({ changed: [name], chain: [name], diffs: [diffed(name)] })), 'lineage')
+      expect(text).toContain('  m0["raw.#34;odd#34;#91;name#93;"]')
+    })
+  })
+
+  describe('notes', () => {
+    it('lists removed models, no-semantic-change models, models changed through project files and policy failures', () => {
+      const sections = renderPrSections(
+        prReport({
+          changed: [STG],
+          chain: [STG],
+          edges: [],
+          diffs: [diffed(STG, { rows: rowCounts({ onlyInProd: 3 }) }), notDiffed('marts.old', 'removed', 'Removed by this pull request.')],
+          removed: ['marts.old'],
+          noSemanticChange: ['staging.stg_teams'],
+          changedIndirectlyByFiles: [STG],
+          projectFiles: [{ path: 'macros/utils.py', status: 'modified' }],
+          failing: [STG],
+          failOn: 'removed-rows'
+        })
+      )
+      expect(section(sections, 'notes').split('\n')).toEqual([
+        '- `marts.old`: Removed by this pull request.',
+        '- No semantic change (the file changed, the fingerprint did not): `staging.stg_teams`',
+        '- Changed without an edit to their own file through `macros/utils.py`: `staging.stg_games`',
+        '- ❌ `fail-on: removed-rows` fails this check for: `staging.stg_games`'
+      ])
+    })
+
+    it("leaves out models skipped because there was nothing to compare", () => {
+      const sections = renderPrSections(changedReport({ diffs: [notDiffed(STG, 'unchanged'), notDiffed(MART, 'external', 'External table.')] }))
+      expect(section(sections, 'notes')).toBe('- `marts.team_stats`: External table.')
+    })
+  })
+
+  describe('model details', () => {
+    it('summarises the counts and lists the differing columns, least matching first', () => {
+      const details = section(renderPrSections(changedReport()), `details:${STG}`)
+      expect(details).toBe(
+        [
+          '<details><summary><code>staging.stg_games</code>: 34 removed, 0 added, 5 changed of 2,346 matched</summary>',
+          '',
+          'Grain: `game_id`, `team` · compared: 2024-01-01 – 2024-01-07 · rows: 2,380 in prod, 2,346 in the PR',
+          '',
+          '| Column | Matching values |',
+          '| --- | ---: |',
+          '| `margin` | 87.25% |',
+          '| `points` | 99.50% |',
+          '',
+          '2 other columns match 100% on matched rows.',
+          '',
+          '</details>'
+        ].join('\n')
+      )
+    })
+
+    it('renders sample rows so that no value in them pings anyone or breaks the table', () => {
+      const diff = diffed(STG, {
+        samples: {
+          onlyInProd: [{ player: '@octocat', note: 'a|b\nc' }],
+          onlyInPr: [],
+          changed: [{ player: null, note: '<b>x</b>' }]
+        }
+      })
+      const details = section(renderPrSections(changedReport({ diffs: [diff] })), `details:${STG}`)
+      expect(details).not.toContain('@octocat')
+      expect(details).toContain('Sample rows only in prod (removed):\n\n| player | note |\n| --- | --- |\n| @\u200boctocat | a\\|b c |')
+      expect(details).toContain('Sample changed rows:\n\n| player | note |\n| --- | --- |\n| NULL | &lt;b&gt;x&lt;/b&gt; |')
+      expect(details).not.toContain('Sample rows only in the PR')
+    })
+  })
+
+  it('ends with a footer naming the SQLMesh version, the short commit and the environment start', () => {
+    const sections = renderPrSections(changedReport())
+    expect(sections[sections.length - 1]?.text).toBe(
+      '<sub>sqlmesh-action · SQLMesh 0.236.1 · commit `0123456` · built from 2024-01-01</sub>'
+    )
+    expect(section(renderPrSections(prReport()), 'footer')).toBe('<sub>sqlmesh-action · SQLMesh 0.236.1 · commit `0123456`</sub>')
+  })
+})

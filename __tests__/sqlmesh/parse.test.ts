@@ -1,0 +1,224 @@
+import { describe, it, expect } from '@jest/globals'
+import {
+  parseDiff,
+  parseEnvironment,
+  parseFingerprintChanges,
+  parseModels,
+  splitGrain,
+  type RawDiff,
+  type RawModel
+} from '../../src/sqlmesh/parse.js'
+
+function rawModel(overrides: Partial<RawModel> = {}): RawModel {
+  return {
+    name: 'marts.team_stats',
+    fqn: '"warehouse"."marts"."team_stats"',
+    path: '/repo/models/team_stats.sql',
+    kind: 'INCREMENTAL_BY_TIME_RANGE',
+    is_external: false,
+    seed_path: null,
+    time_column: 'game_date',
+    grain: ['(game_id, team)'],
+    depends_on: ['"warehouse"."staging"."stg_games"'],
+    start: '2024-01-01',
+    restatement_disabled: true,
+    ...overrides
+  }
+}
+
+describe('parseModels', () => {
+  it('turns the bridge JSON into model info, splitting a composite grain "(game_id, team)"', () => {
+    expect(parseModels([rawModel()])).toEqual([
+      {
+        name: 'marts.team_stats',
+        fqn: '"warehouse"."marts"."team_stats"',
+        path: '/repo/models/team_stats.sql',
+        kind: 'INCREMENTAL_BY_TIME_RANGE',
+        isExternal: false,
+        seedPath: null,
+        timeColumn: 'game_date',
+        grain: ['game_id', 'team'],
+        dependsOn: ['"warehouse"."staging"."stg_games"'],
+        start: '2024-01-01',
+        restatementDisabled: true
+      }
+    ])
+  })
+
+  it('keeps a single-column grain and a grain given as several entries', () => {
+    const [single, several, none] = parseModels([
+      rawModel({ grain: ['game_id'] }),
+      rawModel({ grain: ['game_id', 'team'] }),
+      rawModel({ grain: [] })
+    ])
+    expect(single?.grain).toEqual(['game_id'])
+    expect(several?.grain).toEqual(['game_id', 'team'])
+    expect(none?.grain).toEqual([])
+  })
+
+  it('maps seed and external models', () => {
+    const [seed, external] = parseModels([
+      rawModel({ kind: 'SEED', seed_path: '/repo/seeds/games.csv', time_column: null }),
+      rawModel({ kind: 'EXTERNAL', is_external: true, path: '/repo/external_models.yaml' })
+    ])
+    expect(seed?.seedPath).toBe('/repo/seeds/games.csv')
+    expect(seed?.timeColumn).toBeNull()
+    expect(external?.isExternal).toBe(true)
+    expect(external?.path).toBe('/repo/external_models.yaml')
+  })
+})
+
+describe('splitGrain', () => {
+  it('splits a parenthesised tuple and trims each column', () => {
+    expect(splitGrain(' ( game_id ,team ) ')).toEqual(['game_id', 'team'])
+  })
+
+  it('keeps a bare column as it is', () => {
+    expect(splitGrain('game_id')).toEqual(['game_id'])
+  })
+
+  it('drops empty parts', () => {
+    expect(splitGrain('(a,,b,)')).toEqual(['a', 'b'])
+    expect(splitGrain('()')).toEqual([])
+  })
+})
+
+describe('parseFingerprintChanges', () => {
+  it('keeps the lists as SQLMesh gives them', () => {
+    expect(
+      parseFingerprintChanges({
+        environment_exists: true,
+        directly_modified: ['"w"."s"."a"'],
+        indirectly_modified: ['"w"."s"."b"'],
+        added: ['"w"."s"."c"'],
+        removed: ['"w"."s"."d"']
+      })
+    ).toEqual({
+      environmentExists: true,
+      directlyModified: ['"w"."s"."a"'],
+      indirectlyModified: ['"w"."s"."b"'],
+      added: ['"w"."s"."c"'],
+      removed: ['"w"."s"."d"']
+    })
+  })
+})
+
+describe('parseEnvironment', () => {
+  it('is null when the environment does not exist', () => {
+    expect(parseEnvironment({ exists: false, models: {} }, false)).toBeNull()
+  })
+
+  it('prefers dev_intervals in a dev environment, which is where it records its own backfills', () => {
+    const env = parseEnvironment({
+      exists: true,
+      models: {
+        '"w"."s"."a"': {
+          fingerprint: 'fp-a',
+          version: 'v-a',
+          forward_only: true,
+          intervals: [[0, 86_400_000]],
+          dev_intervals: [
+            [1_704_067_200_000, 1_704_153_600_000],
+            [1_704_153_600_000, 1_704_240_000_000]
+          ]
+        }
+      }
+    }, false)
+    expect(env?.get('"w"."s"."a"')).toEqual({
+      fingerprint: 'fp-a',
+      version: 'v-a',
+      forwardOnly: true,
+      intervals: [
+        { start: 1_704_067_200_000, end: 1_704_153_600_000 },
+        { start: 1_704_153_600_000, end: 1_704_240_000_000 }
+      ]
+    })
+  })
+
+  it('falls back to intervals when there are no dev intervals', () => {
+    const env = parseEnvironment({
+      exists: true,
+      models: {
+        '"w"."s"."a"': { fingerprint: 'fp', version: 'v', forward_only: false, intervals: [[0, 86_400_000]], dev_intervals: [] },
+        '"w"."s"."b"': { fingerprint: 'fp', version: 'v', forward_only: false, intervals: [], dev_intervals: [] }
+      }
+    }, false)
+    expect(env?.size).toBe(2)
+    expect(env?.get('"w"."s"."a"')?.intervals).toEqual([{ start: 0, end: 86_400_000 }])
+    expect(env?.get('"w"."s"."b"')?.intervals).toEqual([])
+  })
+
+  it('is an empty snapshot for an environment that exists but holds no model', () => {
+    expect(parseEnvironment({ exists: true, models: {} }, false)?.size).toBe(0)
+  })
+})
+
+describe('parseEnvironment for prod', () => {
+  it('reads only the promoted intervals, even where dev intervals linger from a preview', () => {
+    const env = parseEnvironment(
+      {
+        exists: true,
+        models: { '"w"."s"."a"': { fingerprint: 'fp', version: 'v', forward_only: true, intervals: [[0, 172_800_000]], dev_intervals: [[86_400_000, 172_800_000]] } }
+      },
+      true
+    )
+    expect(env?.get('"w"."s"."a"')?.intervals).toEqual([{ start: 0, end: 172_800_000 }])
+  })
+})
+
+describe('parseDiff', () => {
+  const raw: RawDiff = {
+    diffed: true,
+    grain: ['game_id', 'team'],
+    schema: {
+      added: [['overtime', 'BOOLEAN']],
+      removed: [['legacy_id', 'INT']],
+      modified: [['points', 'INT', 'BIGINT']]
+    },
+    stats: {
+      s_count: 2380,
+      t_count: 2346,
+      s_only_count: 34,
+      t_only_count: 0,
+      join_count: 2346,
+      full_match_count: 2301
+    },
+    column_match_pct: { points: 98.08, margin: 100 }
+  }
+
+  it('is null when SQLMesh did not diff the model', () => {
+    expect(parseDiff({ diffed: false })).toBeNull()
+  })
+
+  it('computes changed rows as join_count - full_match_count', () => {
+    expect(parseDiff(raw)?.rows).toEqual({ prod: 2380, pr: 2346, onlyInProd: 34, onlyInPr: 0, matched: 2346, changed: 45 })
+  })
+
+  it('maps the schema diff and the per-column match', () => {
+    const parsed = parseDiff(raw)
+    expect(parsed?.grain).toEqual(['game_id', 'team'])
+    expect(parsed?.schema).toEqual({
+      added: [{ column: 'overtime', type: 'BOOLEAN' }],
+      removed: [{ column: 'legacy_id', type: 'INT' }],
+      retyped: [{ column: 'points', from: 'INT', to: 'BIGINT' }]
+    })
+    expect(parsed?.columns).toEqual([
+      { column: 'points', matchPct: 98.08 },
+      { column: 'margin', matchPct: 100 }
+    ])
+    expect(parsed && 'samples' in parsed).toBe(false)
+  })
+
+  it('rounds counts that come as floats and reads missing counts as 0', () => {
+    const parsed = parseDiff({ ...raw, stats: { s_count: 10.0000001, t_count: 9.9999999, join_count: 9 } })
+    expect(parsed?.rows).toEqual({ prod: 10, pr: 10, onlyInProd: 0, onlyInPr: 0, matched: 9, changed: 9 })
+  })
+
+  it('maps sample rows, prod side first', () => {
+    const parsed = parseDiff({
+      ...raw,
+      samples: { source_only: [{ game_id: 1 }], target_only: [{ game_id: 2 }], changed: [{ game_id: 3 }] }
+    })
+    expect(parsed?.samples).toEqual({ onlyInProd: [{ game_id: 1 }], onlyInPr: [{ game_id: 2 }], changed: [{ game_id: 3 }] })
+  })
+})

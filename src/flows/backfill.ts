@@ -1,0 +1,110 @@
+// Steps the merge flow and the manual backfill share: the range, the per-model settings, the restatements, and the
+// report (job summary, outputs, and a sticky comment on the pull request when there is one).
+
+import * as core from '@actions/core'
+import { isAbsolute, join } from 'node:path'
+import { backfillRows, selectRestatementRoots, type ModelBackfill, type RestatementOutcome } from '../core/backfill.js'
+import { parseBackfillSettings } from '../core/backfill-config.js'
+import type { ModelGraph } from '../core/graph.js'
+import { InputError } from '../inputs.js'
+import { COMMENT_LIMIT, fitSections, SUMMARY_LIMIT } from '../report/fit.js'
+import { BACKFILL_COMMENT_MARKER, renderBackfillSections, type BackfillReport } from '../report/backfill-report.js'
+import type { GitHub } from '../github/client.js'
+import type { SqlMesh } from '../sqlmesh/client.js'
+import { projectDir, step, type FlowContext } from './context.js'
+
+export interface BackfillRange {
+  readonly start: string
+  readonly end: string
+  readonly startMs: number
+}
+
+/** Checks backfill-start / backfill-end the way SQLMesh will read them: parseable, not in the future, in order. */
+export async function resolveBackfillRange(context: FlowContext, sqlmesh: SqlMesh): Promise<BackfillRange> {
+  const { backfillStart: start, backfillEnd: end } = context.settings
+  if (!start) {
+    throw new InputError("Input 'backfill-start' is empty: set the date to backfill from, e.g. '2024-10-01' or '3 months ago'.")
+  }
+  const values: Record<string, string> = { 'backfill-start': start, ...(end ? { 'backfill-end': end } : {}) }
+  const { times, now } = await sqlmesh.resolveTimes(values).catch((error: Error) => {
+    throw new InputError(`Input ${error.message}. Use a date such as '2024-10-01' or a relative time such as '3 months ago'.`)
+  })
+  const startMs = times['backfill-start'] as number
+  if (startMs > now) throw new InputError(`Input 'backfill-start' is '${start}', which is in the future: nothing can be backfilled from there.`)
+  const endMs = times['backfill-end']
+  if (endMs !== undefined && endMs <= startMs) {
+    throw new InputError(`Input 'backfill-end' ('${end}') is not after 'backfill-start' ('${start}').`)
+  }
+  return { start, end, startMs }
+}
+
+/** Restates the models (cascading downstream) and returns one row per model of the chain, upstream first. */
+export async function backfill(
+  context: FlowContext,
+  sqlmesh: SqlMesh,
+  graph: ModelGraph,
+  models: readonly string[],
+  range: BackfillRange
+): Promise<ModelBackfill[]> {
+  const settings = parseBackfillSettings(await sqlmesh.readYaml(settingsPath(context)), context.settings.backfillConfig, name => graph.has(name))
+  const selection = selectRestatementRoots(models, graph, range.start, settings)
+  const chain = graph.affectedChain(models)
+  const outcomes: RestatementOutcome[] = []
+  for (const group of selection.groups) {
+    const previousFailed = outcomes.some(outcome => outcome.error !== null)
+    const outcome = await step(`Restate ${group.models.join(', ')} from ${group.start}`, async () => {
+      const requestedStart = group.start === range.start ? range.startMs : (await sqlmesh.resolveTimes({ start: group.start })).times.start as number
+      const request = {
+        environment: context.settings.prodEnvironment,
+        models: group.models,
+        start: group.start,
+        end: range.end || undefined,
+        requestedStart,
+        dryRun: context.settings.dryRun || previousFailed
+      }
+      const result = await sqlmesh.restate(request, fqn => graph.nameOf(fqn) ?? fqn)
+      return previousFailed ? { ...result, applied: true, error: 'not attempted: an earlier restatement failed' } : result
+    })
+    outcomes.push(outcome)
+  }
+  return backfillRows(chain, graph, outcomes, selection.excluded)
+}
+
+function settingsPath(context: FlowContext): string {
+  const file = context.settings.backfillConfig
+  return isAbsolute(file) ? file : join(projectDir(context), file)
+}
+
+/** Job summary, outputs, and the sticky backfill comment on the pull request the change came from. */
+export async function publishBackfill(
+  context: FlowContext,
+  report: BackfillReport,
+  github: GitHub | null,
+  pullRequest: number | null
+): Promise<void> {
+  const sections = renderBackfillSections(report)
+  const summary = fitSections(sections, SUMMARY_LIMIT, 'See the action log for the rest.')
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary.markdown, true).write()
+  core.setOutput('backfilled-models', JSON.stringify(report.rows.filter(row => row.status === 'rebuilt').map(row => row.model)))
+  core.setOutput('backfill-results', JSON.stringify(report.rows))
+  if (!github || pullRequest === null || report.dryRun) return
+  const comment = fitSections(sections, COMMENT_LIMIT, `The full report is in the job summary: ${context.event.runUrl}`)
+  try {
+    const posted = await github.upsertComment(pullRequest, BACKFILL_COMMENT_MARKER, context.settings.commentAuthor, comment.markdown)
+    core.info(`${posted.created ? 'Created' : 'Updated'} backfill comment ${posted.url}`)
+    core.setOutput('comment-url', posted.url)
+  } catch (error) {
+    if ((error as { status?: number }).status !== 403) throw error
+    core.warning('The token may not comment on the pull request (403); the backfill report is in the job summary.')
+  }
+}
+
+/** Fails the job when any model failed, naming them; the report is already out. */
+export function failOnBackfillErrors(rows: readonly ModelBackfill[]): void {
+  const failed = rows.filter(row => row.status === 'failed')
+  if (failed.length === 0) return
+  const skipped = rows.filter(row => row.status === 'not-attempted').map(row => row.model)
+  const message = `Backfill failed for ${failed.map(row => row.model).join(', ')}${skipped.length > 0 ? `; not attempted: ${skipped.join(', ')}` : ''}`
+  core.error(message, { title: 'SQLMesh backfill' })
+  throw new Error(`${message}. The report says which models were rebuilt.`)
+}

@@ -1,0 +1,100 @@
+// The merge flow: what was merged -> deploy to prod -> backfill the affected chain from backfill-start -> report on the
+// merged pull request. Runs on `push` to a production branch or on `pull_request` closed with merged = true.
+
+import * as core from '@actions/core'
+import { ModelGraph } from '../core/graph.js'
+import { GitHub } from '../github/client.js'
+import { pullRequestOf } from '../github/event.js'
+import { Git } from '../github/git.js'
+import type { ChangedFile } from '../core/types.js'
+import { backfill, failOnBackfillErrors, publishBackfill, resolveBackfillRange } from './backfill.js'
+import { changedModels, pullRequestFiles } from './changes.js'
+import { repositoryRelative, startSqlMesh, step, type FlowContext } from './context.js'
+
+const ZERO_SHA = /^0+$/
+
+interface Merge {
+  readonly commitSha: string
+  readonly files: readonly ChangedFile[]
+  readonly pullRequest: number | null
+}
+
+export async function runMergeFlow(context: FlowContext): Promise<void> {
+  const github = new GitHub(context.settings.token, context.event.repo)
+  const git = new Git(context.workspace)
+  const repoRoot = await git.topLevel()
+  const merge = await step('What was merged', () => resolveMerge(context, git, github))
+  const sqlmesh = await step('Load the SQLMesh project', () => startSqlMesh(context))
+  try {
+    const range = await resolveBackfillRange(context, sqlmesh)
+    const graph = new ModelGraph(repositoryRelative(sqlmesh.models, repoRoot))
+    const changeSet = await step('Changed models', () => changedModels(context, sqlmesh, graph, merge.files, repoRoot))
+    // A model whose file was touched is backfilled even when its fingerprint did not change: that is how a team
+    // asks for a rebuild after the upstream data changed (SQLMesh only fingerprints code).
+    const touched = graph.topologicalOrder(new Set([...changeSet.changed, ...changeSet.noSemanticChange]))
+    core.info(`Models to backfill from ${range.start}: ${touched.join(', ') || 'none'}`)
+    const notes: string[] = []
+    if (context.settings.deploy && !context.settings.dryRun) {
+      await step(`Deploy to ${context.settings.prodEnvironment}`, async () => {
+        const outcome = await sqlmesh.plan({ environment: context.settings.prodEnvironment, skipTests: context.settings.skipTests })
+        notes.push(outcome.hasChanges ? `Deployed the merged code to \`${context.settings.prodEnvironment}\` first.` : 'Prod was already up to date with the merged code.')
+      })
+    }
+    const rows = touched.length > 0 ? await backfill(context, sqlmesh, graph, touched, range) : []
+    const report = {
+      title: `SQLMesh backfill after ${merge.pullRequest ? `#${merge.pullRequest}` : `commit ${merge.commitSha.slice(0, 7)}`}`,
+      environment: context.settings.prodEnvironment,
+      requestedStart: range.start,
+      requestedEnd: context.settings.backfillEnd,
+      dryRun: context.settings.dryRun,
+      rows,
+      commitSha: merge.commitSha,
+      sqlmeshVersion: sqlmesh.version,
+      notes
+    }
+    await step('Report', () => publishBackfill(context, report, github, merge.pullRequest))
+    failOnBackfillErrors(rows)
+  } finally {
+    await sqlmesh.close()
+  }
+}
+
+async function resolveMerge(context: FlowContext, git: Git, github: GitHub): Promise<Merge> {
+  const pr = pullRequestOf(context.event)
+  if (pr) {
+    const files = await pullRequestFiles(git, github, pr)
+    return { commitSha: String((context.event.payload.pull_request as { merge_commit_sha?: string }).merge_commit_sha ?? pr.headSha), files, pullRequest: pr.number }
+  }
+  const before = String(context.event.payload.before ?? '')
+  const after = String(context.event.payload.after ?? '')
+  if (!after) throw new Error('The push event has no "after" commit.')
+  const from = await pushBase(git, before, after)
+  const files = await git.changedFiles(from, after)
+  core.info(`git: ${files.length} files changed in ${from.slice(0, 7)}..${after.slice(0, 7)}`)
+  files.forEach(file => core.info(`  ${file.status.padEnd(8)} ${file.path}`))
+  const pullRequest = await github.pullRequestForCommit(after).catch((error: Error) => {
+    core.warning(`Could not look up the pull request of ${after.slice(0, 7)}: ${error.message}`)
+    return null
+  })
+  core.info(pullRequest ? `Merged pull request: #${pullRequest}` : 'No pull request is associated with this commit.')
+  return { commitSha: after, files, pullRequest }
+}
+
+/**
+ * Where a push's changes start: `before` when it is an ancestor of `after`; the merge base after a force push; the
+ * parent of `after` for a new branch (all-zero `before`) or when `before` cannot be fetched.
+ */
+async function pushBase(git: Git, before: string, after: string): Promise<string> {
+  if (before && !ZERO_SHA.test(before)) {
+    const mergeBase = await git.findMergeBase(before, after, message => core.info(message))
+    if (mergeBase) {
+      if (mergeBase !== before) core.info(`Force push: ${before.slice(0, 7)} is not an ancestor of ${after.slice(0, 7)}; using their merge base.`)
+      return mergeBase
+    }
+    core.warning(`Commit ${before.slice(0, 7)} (the push's "before") is not reachable; comparing ${after.slice(0, 7)} with its parent.`)
+  }
+  return (await git.parentOf(after)) ?? EMPTY_TREE
+}
+
+/** Git's empty tree: diffing against it lists every file of the commit. */
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904'

@@ -1,0 +1,84 @@
+// The backfill report (merge flow and manual backfill): per model, upstream first, what was rebuilt, over which
+// interval, how long it took and the rows before and after. Pure.
+
+import { code, formatCount, table, text } from './markdown.js'
+import { describeWindow } from '../core/window.js'
+import type { ModelBackfill } from '../core/backfill.js'
+import type { Section } from './fit.js'
+
+export const BACKFILL_COMMENT_MARKER = '<!-- sqlmesh-action:backfill -->'
+
+export interface BackfillReport {
+  readonly title: string
+  readonly environment: string
+  readonly requestedStart: string
+  readonly requestedEnd: string
+  readonly dryRun: boolean
+  readonly rows: readonly ModelBackfill[]
+  readonly commitSha: string
+  readonly sqlmeshVersion: string
+  /** Extra lines above the table (deployment, excluded models...). */
+  readonly notes: readonly string[]
+}
+
+const STATUS_LABELS: Record<ModelBackfill['status'], string> = {
+  rebuilt: '✅ rebuilt',
+  failed: '❌ failed',
+  'not-attempted': '⏭️ not attempted',
+  skipped: '➖ skipped',
+  planned: '🗓️ planned'
+}
+
+export function renderBackfillSections(report: BackfillReport): Section[] {
+  const marker = report.dryRun ? '' : `${BACKFILL_COMMENT_MARKER}\n`
+  return [
+    { id: 'header', required: true, text: `${marker}## ${text(report.title)}` },
+    { id: 'verdict', required: true, text: `**${backfillVerdict(report)}**` },
+    ...(report.notes.length > 0 ? [{ id: 'notes', required: true, text: report.notes.map(note => `- ${note}`).join('\n') }] : []),
+    { id: 'table', required: true, text: backfillTable(report) },
+    ...errorSections(report),
+    {
+      id: 'footer',
+      required: true,
+      text: `<sub>sqlmesh-action · SQLMesh ${text(report.sqlmeshVersion)} · environment ${code(report.environment)} · commit ${code(report.commitSha.slice(0, 7))}</sub>`
+    }
+  ]
+}
+
+export function backfillVerdict(report: BackfillReport): string {
+  const count = (status: ModelBackfill['status']): number => report.rows.filter(row => row.status === status).length
+  const range = `from ${report.requestedStart}${report.requestedEnd ? ` to ${report.requestedEnd}` : ''}`
+  if (report.rows.length === 0) return '✅ Nothing to backfill: no model of the project is affected.'
+  if (report.dryRun) return `🗓️ Dry run: ${count('planned')} models would be rebuilt ${range}; nothing was applied.`
+  const failed = count('failed')
+  if (failed > 0) {
+    return `❌ Backfill failed: ${count('rebuilt')} rebuilt, ${failed} failed, ${count('not-attempted')} not attempted (${range}).`
+  }
+  return `✅ ${count('rebuilt')} models rebuilt ${range}${count('skipped') > 0 ? `, ${count('skipped')} skipped` : ''}.`
+}
+
+function backfillTable(report: BackfillReport): string {
+  const rows = report.rows.map(row => [
+    code(row.model),
+    STATUS_LABELS[row.status],
+    row.interval ? text(describeWindow(row.interval)) : '—',
+    row.seconds === null ? '—' : `${row.seconds.toFixed(2)}s`,
+    row.rowsBefore === null && row.rowsAfter === null ? '—' : `${countOrDash(row.rowsBefore)} → ${countOrDash(row.rowsAfter)}`,
+    text(row.note)
+  ])
+  return table(['Model', 'Status', 'Interval', 'Duration', 'Rows before → after', 'Note'], ['l', 'l', 'l', 'r', 'r', 'l'], rows)
+}
+
+function errorSections(report: BackfillReport): Section[] {
+  return report.rows
+    .filter(row => row.error)
+    .map(row => ({
+      id: `error:${row.model}`,
+      required: true,
+      text: `**${code(row.model)} failed:**\n\n\`\`\`text\n${(row.error ?? '').replace(/```/g, "'''").slice(0, 4000)}\n\`\`\``
+    }))
+}
+
+function countOrDash(value: number | null): string {
+  return value === null ? '—' : formatCount(value)
+}
