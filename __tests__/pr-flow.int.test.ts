@@ -1,10 +1,11 @@
 // The pull-request flow end to end: the bundled action (dist/index.js) run as a runner runs it, in a real git
-// repository, with real SQLMesh on DuckDB, against a local GitHub API server.
+// repository, with real SQLMesh, against a local GitHub API server. Everything runs once per gateway: DuckDB (the
+// project's default, a file in the repository) and PostgreSQL (a fresh database per run, SQLMesh's state in it too).
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createProjectRepo, EXAMPLE, pullRequestPayload, runAction, type ActionRun, type Repo } from '../support/scenario.mjs'
+import { createProjectRepo, EXAMPLE, GATEWAYS, pullRequestPayload, runAction, type ActionRun, type Gateway, type Repo } from '../support/scenario.mjs'
 import { startGitHubServer, type GitHubServer } from '../support/github-server.mjs'
 
 const OWNER = 'acme'
@@ -27,13 +28,13 @@ function summaryRow(body: string, model: string): string[] {
   return line.split(' | ').map(cell => cell.replace(/^\| |\s\|$/g, '').trim())
 }
 
-describe('pull request on DuckDB', () => {
+describe.each(GATEWAYS)('pull request on %s', (gateway: Gateway) => {
   let repo: Repo
   let server: GitHubServer
   let base: string
 
   beforeAll(async () => {
-    repo = createProjectRepo({ prefix: 'pr-flow-' })
+    repo = createProjectRepo({ prefix: `pr-flow-${gateway}-`, gateway })
     repo.buildProd()
     base = repo.head()
     server = await startGitHubServer({ owner: OWNER, repo: NAME, tokens: { [TOKEN]: 'github-actions[bot]', ghs_human: 'octocat' } })
@@ -51,9 +52,10 @@ describe('pull request on DuckDB', () => {
       repoDir: repo.dir,
       eventName: 'pull_request',
       payload: pullRequestPayload({ number, action, baseSha: base, headSha: head, repository: REPOSITORY }),
-      inputs: { 'project-path': 'analytics', 'github-token': TOKEN, 'environment-start': WINDOW_START, ...inputs },
+      inputs: { 'project-path': 'analytics', 'github-token': TOKEN, 'environment-start': WINDOW_START, ...repo.actionInputs(), ...inputs },
       apiUrl: server.url,
-      repository: REPOSITORY
+      repository: REPOSITORY,
+      env: repo.env
     })
   }
 

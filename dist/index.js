@@ -32572,6 +32572,7 @@ function parseModels(raw) {
         grain: model.grain.flatMap(splitGrain),
         dependsOn: model.depends_on,
         start: model.start,
+        startMs: model.start_ms,
         restatementDisabled: model.restatement_disabled
     }));
 }
@@ -32939,36 +32940,39 @@ class ModelGraph {
         return seen;
     }
     /**
-     * The given models in dependency order, upstream first (Kahn's algorithm restricted to the subset; ties broken
-     * by name so that the order is the same on every run).
+     * The given models in dependency order, upstream first. The order is the whole graph's (Kahn's algorithm, ties
+     * broken by name, computed once), so a model comes after everything it reads from even through models outside the
+     * subset, and the order is the same on every run.
      */
     topologicalOrder(names) {
-        const subset = new Set([...names].filter(name => this.byName.has(name)));
+        const position = this.globalOrder();
+        const subset = [...new Set(names)].filter(name => this.byName.has(name));
+        const stuck = subset.filter(name => !position.has(name));
+        if (stuck.length > 0)
+            throw new Error(`The model graph has a cycle through: ${stuck.sort().join(', ')}`);
+        return subset.sort((a, b) => position.get(a) - position.get(b));
+    }
+    order = null;
+    /** Every model's position in the graph's topological order; models on a cycle have none. */
+    globalOrder() {
+        if (this.order)
+            return this.order;
         const pending = new Map();
-        for (const name of subset) {
-            pending.set(name, this.parentsOf(name).filter(parent => subset.has(parent)).length);
-        }
-        const ready = [...subset].filter(name => pending.get(name) === 0).sort();
-        const order = [];
-        while (ready.length > 0) {
-            const name = ready.shift();
-            order.push(name);
-            const unlocked = [];
+        for (const name of this.byName.keys())
+            pending.set(name, this.parentsOf(name).length);
+        const ready = new MinHeap([...pending.entries()].filter(([, count]) => count === 0).map(([name]) => name));
+        const order = new Map();
+        while (ready.size > 0) {
+            const name = ready.pop();
+            order.set(name, order.size);
             for (const child of this.childrenOf(name)) {
-                if (!subset.has(child))
-                    continue;
                 const left = pending.get(child) - 1;
                 pending.set(child, left);
                 if (left === 0)
-                    unlocked.push(child);
+                    ready.push(child);
             }
-            if (unlocked.length > 0)
-                insertSorted(ready, unlocked);
         }
-        if (order.length !== subset.size) {
-            const stuck = [...subset].filter(name => !order.includes(name));
-            throw new Error(`The model graph has a cycle through: ${stuck.sort().join(', ')}`);
-        }
+        this.order = order;
         return order;
     }
     /** The affected chain: the changed models plus everything downstream, upstream first. */
@@ -32988,9 +32992,48 @@ class ModelGraph {
         return edges;
     }
 }
-function insertSorted(queue, items) {
-    queue.push(...items);
-    queue.sort();
+/** A binary min-heap of strings: the ready set of Kahn's algorithm, smallest name first. */
+class MinHeap {
+    items = [];
+    constructor(initial) {
+        initial.forEach(item => this.push(item));
+    }
+    get size() {
+        return this.items.length;
+    }
+    push(item) {
+        const items = this.items;
+        items.push(item);
+        for (let i = items.length - 1; i > 0;) {
+            const parent = (i - 1) >> 1;
+            if (items[parent] <= item)
+                break;
+            [items[i], items[parent]] = [items[parent], item];
+            i = parent;
+        }
+    }
+    pop() {
+        const items = this.items;
+        const top = items[0];
+        const last = items.pop();
+        if (items.length > 0) {
+            items[0] = last;
+            for (let i = 0;;) {
+                const left = 2 * i + 1;
+                const right = left + 1;
+                let smallest = i;
+                if (left < items.length && items[left] < items[smallest])
+                    smallest = left;
+                if (right < items.length && items[right] < items[smallest])
+                    smallest = right;
+                if (smallest === i)
+                    break;
+                [items[i], items[smallest]] = [items[smallest], items[i]];
+                i = smallest;
+            }
+        }
+        return top;
+    }
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
@@ -38294,6 +38337,7 @@ function renderPrSections(report) {
         { id: 'verdict', required: true, text: `**${verdict(report)}**` },
         { id: 'summary', required: true, text: summaryTable(report) },
         ...notes(report),
+        ...(report.backfillPreview ? [{ id: 'backfill-preview', required: false, text: backfillPreview(report.backfillPreview, report.backfillStart ?? '') }] : []),
         ...(report.chain.length > 0 ? [{ id: 'lineage', required: false, text: lineage(report) }] : []),
         ...report.diffs.flatMap(diff => (diff.status === 'diffed' ? [{ id: `details:${diff.model}`, required: false, text: modelDetails(diff) }] : [])),
         { id: 'footer', required: true, text: footer(report) }
@@ -38413,6 +38457,13 @@ function notes(report) {
         lines.push(`- ❌ \`fail-on: ${report.failOn}\` fails this check for: ${report.failing.map(code).join(', ')}`);
     }
     return lines.length > 0 ? [{ id: 'notes', required: true, text: lines.join('\n') }] : [];
+}
+function backfillPreview(rows, start) {
+    if (rows.length === 0)
+        return `**On merge this will backfill:** nothing (no model that prod already has is touched).`;
+    const planned = rows.filter(row => row.status === 'planned').length;
+    const body = table(['Model', 'Interval', 'Note'], ['l', 'l', 'l'], rows.map(row => [code(row.model), row.interval ? markdown_text(describeWindow(row.interval)) : '—', markdown_text(row.status === 'skipped' ? `skipped: ${row.note}` : row.note)]));
+    return details(`<b>On merge this will backfill</b> ${planned} model${planned === 1 ? '' : 's'} in prod from ${html(start)}`, body);
 }
 function lineage(report) {
     const ids = new Map(report.chain.map((name, index) => [name, `m${index}`]));
@@ -38617,111 +38668,6 @@ function firstLine(message) {
     return message.split('\n')[0] ?? message;
 }
 
-;// CONCATENATED MODULE: ./src/flows/pr.ts
-// The pull-request flow: changed files -> changed models -> affected chain -> PR environment -> table diffs -> one
-// sticky comment, the job summary and the outputs. A short list of named steps; the work lives in core/ and report/.
-
-
-
-
-
-
-
-
-
-
-
-async function runPullRequestFlow(context) {
-    const pr = pullRequestOf(context.event);
-    if (!pr)
-        throw new Error(`The pull-request flow needs a pull_request event; got '${context.event.name}'.`);
-    const github = new client_GitHub(context.settings.token, context.event.repo);
-    const git = new Git(context.workspace);
-    const repoRoot = await git.topLevel();
-    const files = await step('Changed files', () => pullRequestFiles(git, github, pr));
-    const sqlmesh = await step('Load the SQLMesh project', () => startSqlMesh(context));
-    try {
-        const graph = new ModelGraph(repositoryRelative(sqlmesh.models, repoRoot));
-        const changeSet = await step('Changed models', () => changedModels(context, sqlmesh, graph, files, repoRoot));
-        const chain = graph.affectedChain(changeSet.changed);
-        info(`Affected chain (${chain.length}): ${chain.join(' -> ') || 'none'}`);
-        const environment = `${context.settings.environmentPrefix}_${pr.number}`;
-        if (chain.length > 0 || changeSet.removed.length > 0) {
-            await step(`Plan and apply environment ${environment}`, () => buildEnvironment(context, sqlmesh, environment));
-        }
-        const compared = await step('Table diff', () => diffModels(context, sqlmesh, graph, { models: chain, changed: changeSet.changed, source: context.settings.prodEnvironment, target: environment }));
-        const diffs = [...compared, ...changeSet.removed.map(removedModel)];
-        const failing = modelsFailingPolicy(diffs, context.settings.failOn);
-        const report = {
-            environment,
-            prodEnvironment: context.settings.prodEnvironment,
-            environmentStart: context.settings.environmentStart,
-            changed: changeSet.changed,
-            chain,
-            edges: graph.edgesWithin(chain),
-            diffs,
-            noSemanticChange: changeSet.noSemanticChange,
-            changedIndirectlyByFiles: changeSet.changedIndirectlyByFiles,
-            projectFiles: changeSet.projectFiles,
-            removed: changeSet.removed,
-            headSha: pr.headSha,
-            sqlmeshVersion: sqlmesh.version,
-            failing,
-            failOn: context.settings.failOn
-        };
-        await step('Report', () => publish(context, github, pr, report));
-        setOutputs(changeSet, chain, diffs);
-        if (failing.length > 0) {
-            const message = `fail-on '${context.settings.failOn}': ${failing.join(', ')}`;
-            error(message, { title: 'SQLMesh diff' });
-            throw new PolicyFailure(`${message}. See the pull-request comment for the numbers.`);
-        }
-    }
-    finally {
-        await sqlmesh.close();
-    }
-}
-function removedModel(model) {
-    return { model, status: 'not-diffed', reason: 'removed', detail: 'Removed by this pull request: its table leaves prod on merge.' };
-}
-async function buildEnvironment(context, sqlmesh, environment) {
-    const outcome = await sqlmesh.plan({
-        environment,
-        start: context.settings.environmentStart || undefined,
-        end: context.settings.environmentEnd || undefined,
-        skipTests: context.settings.skipTests
-    });
-    info(`Environment ${environment} ${outcome.hasChanges ? 'applied' : 'already up to date'} in ${outcome.seconds}s`);
-}
-async function publish(context, github, pr, report) {
-    const sections = renderPrSections(report);
-    const summaryHint = `The full report is in the job summary: ${context.event.runUrl}`;
-    const summary = fitSections(sections, SUMMARY_LIMIT, 'The report is too large for the job summary; see the action log.');
-    if (process.env.GITHUB_STEP_SUMMARY)
-        await summary_summary.addRaw(summary.markdown, true).write();
-    const comment = fitSections(sections, COMMENT_LIMIT, summaryHint);
-    if (comment.omitted.length > 0)
-        info(`Comment cut to fit: left out ${comment.omitted.join(', ')}`);
-    try {
-        const posted = await github.upsertComment(pr.number, DIFF_COMMENT_MARKER, context.settings.commentAuthor, comment.markdown);
-        info(`${posted.created ? 'Created' : 'Updated'} comment ${posted.url}`);
-        setOutput('comment-url', posted.url);
-    }
-    catch (error) {
-        if (!isForbidden(error))
-            throw error;
-        warning('The token may not comment on this pull request (403; a pull request from a fork gets a read-only token). The report is in the job summary.');
-    }
-}
-function setOutputs(changeSet, chain, diffs) {
-    setOutput('changed-models', JSON.stringify(changeSet.changed));
-    setOutput('affected-models', JSON.stringify(chain));
-    setOutput('diff-results', JSON.stringify(diffs));
-}
-function isForbidden(error) {
-    return typeof error === 'object' && error !== null && error.status === 403;
-}
-
 ;// CONCATENATED MODULE: ./src/core/backfill.ts
 // Backfill planning and results: which models to restate, what SQLMesh made of the requested range per model
 // (clamped to a model's start, widened for kinds that rebuild all history, skipped), and what happened. Pure.
@@ -38806,7 +38752,7 @@ function backfillRows(chain, graph, outcomes, excluded) {
                 (model?.restatementDisabled ? 'restatement disabled on the model (disable_restatement)' : 'SQLMesh planned no interval to rebuild');
             return { ...base, status: 'skipped', interval: null, adjustment: null, note: reason };
         }
-        const interval = outcome.planned.get(name);
+        const interval = clampToModelStart(outcome.planned.get(name), model?.startMs ?? null);
         const adjustment = rangeAdjustment(outcome.requestedStart, interval);
         const note = adjustmentNote(adjustment, model?.kind ?? '', model?.start ?? null);
         const rows = { rowsBefore: outcome.rowsBefore.get(name) ?? null, rowsAfter: outcome.rowsAfter.get(name) ?? null };
@@ -38824,6 +38770,10 @@ function backfillRows(chain, graph, outcomes, excluded) {
         }
         return { ...base, ...rows, status: 'rebuilt', interval, adjustment, note, seconds: outcome.evaluated.get(name) ?? null };
     });
+}
+/** SQLMesh records the restated range as asked but never evaluates a model before its own start. */
+function clampToModelStart(planned, modelStart) {
+    return modelStart !== null && modelStart > planned.start ? { start: Math.min(modelStart, planned.end), end: planned.end } : planned;
 }
 function adjustmentNote(adjustment, kind, modelStart) {
     if (adjustment === 'clamped')
@@ -38968,14 +38918,15 @@ async function resolveBackfillRange(context, sqlmesh) {
     return { start, end, startMs };
 }
 /** Restates the models (cascading downstream) and returns one row per model of the chain, upstream first. */
-async function backfill(context, sqlmesh, graph, models, range) {
+async function backfill(context, sqlmesh, graph, models, range, dryRun = context.settings.dryRun) {
     const settings = parseBackfillSettings(await sqlmesh.readYaml(settingsPath(context)), context.settings.backfillConfig, name => graph.has(name));
     const selection = selectRestatementRoots(models, graph, range.start, settings);
     const chain = graph.affectedChain(models);
     const outcomes = [];
     for (const group of selection.groups) {
         const previousFailed = outcomes.some(outcome => outcome.error !== null);
-        const outcome = await step(`Restate ${group.models.join(', ')} from ${group.start}`, async () => {
+        info(`${dryRun ? 'Planning' : 'Restating'} ${group.models.join(', ')} from ${group.start} (SQLMesh cascades downstream)`);
+        const outcome = await (async () => {
             const requestedStart = group.start === range.start ? range.startMs : (await sqlmesh.resolveTimes({ start: group.start })).times.start;
             const request = {
                 environment: context.settings.prodEnvironment,
@@ -38983,11 +38934,11 @@ async function backfill(context, sqlmesh, graph, models, range) {
                 start: group.start,
                 end: range.end || undefined,
                 requestedStart,
-                dryRun: context.settings.dryRun || previousFailed
+                dryRun: dryRun || previousFailed
             };
             const result = await sqlmesh.restate(request, fqn => graph.nameOf(fqn) ?? fqn);
             return previousFailed ? { ...result, applied: true, error: 'not attempted: an earlier restatement failed' } : result;
-        });
+        })();
         outcomes.push(outcome);
     }
     return backfillRows(chain, graph, outcomes, selection.excluded);
@@ -39029,6 +38980,131 @@ function failOnBackfillErrors(rows) {
     throw new Error(`${message}. The report says which models were rebuilt.`);
 }
 
+;// CONCATENATED MODULE: ./src/flows/pr.ts
+// The pull-request flow: changed files -> changed models -> affected chain -> PR environment -> table diffs -> one
+// sticky comment, the job summary and the outputs. A short list of named steps; the work lives in core/ and report/.
+
+
+
+
+
+
+
+
+
+
+
+
+async function runPullRequestFlow(context) {
+    const pr = pullRequestOf(context.event);
+    if (!pr)
+        throw new Error(`The pull-request flow needs a pull_request event; got '${context.event.name}'.`);
+    const github = new client_GitHub(context.settings.token, context.event.repo);
+    const git = new Git(context.workspace);
+    const repoRoot = await git.topLevel();
+    const files = await step('Changed files', () => pullRequestFiles(git, github, pr));
+    const sqlmesh = await step('Load the SQLMesh project', () => startSqlMesh(context));
+    try {
+        const graph = new ModelGraph(repositoryRelative(sqlmesh.models, repoRoot));
+        const changeSet = await step('Changed models', () => changedModels(context, sqlmesh, graph, files, repoRoot));
+        const chain = graph.affectedChain(changeSet.changed);
+        info(`Affected chain (${chain.length}): ${chain.join(' -> ') || 'none'}`);
+        const environment = `${context.settings.environmentPrefix}_${pr.number}`;
+        if (chain.length > 0 || changeSet.removed.length > 0) {
+            await step(`Plan and apply environment ${environment}`, () => buildEnvironment(context, sqlmesh, environment));
+        }
+        const compared = await step('Table diff', () => diffModels(context, sqlmesh, graph, { models: chain, changed: changeSet.changed, source: context.settings.prodEnvironment, target: environment }));
+        const diffs = [...compared, ...changeSet.removed.map(removedModel)];
+        const backfillPreview = await step('On merge this will backfill', () => previewBackfill(context, sqlmesh, graph, changeSet));
+        const failing = modelsFailingPolicy(diffs, context.settings.failOn);
+        const report = {
+            environment,
+            prodEnvironment: context.settings.prodEnvironment,
+            environmentStart: context.settings.environmentStart,
+            changed: changeSet.changed,
+            chain,
+            edges: graph.edgesWithin(chain),
+            diffs,
+            noSemanticChange: changeSet.noSemanticChange,
+            changedIndirectlyByFiles: changeSet.changedIndirectlyByFiles,
+            projectFiles: changeSet.projectFiles,
+            removed: changeSet.removed,
+            headSha: pr.headSha,
+            sqlmeshVersion: sqlmesh.version,
+            failing,
+            failOn: context.settings.failOn,
+            backfillStart: context.settings.backfillStart,
+            backfillPreview
+        };
+        await step('Report', () => publish(context, github, pr, report));
+        setOutputs(changeSet, chain, diffs);
+        if (failing.length > 0) {
+            const message = `fail-on '${context.settings.failOn}': ${failing.join(', ')}`;
+            error(message, { title: 'SQLMesh diff' });
+            throw new PolicyFailure(`${message}. See the pull-request comment for the numbers.`);
+        }
+    }
+    finally {
+        await sqlmesh.close();
+    }
+}
+/**
+ * What the merge flow will rebuild in prod, per model, after SQLMesh clamps or widens the range: the same
+ * restatement the merge runs, planned but not applied. Needs backfill-start; new models are built on deploy instead.
+ */
+async function previewBackfill(context, sqlmesh, graph, changeSet) {
+    if (!context.settings.backfillStart) {
+        info("backfill-start is not set: no backfill preview.");
+        return null;
+    }
+    const added = new Set(changeSet.added);
+    const touched = [...changeSet.changed, ...changeSet.noSemanticChange].filter(name => !added.has(name));
+    if (touched.length === 0)
+        return [];
+    const range = await resolveBackfillRange(context, sqlmesh);
+    return backfill(context, sqlmesh, graph, graph.topologicalOrder(touched), range, true);
+}
+function removedModel(model) {
+    return { model, status: 'not-diffed', reason: 'removed', detail: 'Removed by this pull request: its table leaves prod on merge.' };
+}
+async function buildEnvironment(context, sqlmesh, environment) {
+    const outcome = await sqlmesh.plan({
+        environment,
+        start: context.settings.environmentStart || undefined,
+        end: context.settings.environmentEnd || undefined,
+        skipTests: context.settings.skipTests
+    });
+    info(`Environment ${environment} ${outcome.hasChanges ? 'applied' : 'already up to date'} in ${outcome.seconds}s`);
+}
+async function publish(context, github, pr, report) {
+    const sections = renderPrSections(report);
+    const summaryHint = `The full report is in the job summary: ${context.event.runUrl}`;
+    const summary = fitSections(sections, SUMMARY_LIMIT, 'The report is too large for the job summary; see the action log.');
+    if (process.env.GITHUB_STEP_SUMMARY)
+        await summary_summary.addRaw(summary.markdown, true).write();
+    const comment = fitSections(sections, COMMENT_LIMIT, summaryHint);
+    if (comment.omitted.length > 0)
+        info(`Comment cut to fit: left out ${comment.omitted.join(', ')}`);
+    try {
+        const posted = await github.upsertComment(pr.number, DIFF_COMMENT_MARKER, context.settings.commentAuthor, comment.markdown);
+        info(`${posted.created ? 'Created' : 'Updated'} comment ${posted.url}`);
+        setOutput('comment-url', posted.url);
+    }
+    catch (error) {
+        if (!isForbidden(error))
+            throw error;
+        warning('The token may not comment on this pull request (403; a pull request from a fork gets a read-only token). The report is in the job summary.');
+    }
+}
+function setOutputs(changeSet, chain, diffs) {
+    setOutput('changed-models', JSON.stringify(changeSet.changed));
+    setOutput('affected-models', JSON.stringify(chain));
+    setOutput('diff-results', JSON.stringify(diffs));
+}
+function isForbidden(error) {
+    return typeof error === 'object' && error !== null && error.status === 403;
+}
+
 ;// CONCATENATED MODULE: ./src/flows/merge.ts
 // The merge flow: what was merged -> deploy to prod -> backfill the affected chain from backfill-start -> report on the
 // merged pull request. Runs on `push` to a production branch or on `pull_request` closed with merged = true.
@@ -39062,7 +39138,7 @@ async function runMergeFlow(context) {
                 notes.push(outcome.hasChanges ? `Deployed the merged code to \`${context.settings.prodEnvironment}\` first.` : 'Prod was already up to date with the merged code.');
             });
         }
-        const rows = touched.length > 0 ? await backfill(context, sqlmesh, graph, touched, range) : [];
+        const rows = touched.length > 0 ? await step('Backfill', () => backfill(context, sqlmesh, graph, touched, range)) : [];
         const report = {
             title: `SQLMesh backfill after ${merge.pullRequest ? `#${merge.pullRequest}` : `commit ${merge.commitSha.slice(0, 7)}`}`,
             environment: context.settings.prodEnvironment,
@@ -39164,7 +39240,7 @@ async function runManualBackfill(context) {
         const models = graph.topologicalOrder(requireModels(context, graph));
         const range = await resolveBackfillRange(context, sqlmesh);
         info(`Backfilling ${models.join(', ')} (upstream first) from ${range.start}`);
-        const rows = await backfill(context, sqlmesh, graph, models, range);
+        const rows = await step('Backfill', () => backfill(context, sqlmesh, graph, models, range));
         const report = {
             title: `SQLMesh backfill of ${models.join(', ')}`,
             environment: context.settings.prodEnvironment,

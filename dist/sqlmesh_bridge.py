@@ -20,6 +20,9 @@ import typing as t
 from concurrent.futures import Future, ThreadPoolExecutor
 
 PROTOCOL_VERSION = 1
+# Where SQLMesh's table diff puts its temporary tables when no temp schema is given.
+TABLE_DIFF_TEMP_SCHEMA = "sqlmesh_temp"
+_schema_lock = threading.Lock()
 
 # Keep the protocol stream for ourselves, then point fd 1 at stderr so nothing else can write into the protocol.
 _protocol = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
@@ -40,6 +43,7 @@ class Session:
         self.context: t.Any = None
         self.requested_workers = requested_workers
         self.workers = 1
+        self.temp_schema_ready = False
 
     # -- requests ---------------------------------------------------------------------------------------------------
 
@@ -240,6 +244,7 @@ class Session:
     def table_diff(self, params: dict) -> dict:
         """Diff one model between two environments: schema, row counts and per-column match."""
         context = self._context()
+        self._ensure_temp_schema(context)
         diffs = context.table_diff(
             source=params["source"],
             target=params["target"],
@@ -280,6 +285,14 @@ class Session:
                 "changed": frame_rows(rows.joined_sample),
             }
         return result
+
+    def _ensure_temp_schema(self, context: t.Any) -> None:
+        """Creates the schema table diffs put their temporary tables in, once, before diffs run side by side:
+        PostgreSQL fails concurrent `CREATE SCHEMA IF NOT EXISTS` of one name with a unique violation."""
+        with _schema_lock:
+            if not self.temp_schema_ready:
+                context.engine_adapter.create_schema(TABLE_DIFF_TEMP_SCHEMA)
+                self.temp_schema_ready = True
 
     def _context(self) -> t.Any:
         if self.context is None:
@@ -351,9 +364,21 @@ def describe_model(model: t.Any, context: t.Any) -> dict:
         "grain": [column.sql() for column in model.grains],
         "depends_on": sorted(model.depends_on),
         "start": str(model.start) if model.start is not None else None,
+        "start_ms": start_ms(model.start),
         "cron": model.cron,
         "restatement_disabled": bool(getattr(kind, "disable_restatement", False)),
     }
+
+
+def start_ms(start: t.Any) -> t.Optional[int]:
+    if start is None:
+        return None
+    from sqlmesh.utils.date import to_timestamp
+
+    try:
+        return int(to_timestamp(start))
+    except Exception:  # noqa: BLE001 - an unparseable start is SQLMesh's to report, not ours
+        return None
 
 
 def window_predicate(window: t.Optional[dict]) -> t.Any:

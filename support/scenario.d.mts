@@ -6,19 +6,39 @@ export const VENV_BIN: string
 export const EXAMPLE: string
 export const PROJECT_SUBDIR: string
 
-export function createProjectRepo(options?: { prefix?: string }): Repo
+export type Gateway = 'duckdb' | 'postgres'
+export const GATEWAYS: readonly Gateway[]
+/** Prefix of the PostgreSQL databases the scenarios create. */
+export const DATABASE_PREFIX: string
+
+/** On 'postgres' a fresh database named `${DATABASE_PREFIX}<random>` is created; `remove()` drops it. */
+export function createProjectRepo(options?: { prefix?: string; gateway?: Gateway }): Repo
 
 export class Repo {
-  constructor(dir: string, projectDir: string)
+  constructor(dir: string, projectDir: string, options?: { gateway?: Gateway; database?: string })
   readonly dir: string
   readonly projectDir: string
+  readonly gateway: Gateway
+  /** The PostgreSQL database on the postgres gateway, else undefined. */
+  readonly database: string | undefined
+  /** Environment variables SQLMesh needs for this gateway: pass them to runAction as `env`. */
+  readonly env: Record<string, string>
+  /** The action inputs that select this gateway ({} on the default DuckDB gateway). */
+  actionInputs(): Record<string, string>
   git(args: string[]): string
   head(): string
   write(relativePath: string, content: string): void
   read(relativePath: string): string
   commitAll(message: string): string
   sqlmesh(args: string[], env?: Record<string, string>): string
+  /** `extra` are SQLMesh global options, placed before `plan` (after `--gateway`). */
   buildProd(env?: Record<string, string>, extra?: string[]): string
+  gatewayArgs(): string[]
+  /** Rows of a read-only query on this gateway's warehouse; decimals become numbers, dates ISO strings. */
+  query(sql: string): Array<Record<string, unknown>>
+  /** Runs a statement that changes data on this gateway's warehouse. */
+  execute(sql: string): void
+  /** Alias of query(), kept for older tests. */
   queryDuckDb(sql: string): Array<Record<string, unknown>>
   remove(): void
 }

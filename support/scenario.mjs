@@ -14,32 +14,93 @@ export const VENV_BIN = join(ROOT, '.venv', 'bin')
 export const EXAMPLE = join(ROOT, 'examples', 'basketball')
 export const PROJECT_SUBDIR = 'analytics'
 
+export const GATEWAYS = /** @type {const} */ (['duckdb', 'postgres'])
+/** Prefix of the PostgreSQL databases the scenarios create (and .ci/run drops when a run leaves any behind). */
+export const DATABASE_PREFIX = 'sqlmesh_action_'
+const SQL_CLIENT = join(ROOT, 'support', 'sql_client.py')
+
 /**
- * A throwaway git repository with the example project in `analytics/`, committed on `main`.
- * @param {{ prefix?: string }} [options]
+ * The libpq environment for the local PostgreSQL server the postgres gateway uses (see examples/basketball/config.yaml).
+ * @param {string} database
+ * @returns {Record<string, string>}
+ */
+function postgresEnv(database) {
+  return {
+    SQLMESH_PG_DATABASE: database,
+    PGHOST: '127.0.0.1',
+    PGPORT: '5432', // the port config.yaml names, for libpq (sql_client.py) too
+    PGUSER: 'postgres',
+    ...(process.env.PGPASSWORD ? { PGPASSWORD: process.env.PGPASSWORD } : {})
+  }
+}
+
+/** @param {string[]} args @param {Record<string, string>} env @returns {string} */
+function sqlClient(args, env) {
+  try {
+    return execFileSync(join(VENV_BIN, 'python'), [SQL_CLIENT, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+  } catch (error) {
+    // sql_client.py prints the error on one line (e.g. "psycopg2.errors.UndefinedTable: relation ... does not exist").
+    const stderr = String(/** @type {{ stderr?: unknown }} */ (error).stderr ?? '').trim()
+    const reason = stderr.split('\n').pop() || String(error)
+    throw new Error(`sql_client.py ${args.slice(0, -1).join(' ')} failed: ${reason}`, { cause: error })
+  }
+}
+
+/**
+ * A throwaway git repository with the example project in `analytics/`, committed on `main`. On the postgres gateway a
+ * fresh, empty database is created for it (SQLMesh keeps its state there too); `remove()` drops it.
+ * @param {{ prefix?: string, gateway?: 'duckdb' | 'postgres' }} [options]
  */
 export function createProjectRepo(options = {}) {
+  const gateway = options.gateway ?? 'duckdb'
+  if (!GATEWAYS.includes(gateway)) throw new Error(`Unknown gateway '${gateway}': expected one of ${GATEWAYS.join(', ')}`)
   const dir = mkdtempSync(join(tmpdir(), options.prefix ?? 'sqlmesh-action-'))
   const projectDir = join(dir, PROJECT_SUBDIR)
-  cpSync(EXAMPLE, projectDir, {
-    recursive: true,
-    filter: source => !/\.duckdb(\.wal)?$|__pycache__|\.cache|logs$/.test(source)
-  })
-  writeFileSync(join(dir, '.gitignore'), '*.duckdb\n*.duckdb.wal\n__pycache__/\n.cache/\nlogs/\n')
-  const repo = new Repo(dir, projectDir)
-  repo.git(['init', '-q', '-b', 'main'])
-  repo.git(['config', 'user.email', 'ci@example.com'])
-  repo.git(['config', 'user.name', 'CI'])
-  repo.git(['add', '-A'])
-  repo.git(['commit', '-q', '-m', 'Basketball analytics project'])
+  const database = gateway === 'postgres' ? `${DATABASE_PREFIX}${uniqueName()}` : undefined
+  const repo = new Repo(dir, projectDir, { gateway, database })
+  try {
+    if (database) sqlClient(['create-database', database], repo.env)
+    cpSync(EXAMPLE, projectDir, {
+      recursive: true,
+      filter: source => !/\.duckdb(\.wal)?$|__pycache__|\.cache|logs$/.test(source)
+    })
+    writeFileSync(join(dir, '.gitignore'), '*.duckdb\n*.duckdb.wal\n__pycache__/\n.cache/\nlogs/\n')
+    repo.git(['init', '-q', '-b', 'main'])
+    repo.git(['config', 'user.email', 'ci@example.com'])
+    repo.git(['config', 'user.name', 'CI'])
+    repo.git(['add', '-A'])
+    repo.git(['commit', '-q', '-m', 'Basketball analytics project'])
+  } catch (error) {
+    repo.remove()
+    throw error
+  }
   return repo
 }
 
 export class Repo {
-  /** @param {string} dir @param {string} projectDir */
-  constructor(dir, projectDir) {
+  /**
+   * @param {string} dir @param {string} projectDir
+   * @param {{ gateway?: 'duckdb' | 'postgres', database?: string }} [options]
+   */
+  constructor(dir, projectDir, options = {}) {
     this.dir = dir
     this.projectDir = projectDir
+    /** @type {'duckdb' | 'postgres'} */
+    this.gateway = options.gateway ?? 'duckdb'
+    if (this.gateway === 'postgres' && !options.database) throw new Error('The postgres gateway needs a database name')
+    /** The PostgreSQL database on the postgres gateway, else undefined. */
+    this.database = this.gateway === 'postgres' ? options.database : undefined
+    /** Environment variables SQLMesh needs for this gateway (give them to runAction as `env`). @type {Record<string, string>} */
+    this.env = this.database ? postgresEnv(this.database) : {}
+  }
+
+  /** The action inputs that select this repository's gateway. @returns {Record<string, string>} */
+  actionInputs() {
+    return this.gateway === 'duckdb' ? {} : { gateway: this.gateway }
   }
 
   /** @param {string[]} args @returns {string} */
@@ -71,40 +132,60 @@ export class Repo {
   }
 
   /**
-   * Runs SQLMesh's own CLI on the project (for setting up prod, as a data team would by hand).
+   * Runs SQLMesh's own CLI on the project (for setting up prod, as a data team would by hand), with the repository's
+   * environment (`env`) under the given one. The gateway is not added here: see buildProd.
    * @param {string[]} args @param {Record<string,string>} [env]
    */
   sqlmesh(args, env = {}) {
     return execFileSync(join(VENV_BIN, 'sqlmesh'), ['-p', this.projectDir, ...args], {
       cwd: this.projectDir,
       encoding: 'utf8',
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...this.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe']
     })
   }
 
-  /** Builds prod from the checked-out commit. @param {Record<string,string>} [env] @param {string[]} [extra] */
+  /**
+   * Builds prod from the checked-out commit on the repository's gateway. `extra` are global options (before `plan`).
+   * @param {Record<string,string>} [env] @param {string[]} [extra]
+   */
   buildProd(env = {}, extra = []) {
-    return this.sqlmesh([...extra, 'plan', 'prod', '--auto-apply', '--no-prompts'], env)
+    return this.sqlmesh([...this.gatewayArgs(), ...extra, 'plan', 'prod', '--auto-apply', '--no-prompts'], env)
   }
 
-  /** Rows of a SQL query on the project's DuckDB file. @param {string} sql @returns {Array<Record<string, unknown>>} */
+  /** SQLMesh's global `--gateway` option for this repository (none on the default gateway). @returns {string[]} */
+  gatewayArgs() {
+    return this.gateway === 'duckdb' ? [] : ['--gateway', this.gateway]
+  }
+
+  /**
+   * Rows of a read-only SQL query on the repository's warehouse (the project's DuckDB file, or its PostgreSQL
+   * database), as JSON objects. Decimals become numbers, dates ISO strings.
+   * @param {string} sql @returns {Array<Record<string, unknown>>}
+   */
+  query(sql) {
+    return JSON.parse(sqlClient(['query', ...this.#target(), sql], this.env))
+  }
+
+  /** Runs a statement that changes data (e.g. behind SQLMesh's back) on the repository's warehouse. @param {string} sql */
+  execute(sql) {
+    sqlClient(['execute', ...this.#target(), sql], this.env)
+  }
+
+  /** Kept for older tests: the same as query(). @param {string} sql @returns {Array<Record<string, unknown>>} */
   queryDuckDb(sql) {
-    const script = [
-      'import duckdb, json, sys',
-      'con = duckdb.connect(sys.argv[1], read_only=True)',
-      'cur = con.execute(sys.argv[2])',
-      'cols = [d[0] for d in cur.description]',
-      'print(json.dumps([dict(zip(cols, row)) for row in cur.fetchall()], default=str))'
-    ].join('\n')
-    const out = execFileSync(join(VENV_BIN, 'python'), ['-c', script, join(this.projectDir, 'basketball.duckdb'), sql], {
-      encoding: 'utf8'
-    })
-    return JSON.parse(out)
+    return this.query(sql)
   }
 
+  /** @returns {[string, string]} */
+  #target() {
+    return this.database ? ['postgres', this.database] : ['duckdb', join(this.projectDir, 'basketball.duckdb')]
+  }
+
+  /** Deletes the repository and, on the postgres gateway, drops its database (ending its connections first). */
   remove() {
     rmSync(this.dir, { recursive: true, force: true })
+    if (this.database) sqlClient(['drop-database', this.database], this.env)
   }
 }
 

@@ -97,8 +97,8 @@ describe('ModelGraph', () => {
       expect(graph.topologicalOrder(['x.d', 'x.a', 'x.b'])).toEqual(['x.b', 'x.a', 'x.d'])
     })
 
-    it('orders only the subset, ignoring edges through models outside it', () => {
-      // With src.games left out, both staging models are roots of the subset.
+    it('orders only the subset, keeping the order that models outside it impose', () => {
+      // With src.games left out, both staging models still come before the mart that reads them.
       expect(diamond().topologicalOrder(['mart.report', 'stg.zeta', 'stg.alpha'])).toEqual(['stg.alpha', 'stg.zeta', 'mart.report'])
     })
 
@@ -119,6 +119,15 @@ describe('ModelGraph', () => {
       expect(() => graph.topologicalOrder(['cyc.root', 'cyc.b', 'cyc.a'])).toThrow(
         new Error('The model graph has a cycle through: cyc.a, cyc.b')
       )
+    })
+  })
+
+  describe('topologicalOrder through models outside the subset', () => {
+    it('puts a model after one it reads from through a model that is not in the subset', () => {
+      const graph = new ModelGraph([modelInfo('a.source'), modelInfo('m.middle', dependsOn('a.source')), modelInfo('b.last', dependsOn('m.middle'))])
+      // By name alone b.last would come first; by dependency it must come last.
+      expect(graph.topologicalOrder(['b.last', 'a.source'])).toEqual(['a.source', 'b.last'])
+      expect(new ModelGraph([modelInfo('z.source'), modelInfo('m.middle', dependsOn('z.source')), modelInfo('a.last', dependsOn('m.middle'))]).topologicalOrder(['a.last', 'z.source'])).toEqual(['z.source', 'a.last'])
     })
   })
 

@@ -21,6 +21,7 @@ function rawModel(overrides: Partial<RawModel> = {}): RawModel {
     grain: ['(game_id, team)'],
     depends_on: ['"warehouse"."staging"."stg_games"'],
     start: '2024-01-01',
+    start_ms: 1_704_067_200_000,
     restatement_disabled: true,
     ...overrides
   }
@@ -40,6 +41,7 @@ describe('parseModels', () => {
         grain: ['game_id', 'team'],
         dependsOn: ['"warehouse"."staging"."stg_games"'],
         start: '2024-01-01',
+        startMs: 1_704_067_200_000,
         restatementDisabled: true
       }
     ])

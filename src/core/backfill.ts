@@ -144,7 +144,7 @@ export function backfillRows(
         (model?.restatementDisabled ? 'restatement disabled on the model (disable_restatement)' : 'SQLMesh planned no interval to rebuild')
       return { ...base, status: 'skipped', interval: null, adjustment: null, note: reason }
     }
-    const interval = outcome.planned.get(name) as TimeWindow
+    const interval = clampToModelStart(outcome.planned.get(name) as TimeWindow, model?.startMs ?? null)
     const adjustment = rangeAdjustment(outcome.requestedStart, interval)
     const note = adjustmentNote(adjustment, model?.kind ?? '', model?.start ?? null)
     const rows = { rowsBefore: outcome.rowsBefore.get(name) ?? null, rowsAfter: outcome.rowsAfter.get(name) ?? null }
@@ -161,6 +161,11 @@ export function backfillRows(
     }
     return { ...base, ...rows, status: 'rebuilt', interval, adjustment, note, seconds: outcome.evaluated.get(name) ?? null }
   })
+}
+
+/** SQLMesh records the restated range as asked but never evaluates a model before its own start. */
+export function clampToModelStart(planned: TimeWindow, modelStart: number | null): TimeWindow {
+  return modelStart !== null && modelStart > planned.start ? { start: Math.min(modelStart, planned.end), end: planned.end } : planned
 }
 
 function adjustmentNote(adjustment: RangeAdjustment, kind: string, modelStart: string | null): string {

@@ -69,33 +69,37 @@ export class ModelGraph {
   }
 
   /**
-   * The given models in dependency order, upstream first (Kahn's algorithm restricted to the subset; ties broken
-   * by name so that the order is the same on every run).
+   * The given models in dependency order, upstream first. The order is the whole graph's (Kahn's algorithm, ties
+   * broken by name, computed once), so a model comes after everything it reads from even through models outside the
+   * subset, and the order is the same on every run.
    */
   topologicalOrder(names: Iterable<string>): string[] {
-    const subset = new Set([...names].filter(name => this.byName.has(name)))
+    const position = this.globalOrder()
+    const subset = [...new Set(names)].filter(name => this.byName.has(name))
+    const stuck = subset.filter(name => !position.has(name))
+    if (stuck.length > 0) throw new Error(`The model graph has a cycle through: ${stuck.sort().join(', ')}`)
+    return subset.sort((a, b) => (position.get(a) as number) - (position.get(b) as number))
+  }
+
+  private order: Map<string, number> | null = null
+
+  /** Every model's position in the graph's topological order; models on a cycle have none. */
+  private globalOrder(): Map<string, number> {
+    if (this.order) return this.order
     const pending = new Map<string, number>()
-    for (const name of subset) {
-      pending.set(name, this.parentsOf(name).filter(parent => subset.has(parent)).length)
-    }
-    const ready = [...subset].filter(name => pending.get(name) === 0).sort()
-    const order: string[] = []
-    while (ready.length > 0) {
-      const name = ready.shift() as string
-      order.push(name)
-      const unlocked: string[] = []
+    for (const name of this.byName.keys()) pending.set(name, this.parentsOf(name).length)
+    const ready = new MinHeap([...pending.entries()].filter(([, count]) => count === 0).map(([name]) => name))
+    const order = new Map<string, number>()
+    while (ready.size > 0) {
+      const name = ready.pop()
+      order.set(name, order.size)
       for (const child of this.childrenOf(name)) {
-        if (!subset.has(child)) continue
         const left = (pending.get(child) as number) - 1
         pending.set(child, left)
-        if (left === 0) unlocked.push(child)
+        if (left === 0) ready.push(child)
       }
-      if (unlocked.length > 0) insertSorted(ready, unlocked)
     }
-    if (order.length !== subset.size) {
-      const stuck = [...subset].filter(name => !order.includes(name))
-      throw new Error(`The model graph has a cycle through: ${stuck.sort().join(', ')}`)
-    }
+    this.order = order
     return order
   }
 
@@ -117,7 +121,46 @@ export class ModelGraph {
   }
 }
 
-function insertSorted(queue: string[], items: string[]): void {
-  queue.push(...items)
-  queue.sort()
+/** A binary min-heap of strings: the ready set of Kahn's algorithm, smallest name first. */
+class MinHeap {
+  private readonly items: string[] = []
+
+  constructor(initial: readonly string[]) {
+    initial.forEach(item => this.push(item))
+  }
+
+  get size(): number {
+    return this.items.length
+  }
+
+  push(item: string): void {
+    const items = this.items
+    items.push(item)
+    for (let i = items.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1
+      if ((items[parent] as string) <= item) break
+      ;[items[i], items[parent]] = [items[parent] as string, item]
+      i = parent
+    }
+  }
+
+  pop(): string {
+    const items = this.items
+    const top = items[0] as string
+    const last = items.pop() as string
+    if (items.length > 0) {
+      items[0] = last
+      for (let i = 0; ; ) {
+        const left = 2 * i + 1
+        const right = left + 1
+        let smallest = i
+        if (left < items.length && (items[left] as string) < (items[smallest] as string)) smallest = left
+        if (right < items.length && (items[right] as string) < (items[smallest] as string)) smallest = right
+        if (smallest === i) break
+        ;[items[i], items[smallest]] = [items[smallest] as string, items[i] as string]
+        i = smallest
+      }
+    }
+    return top
+  }
 }

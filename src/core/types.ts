@@ -15,6 +15,8 @@ export interface ModelInfo {
   /** Fully-qualified names of the tables the model reads (models and plain tables alike). */
   readonly dependsOn: readonly string[]
   readonly start: string | null
+  /** The model's own start as epoch ms: SQLMesh never rebuilds anything before it. */
+  readonly startMs: number | null
   readonly restatementDisabled: boolean
 }
 

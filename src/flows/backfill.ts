@@ -11,7 +11,7 @@ import { COMMENT_LIMIT, fitSections, SUMMARY_LIMIT } from '../report/fit.js'
 import { BACKFILL_COMMENT_MARKER, renderBackfillSections, type BackfillReport } from '../report/backfill-report.js'
 import type { GitHub } from '../github/client.js'
 import type { SqlMesh } from '../sqlmesh/client.js'
-import { projectDir, step, type FlowContext } from './context.js'
+import { projectDir, type FlowContext } from './context.js'
 
 export interface BackfillRange {
   readonly start: string
@@ -44,7 +44,8 @@ export async function backfill(
   sqlmesh: SqlMesh,
   graph: ModelGraph,
   models: readonly string[],
-  range: BackfillRange
+  range: BackfillRange,
+  dryRun: boolean = context.settings.dryRun
 ): Promise<ModelBackfill[]> {
   const settings = parseBackfillSettings(await sqlmesh.readYaml(settingsPath(context)), context.settings.backfillConfig, name => graph.has(name))
   const selection = selectRestatementRoots(models, graph, range.start, settings)
@@ -52,7 +53,8 @@ export async function backfill(
   const outcomes: RestatementOutcome[] = []
   for (const group of selection.groups) {
     const previousFailed = outcomes.some(outcome => outcome.error !== null)
-    const outcome = await step(`Restate ${group.models.join(', ')} from ${group.start}`, async () => {
+    core.info(`${dryRun ? 'Planning' : 'Restating'} ${group.models.join(', ')} from ${group.start} (SQLMesh cascades downstream)`)
+    const outcome = await (async () => {
       const requestedStart = group.start === range.start ? range.startMs : (await sqlmesh.resolveTimes({ start: group.start })).times.start as number
       const request = {
         environment: context.settings.prodEnvironment,
@@ -60,11 +62,11 @@ export async function backfill(
         start: group.start,
         end: range.end || undefined,
         requestedStart,
-        dryRun: context.settings.dryRun || previousFailed
+        dryRun: dryRun || previousFailed
       }
       const result = await sqlmesh.restate(request, fqn => graph.nameOf(fqn) ?? fqn)
       return previousFailed ? { ...result, applied: true, error: 'not attempted: an earlier restatement failed' } : result
-    })
+    })()
     outcomes.push(outcome)
   }
   return backfillRows(chain, graph, outcomes, selection.excluded)

@@ -17,7 +17,7 @@ export async function runManualBackfill(context: FlowContext): Promise<void> {
     const models = graph.topologicalOrder(requireModels(context, graph))
     const range = await resolveBackfillRange(context, sqlmesh)
     core.info(`Backfilling ${models.join(', ')} (upstream first) from ${range.start}`)
-    const rows = await backfill(context, sqlmesh, graph, models, range)
+    const rows = await step('Backfill', () => backfill(context, sqlmesh, graph, models, range))
     const report = {
       title: `SQLMesh backfill of ${models.join(', ')}`,
       environment: context.settings.prodEnvironment,

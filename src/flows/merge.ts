@@ -40,7 +40,7 @@ export async function runMergeFlow(context: FlowContext): Promise<void> {
         notes.push(outcome.hasChanges ? `Deployed the merged code to \`${context.settings.prodEnvironment}\` first.` : 'Prod was already up to date with the merged code.')
       })
     }
-    const rows = touched.length > 0 ? await backfill(context, sqlmesh, graph, touched, range) : []
+    const rows = touched.length > 0 ? await step('Backfill', () => backfill(context, sqlmesh, graph, touched, range)) : []
     const report = {
       title: `SQLMesh backfill after ${merge.pullRequest ? `#${merge.pullRequest}` : `commit ${merge.commitSha.slice(0, 7)}`}`,
       environment: context.settings.prodEnvironment,

@@ -13,6 +13,8 @@ import { COMMENT_LIMIT, fitSections, SUMMARY_LIMIT } from '../report/fit.js'
 import { DIFF_COMMENT_MARKER, renderPrSections, type PrReport } from '../report/pr-report.js'
 import type { SqlMesh } from '../sqlmesh/client.js'
 import { diffModels } from './diff.js'
+import { backfill, resolveBackfillRange } from './backfill.js'
+import type { ModelBackfill } from '../core/backfill.js'
 import { PolicyFailure, repositoryRelative, startSqlMesh, step, type FlowContext } from './context.js'
 import type { ModelDiff } from '../core/types.js'
 
@@ -37,6 +39,7 @@ export async function runPullRequestFlow(context: FlowContext): Promise<void> {
       diffModels(context, sqlmesh, graph, { models: chain, changed: changeSet.changed, source: context.settings.prodEnvironment, target: environment })
     )
     const diffs = [...compared, ...changeSet.removed.map(removedModel)]
+    const backfillPreview = await step('On merge this will backfill', () => previewBackfill(context, sqlmesh, graph, changeSet))
     const failing = modelsFailingPolicy(diffs, context.settings.failOn)
     const report: PrReport = {
       environment,
@@ -53,7 +56,9 @@ export async function runPullRequestFlow(context: FlowContext): Promise<void> {
       headSha: pr.headSha,
       sqlmeshVersion: sqlmesh.version,
       failing,
-      failOn: context.settings.failOn
+      failOn: context.settings.failOn,
+      backfillStart: context.settings.backfillStart,
+      backfillPreview
     }
     await step('Report', () => publish(context, github, pr, report))
     setOutputs(changeSet, chain, diffs)
@@ -65,6 +70,22 @@ export async function runPullRequestFlow(context: FlowContext): Promise<void> {
   } finally {
     await sqlmesh.close()
   }
+}
+
+/**
+ * What the merge flow will rebuild in prod, per model, after SQLMesh clamps or widens the range: the same
+ * restatement the merge runs, planned but not applied. Needs backfill-start; new models are built on deploy instead.
+ */
+async function previewBackfill(context: FlowContext, sqlmesh: SqlMesh, graph: ModelGraph, changeSet: ChangeSet): Promise<ModelBackfill[] | null> {
+  if (!context.settings.backfillStart) {
+    core.info("backfill-start is not set: no backfill preview.")
+    return null
+  }
+  const added = new Set(changeSet.added)
+  const touched = [...changeSet.changed, ...changeSet.noSemanticChange].filter(name => !added.has(name))
+  if (touched.length === 0) return []
+  const range = await resolveBackfillRange(context, sqlmesh)
+  return backfill(context, sqlmesh, graph, graph.topologicalOrder(touched), range, true)
 }
 
 function removedModel(model: string): ModelDiff {

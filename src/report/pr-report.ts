@@ -5,6 +5,7 @@ import { code, details, formatCount, formatPct, html, table, text } from './mark
 import { describeWindow } from '../core/window.js'
 import { hasDataChange, hasSchemaChange } from '../core/gate.js'
 import type { ChangedFile, ModelDiff } from '../core/types.js'
+import type { ModelBackfill } from '../core/backfill.js'
 import type { Section } from './fit.js'
 
 export const DIFF_COMMENT_MARKER = '<!-- sqlmesh-action:diff -->'
@@ -27,6 +28,9 @@ export interface PrReport {
   readonly sqlmeshVersion: string
   readonly failing: readonly string[]
   readonly failOn: string
+  readonly backfillStart?: string
+  /** What merging will rebuild in prod (planned, not applied); null when no backfill-start is set. */
+  readonly backfillPreview?: readonly ModelBackfill[] | null
 }
 
 export function renderPrSections(report: PrReport): Section[] {
@@ -35,6 +39,7 @@ export function renderPrSections(report: PrReport): Section[] {
     { id: 'verdict', required: true, text: `**${verdict(report)}**` },
     { id: 'summary', required: true, text: summaryTable(report) },
     ...notes(report),
+    ...(report.backfillPreview ? [{ id: 'backfill-preview', required: false, text: backfillPreview(report.backfillPreview, report.backfillStart ?? '') }] : []),
     ...(report.chain.length > 0 ? [{ id: 'lineage', required: false, text: lineage(report) }] : []),
     ...report.diffs.flatMap(diff => (diff.status === 'diffed' ? [{ id: `details:${diff.model}`, required: false, text: modelDetails(diff) }] : [])),
     { id: 'footer', required: true, text: footer(report) }
@@ -161,6 +166,17 @@ function notes(report: PrReport): Section[] {
     lines.push(`- ❌ \`fail-on: ${report.failOn}\` fails this check for: ${report.failing.map(code).join(', ')}`)
   }
   return lines.length > 0 ? [{ id: 'notes', required: true, text: lines.join('\n') }] : []
+}
+
+function backfillPreview(rows: readonly ModelBackfill[], start: string): string {
+  if (rows.length === 0) return `**On merge this will backfill:** nothing (no model that prod already has is touched).`
+  const planned = rows.filter(row => row.status === 'planned').length
+  const body = table(
+    ['Model', 'Interval', 'Note'],
+    ['l', 'l', 'l'],
+    rows.map(row => [code(row.model), row.interval ? text(describeWindow(row.interval)) : '—', text(row.status === 'skipped' ? `skipped: ${row.note}` : row.note)])
+  )
+  return details(`<b>On merge this will backfill</b> ${planned} model${planned === 1 ? '' : 's'} in prod from ${html(start)}`, body)
 }
 
 function lineage(report: PrReport): string {

@@ -21,6 +21,7 @@ export interface RawModel {
   grain: string[]
   depends_on: string[]
   start: string | null
+  start_ms: number | null
   restatement_disabled: boolean
 }
 
@@ -64,6 +65,7 @@ export function parseModels(raw: readonly RawModel[]): ModelInfo[] {
     grain: model.grain.flatMap(splitGrain),
     dependsOn: model.depends_on,
     start: model.start,
+    startMs: model.start_ms,
     restatementDisabled: model.restatement_disabled
   }))
 }
