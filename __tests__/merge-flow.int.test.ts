@@ -247,7 +247,7 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
     expect(rows.map(result => result.model)).toEqual(CHAIN)
     expect(rows.every(result => result.status === 'rebuilt')).toBe(true)
     expect(count(repo, 'SELECT COUNT(*) AS n FROM marts.mart_game_features WHERE game_id > 99000')).toBe(3)
-    expect(run.summary).toContain('SQLMesh backfill of staging.stg\\_games, marts.team\\_standings')
+    expect(run.summary).toContain('## SQLMesh backfill of `staging.stg_games`, `marts.team_standings`')
   })
 
   it('applies nothing on a dry run: tables and state stay as they were', async () => {

@@ -193,6 +193,10 @@ class Session:
         result["rows_after"] = self._row_counts(planned.keys())
         return result
 
+    def row_counts(self, params: dict) -> dict:
+        """Rows per model in an environment's views (prod: the model names themselves); null where there is no table."""
+        return {"counts": self._row_counts(params["models"])}
+
     def invalidate(self, params: dict) -> dict:
         """Marks an environment for removal; SQLMesh's janitor drops its views and tables later."""
         context = self._context()
@@ -441,6 +445,7 @@ def main() -> None:
         "table_diff": session.table_diff,
         "restate": session.restate,
         "invalidate": session.invalidate,
+        "row_counts": session.row_counts,
         "read_yaml": session.read_yaml,
         "resolve_times": session.resolve_times,
     }

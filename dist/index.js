@@ -32748,6 +32748,11 @@ class SqlMesh {
         });
         return parseRestatement(raw, nameOf, request.requestedStart, !request.dryRun);
     }
+    /** Rows in prod's table of each model (keyed by model name); null where the model has no table yet. */
+    async prodRowCounts(models) {
+        const raw = await this.bridge.request('row_counts', { models: models.map(model => model.fqn) });
+        return new Map(models.map(model => [model.name, raw.counts[model.fqn] ?? null]));
+    }
     /** Invalidates an environment (SQLMesh's janitor then drops it); false when it did not exist. */
     async invalidate(environment) {
         return (await this.bridge.request('invalidate', { environment })).existed;
@@ -38838,7 +38843,7 @@ const STATUS_LABELS = {
 function renderBackfillSections(report) {
     const marker = report.dryRun ? '' : `${BACKFILL_COMMENT_MARKER}\n`;
     return [
-        { id: 'header', required: true, text: `${marker}## ${markdown_text(report.title)}` },
+        { id: 'header', required: true, text: `${marker}## ${report.title}` },
         { id: 'verdict', required: true, text: `**${backfillVerdict(report)}**` },
         ...(report.notes.length > 0 ? [{ id: 'notes', required: true, text: report.notes.map(note => `- ${note}`).join('\n') }] : []),
         { id: 'table', required: true, text: backfillTable(report) },
@@ -39132,13 +39137,16 @@ async function runMergeFlow(context) {
         const touched = graph.topologicalOrder(new Set([...changeSet.changed, ...changeSet.noSemanticChange]));
         info(`Models to backfill from ${range.start}: ${touched.join(', ') || 'none'}`);
         const notes = [];
+        // Rows before this run, taken before the deploy so that "before → after" spans the whole merge.
+        const rowsBefore = await sqlmesh.prodRowCounts(graph.affectedChain(touched).flatMap(name => graph.model(name) ?? []));
         if (context.settings.deploy && !context.settings.dryRun) {
             await step(`Deploy to ${context.settings.prodEnvironment}`, async () => {
                 const outcome = await sqlmesh.plan({ environment: context.settings.prodEnvironment, skipTests: context.settings.skipTests });
                 notes.push(outcome.hasChanges ? `Deployed the merged code to \`${context.settings.prodEnvironment}\` first.` : 'Prod was already up to date with the merged code.');
             });
         }
-        const rows = touched.length > 0 ? await step('Backfill', () => backfill(context, sqlmesh, graph, touched, range)) : [];
+        const backfilled = touched.length > 0 ? await step('Backfill', () => backfill(context, sqlmesh, graph, touched, range)) : [];
+        const rows = backfilled.map(row => (row.rowsAfter === null ? row : { ...row, rowsBefore: rowsBefore.get(row.model) ?? null }));
         const report = {
             title: `SQLMesh backfill after ${merge.pullRequest ? `#${merge.pullRequest}` : `commit ${merge.commitSha.slice(0, 7)}`}`,
             environment: context.settings.prodEnvironment,
@@ -39234,6 +39242,7 @@ async function runClosedFlow(context) {
 
 
 
+
 async function runManualBackfill(context) {
     await withSqlMesh(context, async (sqlmesh) => {
         const graph = new ModelGraph(sqlmesh.models);
@@ -39242,7 +39251,7 @@ async function runManualBackfill(context) {
         info(`Backfilling ${models.join(', ')} (upstream first) from ${range.start}`);
         const rows = await step('Backfill', () => backfill(context, sqlmesh, graph, models, range));
         const report = {
-            title: `SQLMesh backfill of ${models.join(', ')}`,
+            title: `SQLMesh backfill of ${models.map(code).join(', ')}`,
             environment: context.settings.prodEnvironment,
             requestedStart: range.start,
             requestedEnd: context.settings.backfillEnd,

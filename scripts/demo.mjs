@@ -1,6 +1,7 @@
 // The demo: a data team's repository with the basketball project, prod built on DuckDB, a pull request that drops
 // postponed games from the staging model, and the bundled action answering it against a local GitHub API server.
-// Prints the comment the action posted and writes it to .demo/comment.md.
+// Then late games land in the raw table behind SQLMesh's back, the pull request merges, and the action deploys and
+// backfills the affected chain from 2026-01-01. Prints both comments and writes them to .demo/.
 
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -45,6 +46,38 @@ try {
   mkdirSync(out, { recursive: true })
   writeFileSync(join(out, 'comment.md'), comment.body)
   say(`Written to ${join(out, 'comment.md')}`)
+
+  say('Meanwhile the league re-sends two March games: they land in the raw table behind SQLMesh\'s back')
+  repo.git(['checkout', '-q', 'main'])
+  const [table] = repo.query("SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = 'sqlmesh__raw'")
+  repo.execute(
+    `INSERT INTO ${table.table_schema}.${table.table_name} VALUES ` +
+      "(99001, DATE '2026-03-01', '2025-26', 'BOS', 'NYK', 110, 100, 'final'), (99002, DATE '2026-03-02', '2025-26', 'LAL', 'GSW', 101, 99, 'final')"
+  )
+  console.log(`  prod's staging.stg_games still has ${repo.query('SELECT COUNT(*) AS n FROM staging.stg_games')[0].n} games; sqlmesh plan prod says: ${repo.buildProd().trim().split('\n').find(line => /No changes/.test(line)) ?? 'changes'}`)
+
+  say('Pull request #1 merges into main; the push runs the action again (merge flow, backfill-start 2026-01-01)')
+  repo.git(['merge', '-q', '--no-ff', '-m', 'Merge pull request #1', 'drop-postponed-games'])
+  const merge = repo.head()
+  server.associateCommit(merge, [1])
+  const merged = await runAction({
+    repoDir: repo.dir,
+    eventName: 'push',
+    payload: { ref: 'refs/heads/main', before: base, after: merge, repository: { full_name: REPOSITORY } },
+    inputs: { 'project-path': 'analytics', 'github-token': TOKEN, 'backfill-start': '2026-01-01' },
+    apiUrl: server.url,
+    repository: REPOSITORY
+  })
+  if (merged.code !== 0) {
+    console.error(merged.stdout, merged.stderr)
+    throw new Error(`The merge run failed (exit ${merged.code})`)
+  }
+  const report = server.comments(1).find(posted => posted.body.startsWith('<!-- sqlmesh-action:backfill -->'))
+  say(`The merge run finished in ${merged.seconds.toFixed(1)}s and posted this on the merged pull request:\n`)
+  console.log(report.body)
+  console.log(`\n  prod's staging.stg_games now has ${repo.query('SELECT COUNT(*) AS n FROM staging.stg_games')[0].n} games (postponed ones dropped, late ones in)`)
+  writeFileSync(join(out, 'backfill.md'), report.body)
+  say(`Written to ${join(out, 'backfill.md')}`)
 } finally {
   await server.close()
   repo.remove()

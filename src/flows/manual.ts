@@ -6,6 +6,7 @@ import { ModelGraph } from '../core/graph.js'
 import { InputError } from '../inputs.js'
 import { fitSections, SUMMARY_LIMIT } from '../report/fit.js'
 import { renderPrSections } from '../report/pr-report.js'
+import { code } from '../report/markdown.js'
 import type { SqlMesh } from '../sqlmesh/client.js'
 import { backfill, failOnBackfillErrors, publishBackfill, resolveBackfillRange } from './backfill.js'
 import { startSqlMesh, step, type FlowContext } from './context.js'
@@ -19,7 +20,7 @@ export async function runManualBackfill(context: FlowContext): Promise<void> {
     core.info(`Backfilling ${models.join(', ')} (upstream first) from ${range.start}`)
     const rows = await step('Backfill', () => backfill(context, sqlmesh, graph, models, range))
     const report = {
-      title: `SQLMesh backfill of ${models.join(', ')}`,
+      title: `SQLMesh backfill of ${models.map(code).join(', ')}`,
       environment: context.settings.prodEnvironment,
       requestedStart: range.start,
       requestedEnd: context.settings.backfillEnd,

@@ -34,13 +34,16 @@ export async function runMergeFlow(context: FlowContext): Promise<void> {
     const touched = graph.topologicalOrder(new Set([...changeSet.changed, ...changeSet.noSemanticChange]))
     core.info(`Models to backfill from ${range.start}: ${touched.join(', ') || 'none'}`)
     const notes: string[] = []
+    // Rows before this run, taken before the deploy so that "before → after" spans the whole merge.
+    const rowsBefore = await sqlmesh.prodRowCounts(graph.affectedChain(touched).flatMap(name => graph.model(name) ?? []))
     if (context.settings.deploy && !context.settings.dryRun) {
       await step(`Deploy to ${context.settings.prodEnvironment}`, async () => {
         const outcome = await sqlmesh.plan({ environment: context.settings.prodEnvironment, skipTests: context.settings.skipTests })
         notes.push(outcome.hasChanges ? `Deployed the merged code to \`${context.settings.prodEnvironment}\` first.` : 'Prod was already up to date with the merged code.')
       })
     }
-    const rows = touched.length > 0 ? await step('Backfill', () => backfill(context, sqlmesh, graph, touched, range)) : []
+    const backfilled = touched.length > 0 ? await step('Backfill', () => backfill(context, sqlmesh, graph, touched, range)) : []
+    const rows = backfilled.map(row => (row.rowsAfter === null ? row : { ...row, rowsBefore: rowsBefore.get(row.model) ?? null }))
     const report = {
       title: `SQLMesh backfill after ${merge.pullRequest ? `#${merge.pullRequest}` : `commit ${merge.commitSha.slice(0, 7)}`}`,
       environment: context.settings.prodEnvironment,

@@ -9,6 +9,7 @@ import type { Section } from './fit.js'
 export const BACKFILL_COMMENT_MARKER = '<!-- sqlmesh-action:backfill -->'
 
 export interface BackfillReport {
+  /** Markdown, already escaped by the caller (model names as code spans). */
   readonly title: string
   readonly environment: string
   readonly requestedStart: string
@@ -32,7 +33,7 @@ const STATUS_LABELS: Record<ModelBackfill['status'], string> = {
 export function renderBackfillSections(report: BackfillReport): Section[] {
   const marker = report.dryRun ? '' : `${BACKFILL_COMMENT_MARKER}\n`
   return [
-    { id: 'header', required: true, text: `${marker}## ${text(report.title)}` },
+    { id: 'header', required: true, text: `${marker}## ${report.title}` },
     { id: 'verdict', required: true, text: `**${backfillVerdict(report)}**` },
     ...(report.notes.length > 0 ? [{ id: 'notes', required: true, text: report.notes.map(note => `- ${note}`).join('\n') }] : []),
     { id: 'table', required: true, text: backfillTable(report) },

@@ -144,6 +144,12 @@ export class SqlMesh {
     return parseRestatement(raw, nameOf, request.requestedStart, !request.dryRun)
   }
 
+  /** Rows in prod's table of each model (keyed by model name); null where the model has no table yet. */
+  async prodRowCounts(models: readonly ModelInfo[]): Promise<Map<string, number | null>> {
+    const raw = await this.bridge.request<{ counts: Record<string, number | null> }>('row_counts', { models: models.map(model => model.fqn) })
+    return new Map(models.map(model => [model.name, raw.counts[model.fqn] ?? null]))
+  }
+
   /** Invalidates an environment (SQLMesh's janitor then drops it); false when it did not exist. */
   async invalidate(environment: string): Promise<boolean> {
     return (await this.bridge.request<{ existed: boolean }>('invalidate', { environment })).existed
