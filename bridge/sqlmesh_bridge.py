@@ -78,7 +78,7 @@ class Session:
         try:
             context.load()
         except Exception as error:  # noqa: BLE001
-            raise BridgeError("load", str(error))
+            raise BridgeError("load", f"{type(error).__name__}: {error}")
         self.context = context
         # Diffs run side by side only as far as the gateway allows: SQLMesh's `concurrent_tasks` (1 for DuckDB, whose
         # connection is not shared across threads) bounds SQLMesh's own parallel work too.
@@ -87,6 +87,7 @@ class Session:
             "models": [describe_model(model, context) for model in context.models.values()],
             "gateways": gateways,
             "workers": self.workers,
+            "secrets": connection_secrets(context.config),
         }
 
     def changes(self, params: dict) -> dict:
@@ -372,6 +373,31 @@ def describe_model(model: t.Any, context: t.Any) -> dict:
         "cron": model.cron,
         "restatement_disabled": bool(getattr(kind, "disable_restatement", False)),
     }
+
+
+SECRET_FIELD = ("password", "token", "secret", "private_key", "key_content", "credentials", "access_key")
+
+
+def connection_secrets(config: t.Any) -> t.List[str]:
+    """Secret values in the gateways' connection settings, so that the action can mask them in its log."""
+    found: t.List[str] = []
+
+    def walk(value: t.Any, key: str = "") -> None:
+        if isinstance(value, dict):
+            for child_key, child in value.items():
+                walk(child, str(child_key))
+        elif isinstance(value, (list, tuple)):
+            for child in value:
+                walk(child, key)
+        elif isinstance(value, str) and value and any(word in key.lower() for word in SECRET_FIELD):
+            found.append(value)
+
+    for gateway in (getattr(config, "gateways", None) or {}).values():
+        for field in ("connection", "state_connection", "test_connection"):
+            connection = getattr(gateway, field, None)
+            if connection is not None and hasattr(connection, "model_dump"):
+                walk(connection.model_dump())
+    return found
 
 
 def start_ms(start: t.Any) -> t.Optional[int]:

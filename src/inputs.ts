@@ -38,6 +38,7 @@ export interface Settings {
   readonly targetEnvironment: string
   readonly keepEnvironment: boolean
   readonly productionBranches: readonly string[]
+  readonly allowUntrustedCode: boolean
 }
 
 export class InputError extends Error {
@@ -77,7 +78,8 @@ export function readSettings(): Settings {
     sourceEnvironment: optionalEnvironmentName('source-environment', core.getInput('source-environment')),
     targetEnvironment: optionalEnvironmentName('target-environment', core.getInput('target-environment')),
     keepEnvironment: booleanInput('keep-environment'),
-    productionBranches: listInput(core.getInput('production-branches') || 'main')
+    productionBranches: listInput(core.getInput('production-branches') || 'main'),
+    allowUntrustedCode: booleanInput('allow-untrusted-code')
   }
 }
 

@@ -16,10 +16,31 @@ export async function run(): Promise<void> {
     const settings = readSettings()
     const event = readWorkflowEvent(process.env)
     const context: FlowContext = { settings, event, workspace: process.env.GITHUB_WORKSPACE || process.cwd() }
+    refuseUntrustedCode(settings, event)
     const flow = chooseFlow(settings, event)
     if (flow) await flow(context)
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error))
+  }
+}
+
+/**
+ * Loading a SQLMesh project runs its Python (macros, Python models, config.py). Under pull_request_target and
+ * workflow_run the job has the base repository's secrets and a write token, so a fork's code must not be loaded there
+ * unless the workflow says so explicitly.
+ */
+export function refuseUntrustedCode(settings: Settings, event: WorkflowEvent): void {
+  if (event.name !== 'pull_request_target' && event.name !== 'workflow_run') return
+  const pr = pullRequestOf(event)
+  const workflowRun = event.payload.workflow_run as { head_repository?: { full_name?: string }; repository?: { full_name?: string } } | undefined
+  const fromFork =
+    pr?.fromFork ??
+    Boolean(workflowRun?.head_repository?.full_name && workflowRun.head_repository.full_name !== workflowRun.repository?.full_name)
+  if (fromFork && !settings.allowUntrustedCode) {
+    throw new InputError(
+      `Refusing to load a SQLMesh project from a fork under '${event.name}': loading it runs the fork's Python with this workflow's secrets. ` +
+        "Run the diff on 'pull_request' (fork-safe, read-only token) and hand results to a privileged job as an artifact, or set 'allow-untrusted-code: true' if you accept the risk."
+    )
   }
 }
 

@@ -1,8 +1,9 @@
 // What every flow is handed: the settings, the event, and the log. Built once by main.ts.
 
 import * as core from '@actions/core'
-import { realpathSync } from 'node:fs'
-import { isAbsolute, relative, resolve } from 'node:path'
+import { existsSync, realpathSync } from 'node:fs'
+import { isAbsolute, join, relative, resolve } from 'node:path'
+import { InputError } from '../inputs.js'
 import { SqlMesh } from '../sqlmesh/client.js'
 import { locatePython } from '../sqlmesh/locate.js'
 import type { Settings } from '../inputs.js'
@@ -36,6 +37,12 @@ export function projectDir(context: FlowContext): string {
 
 /** Starts SQLMesh on the project; the Python process never sees the GitHub token or the runner's own tokens. */
 export async function startSqlMesh(context: FlowContext): Promise<SqlMesh> {
+  const dir = projectDir(context)
+  if (!CONFIG_FILES.some(file => existsSync(join(dir, file)))) {
+    throw new InputError(
+      `Input 'project-path' is '${context.settings.projectPath}', but ${dir} has no SQLMesh config (${CONFIG_FILES.join(', ')}). Point it at the folder of your SQLMesh project.`
+    )
+  }
   const python = locatePython(context.settings.python, process.env.PATH)
   core.info(`Python: ${python}`)
   const sqlmesh = await SqlMesh.create({
@@ -44,11 +51,14 @@ export async function startSqlMesh(context: FlowContext): Promise<SqlMesh> {
     gateway: context.settings.gateway,
     env: { ...pythonEnv(process.env), SQLMESH_ACTION_WORKERS: String(context.settings.diffConcurrency) },
     log: line => core.info(line),
-    warn: message => core.warning(message)
+    warn: message => core.warning(message),
+    mask: secret => core.setSecret(secret)
   })
   core.info(`SQLMesh ${sqlmesh.version}: ${sqlmesh.models.length} models loaded; table diffs run ${sqlmesh.diffWorkers} at a time`)
   return sqlmesh
 }
+
+const CONFIG_FILES = ['config.yaml', 'config.yml', 'config.py']
 
 const HIDDEN_FROM_PYTHON = /^(INPUT_.*|GITHUB_TOKEN|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_ID_TOKEN_REQUEST_URL)$/
 

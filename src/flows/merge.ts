@@ -6,6 +6,7 @@ import { ModelGraph } from '../core/graph.js'
 import { GitHub } from '../github/client.js'
 import { pullRequestOf } from '../github/event.js'
 import { Git } from '../github/git.js'
+import { BACKFILL_COMMENT_MARKER, completedMarker } from '../report/backfill-report.js'
 import type { ChangedFile } from '../core/types.js'
 import { backfill, failOnBackfillErrors, publishBackfill, resolveBackfillRange } from './backfill.js'
 import { changedModels, pullRequestFiles } from './changes.js'
@@ -24,6 +25,7 @@ export async function runMergeFlow(context: FlowContext): Promise<void> {
   const git = new Git(context.workspace)
   const repoRoot = await git.topLevel()
   const merge = await step('What was merged', () => resolveMerge(context, git, github))
+  if (await alreadyBackfilled(context, github, merge)) return
   const sqlmesh = await step('Load the SQLMesh project', () => startSqlMesh(context))
   try {
     const range = await resolveBackfillRange(context, sqlmesh)
@@ -60,6 +62,20 @@ export async function runMergeFlow(context: FlowContext): Promise<void> {
   } finally {
     await sqlmesh.close()
   }
+}
+
+/**
+ * A re-run of the merge flow for a commit whose backfill already succeeded (its comment on the pull request says so)
+ * rebuilds nothing, unless `force` asks for it.
+ */
+async function alreadyBackfilled(context: FlowContext, github: GitHub, merge: Merge): Promise<boolean> {
+  if (context.settings.force || context.settings.dryRun || merge.pullRequest === null) return false
+  const body = await github.findComment(merge.pullRequest, BACKFILL_COMMENT_MARKER, context.settings.commentAuthor)
+  if (!body?.includes(completedMarker(merge.commitSha))) return false
+  core.notice(`Commit ${merge.commitSha.slice(0, 7)} was already backfilled (see #${merge.pullRequest}); nothing rebuilt. Set 'force: true' to backfill again.`)
+  core.setOutput('backfilled-models', '[]')
+  core.setOutput('backfill-results', '[]')
+  return true
 }
 
 async function resolveMerge(context: FlowContext, git: Git, github: GitHub): Promise<Merge> {

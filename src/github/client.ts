@@ -1,6 +1,9 @@
 // The one place that talks to GitHub's REST API. Returns small domain types, not raw responses.
 
+import * as core from '@actions/core'
 import { getOctokit } from '@actions/github'
+import { retry } from '@octokit/plugin-retry'
+import { throttling } from '@octokit/plugin-throttling'
 import type { ChangedFile } from '../core/types.js'
 import type { RepoRef } from './event.js'
 
@@ -22,7 +25,20 @@ export class GitHub {
     token: string,
     private readonly repo: RepoRef
   ) {
-    this.octokit = getOctokit(token)
+    // 5xx answers are retried with backoff (plugin-retry); primary and secondary rate limits wait as GitHub asks
+    // (plugin-throttling), a few times, then give up with GitHub's own error.
+    this.octokit = getOctokit(
+      token,
+      {
+        throttle: {
+          onRateLimit: (retryAfter: number, _options: object, _octokit: object, retryCount: number) => waitOrGiveUp('rate limit', retryAfter, retryCount),
+          onSecondaryRateLimit: (retryAfter: number, _options: object, _octokit: object, retryCount: number) =>
+            waitOrGiveUp('secondary rate limit', retryAfter, retryCount)
+        }
+      },
+      retry,
+      throttling
+    )
   }
 
   /** The files of a pull request from the REST API (renames as delete + add); capped at 3,000 by GitHub. */
@@ -57,18 +73,51 @@ export class GitHub {
    * from anyone else (say, a person who quoted it) is left alone.
    */
   async upsertComment(issue: number, marker: string, author: string, body: string): Promise<StickyComment> {
-    const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
-      ...this.repo,
-      issue_number: issue,
-      per_page: 100
-    })
-    const ours = comments.filter(comment => comment.user?.login === author && (comment.body ?? '').includes(marker))
-    const existing = ours[0]
+    const existing = (await this.ourComments(issue, marker, author))[0]
     if (existing) {
       const { data } = await this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: existing.id, body })
       return { id: data.id, url: data.html_url, created: false }
     }
     const { data } = await this.octokit.rest.issues.createComment({ ...this.repo, issue_number: issue, body })
-    return { id: data.id, url: data.html_url, created: true }
+    return this.settleDuplicates(issue, marker, author, body, { id: data.id, url: data.html_url, created: true })
   }
+
+  /** The body of our comment with the marker, if there is one. */
+  async findComment(issue: number, marker: string, author: string): Promise<string | null> {
+    return (await this.ourComments(issue, marker, author))[0]?.body ?? null
+  }
+
+  /** Our comments carrying the marker, oldest first. */
+  private async ourComments(issue: number, marker: string, author: string): Promise<Array<{ id: number; body: string; url: string }>> {
+    const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, { ...this.repo, issue_number: issue, per_page: 100 })
+    return comments
+      .filter(comment => comment.user?.login === author && (comment.body ?? '').includes(marker))
+      .map(comment => ({ id: comment.id, body: comment.body ?? '', url: comment.html_url }))
+      .sort((a, b) => a.id - b.id)
+  }
+
+  /**
+   * Two runs on one pull request at once can both find no comment and both create one. After creating, the oldest
+   * of ours is kept (with this run's body) and the others are deleted, so the pull request ends with one comment.
+   */
+  private async settleDuplicates(issue: number, marker: string, author: string, body: string, created: StickyComment): Promise<StickyComment> {
+    const ours = await this.ourComments(issue, marker, author)
+    const keep = ours[0]
+    if (!keep || ours.length === 1) return created
+    for (const extra of ours.slice(1)) {
+      await this.octokit.rest.issues.deleteComment({ ...this.repo, comment_id: extra.id }).catch(() => undefined)
+    }
+    if (keep.id === created.id) return created
+    const { data } = await this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: keep.id, body })
+    return { id: data.id, url: data.html_url, created: false }
+  }
+}
+
+function waitOrGiveUp(limit: string, retryAfter: number, retryCount: number): boolean {
+  if (retryCount >= 3) {
+    core.warning(`GitHub ${limit} hit ${retryCount + 1} times; giving up.`)
+    return false
+  }
+  core.info(`GitHub ${limit} hit; retrying after ${retryAfter}s.`)
+  return true
 }

@@ -8,6 +8,11 @@ import type { Section } from './fit.js'
 
 export const BACKFILL_COMMENT_MARKER = '<!-- sqlmesh-action:backfill -->'
 
+/** Hidden line a successful backfill leaves in its comment, so a re-run for the same commit knows it is done. */
+export function completedMarker(commitSha: string): string {
+  return `<!-- sqlmesh-action:backfilled ${commitSha} -->`
+}
+
 export interface BackfillReport {
   /** Markdown, already escaped by the caller (model names as code spans). */
   readonly title: string
@@ -31,7 +36,8 @@ const STATUS_LABELS: Record<ModelBackfill['status'], string> = {
 }
 
 export function renderBackfillSections(report: BackfillReport): Section[] {
-  const marker = report.dryRun ? '' : `${BACKFILL_COMMENT_MARKER}\n`
+  const succeeded = !report.dryRun && report.rows.every(row => row.status !== 'failed' && row.status !== 'not-attempted')
+  const marker = report.dryRun ? '' : `${BACKFILL_COMMENT_MARKER}\n${succeeded ? `${completedMarker(report.commitSha)}\n` : ''}`
   return [
     { id: 'header', required: true, text: `${marker}## ${report.title}` },
     { id: 'verdict', required: true, text: `**${backfillVerdict(report)}**` },

@@ -30,6 +30,8 @@ export interface SqlMeshOptions {
   readonly env: NodeJS.ProcessEnv
   readonly log: (line: string) => void
   readonly warn: (message: string) => void
+  /** Hides a value from the log (connection passwords and tokens found in the SQLMesh config). */
+  readonly mask: (secret: string) => void
 }
 
 export interface PlanRequest {
@@ -87,10 +89,12 @@ export class SqlMesh {
       const verdict = checkSqlMeshVersion(hello.sqlmesh_version, options.python)
       if (!verdict.ok) throw new SqlMeshError('sqlmesh_too_old', verdict.message)
       if (verdict.warning) options.warn(verdict.warning)
-      const loaded = await bridge.request<{ models: RawModel[]; workers: number }>('load', {
-        path: options.projectPath,
-        gateway: options.gateway
-      })
+      const loaded = await bridge
+        .request<{ models: RawModel[]; workers: number; secrets: string[] }>('load', { path: options.projectPath, gateway: options.gateway })
+        .catch((error: Error) => {
+          throw explainLoadError(error, options)
+        })
+      loaded.secrets.forEach(options.mask)
       return new SqlMesh(bridge, hello.sqlmesh_version, parseModels(loaded.models), loaded.workers)
     } catch (error) {
       await bridge.close()
@@ -171,6 +175,19 @@ export class SqlMesh {
 }
 
 export type { TimeWindow }
+
+/** A load failure in the user's words: which input or which file to fix. */
+function explainLoadError(error: Error, options: SqlMeshOptions): Error {
+  if (!(error instanceof SqlMeshError)) return error
+  if (error.kind === 'unknown_gateway') return new SqlMeshError(error.kind, `Input 'gateway': ${error.message}.`)
+  if (error.kind === 'config') {
+    return new SqlMeshError(error.kind, `The SQLMesh config in ${options.projectPath} could not be read: ${error.message}`)
+  }
+  return new SqlMeshError(
+    error.kind,
+    `SQLMesh could not load the project in ${options.projectPath}: ${error.message}. Fix the file it names (run 'sqlmesh plan' locally to check), then push again.`
+  )
+}
 
 /** The bridge script ships beside the bundle (dist/); from sources it is in bridge/. */
 function bridgeScript(): string {
