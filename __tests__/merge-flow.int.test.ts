@@ -315,4 +315,80 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
     expect(closed.outputs['invalidated-environment']).toBe('pr_28')
     expect(expiresAt()).toBeLessThanOrEqual(Date.now())
   })
+
+  it('compares a new branch’s first push (all-zero before) with the commit’s parent', async () => {
+    const repo = newRepo()
+    repo.buildProd(repo.env)
+    repo.write('models/staging/stg_games.sql', `-- Rebuild.\n${repo.read('models/staging/stg_games.sql')}`)
+    const after = repo.commitAll('Touch the staging model')
+    const run = await push(repo, '0000000000000000000000000000000000000000', after)
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/git: 1 files changed in [0-9a-f]{7}\.\.[0-9a-f]{7}/)
+    expect(JSON.parse(run.outputs['backfilled-models'] ?? '')).toEqual(CHAIN)
+  })
+
+  it('uses the merge base after a force push whose before is no longer an ancestor', async () => {
+    const repo = newRepo()
+    repo.buildProd(repo.env)
+    const base = repo.head()
+    repo.git(['checkout', '-q', '-b', 'rewritten'])
+    repo.write('models/marts/team_standings.sql', `-- Old history, force-pushed away.\n${repo.read('models/marts/team_standings.sql')}`)
+    const abandoned = repo.commitAll('A commit the force push drops')
+    repo.git(['checkout', '-q', 'main'])
+    repo.write('models/marts/mart_game_features.sql', `-- Rebuild.\n${repo.read('models/marts/mart_game_features.sql')}`)
+    const after = repo.commitAll('Touch the mart')
+    expect(repo.git(['merge-base', abandoned, after])).toBe(base)
+    const run = await push(repo, abandoned, after)
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('Force push')
+    expect(JSON.parse(run.outputs['backfilled-models'] ?? '')).toEqual(['marts.mart_game_features'])
+  })
+
+  it('gives a model its own start from backfill.yaml, and keeps a model marked backfill: false out', async () => {
+    const repo = newRepo()
+    repo.write(
+      'backfill.yaml',
+      ['models:', '  features_dev.game_features:', "    backfill_start_date: '2026-03-01'", '  staging.stg_games:', '    backfill: false', ''].join('\n')
+    )
+    repo.commitAll('Backfill settings')
+    repo.buildProd(repo.env)
+    const { base, merge } = mergePullRequest(repo, 29, () => {
+      repo.write('models/staging/stg_games.sql', `-- Touched, but never backfilled automatically.\n${repo.read('models/staging/stg_games.sql')}`)
+      repo.write('models/features/game_features.sql', `-- Rebuild from March.\n${repo.read('models/features/game_features.sql')}`)
+    })
+    const run = await push(repo, base, merge)
+    expect(run.code).toBe(0)
+    const byModel = new Map(results(run).map(result => [result.model, result]))
+    expect(byModel.get('staging.stg_games')).toMatchObject({ status: 'skipped', note: 'backfill: false in the backfill settings file' })
+    expect(byModel.get('features_dev.game_features')?.status).toBe('rebuilt')
+    expect(byModel.get('features_dev.game_features')?.interval?.start).toBe(Date.parse('2026-03-01T00:00:00Z'))
+    expect(byModel.get('marts.mart_game_features')?.interval?.start).toBe(Date.parse('2026-03-01T00:00:00Z'))
+  })
+
+  it('diffs named models between two environments in the manual diff mode', async () => {
+    const repo = newRepo()
+    repo.buildProd(repo.env)
+    const base = repo.head()
+    repo.git(['checkout', '-q', '-b', 'pr-31'])
+    repo.write('models/staging/stg_games.sql', repo.read('models/staging/stg_games.sql').replace('FROM raw.games', "FROM raw.games\nWHERE status = 'final'"))
+    const head = repo.commitAll('Drop postponed games')
+    server.addPullRequest({ number: 31, head: { ref: 'pr-31', sha: head }, base: { ref: 'main', sha: base } })
+    const opened = await runAction({
+      repoDir: repo.dir,
+      eventName: 'pull_request',
+      payload: pullRequestPayload({ number: 31, baseSha: base, headSha: head, repository: REPOSITORY }),
+      inputs: { 'project-path': 'analytics', 'github-token': TOKEN, 'environment-start': BACKFILL_START, ...repo.actionInputs() },
+      apiUrl: server.url,
+      repository: REPOSITORY,
+      env: repo.env
+    })
+    expect(opened.code).toBe(0)
+    const run = await dispatch(repo, { mode: 'diff', models: 'staging.stg_team_games staging.stg_games', 'target-environment': 'pr_31' })
+    expect(run.code).toBe(0)
+    const postponed = count(repo, "SELECT COUNT(*) AS n FROM raw.games WHERE status = 'postponed'")
+    const diffs = JSON.parse(run.outputs['diff-results'] ?? '[]') as Array<{ model: string; rows: { onlyInProd: number } }>
+    expect(diffs.map(diff => diff.model)).toEqual(['staging.stg_games', 'staging.stg_team_games'])
+    expect(diffs.map(diff => diff.rows.onlyInProd)).toEqual([postponed, 2 * postponed])
+    expect(run.summary).toContain('## SQLMesh diff: `pr_31` vs `prod`')
+  })
 })
