@@ -34038,26 +34038,30 @@ const MIN_SQLMESH = '0.236.0';
 const TESTED_SQLMESH_MINOR = '0.236';
 const INSTALL_HINT = `pip install "sqlmesh>=${MIN_SQLMESH}"`;
 /**
- * The interpreter to run the bridge with: the `python` input when set; else the interpreter of the `sqlmesh`
+ * The interpreter to run the bridge with: the `python` input when set (a Python, or a `sqlmesh` executable whose
+ * interpreter is then used); else the interpreter of the `sqlmesh`
  * executable on PATH (its shebang line), so that whatever environment `pip install sqlmesh` went into is used;
  * else `python3`.
  */
 function locatePython(explicit, pathVariable) {
+    // The input may name the `sqlmesh` executable itself: its interpreter is the one to use.
     if (explicit)
-        return explicit;
+        return (0,external_node_path_namespaceObject.basename)(explicit).startsWith('sqlmesh') ? (interpreterOf(explicit) ?? explicit) : explicit;
     for (const dir of (pathVariable ?? '').split(external_node_path_namespaceObject.delimiter).filter(Boolean)) {
-        const candidate = (0,external_node_path_namespaceObject.join)(dir, 'sqlmesh');
-        try {
-            (0,external_node_fs_namespaceObject.accessSync)(candidate, external_node_fs_namespaceObject.constants.X_OK);
-        }
-        catch {
-            continue;
-        }
-        const interpreter = shebangInterpreter((0,external_node_fs_namespaceObject.readFileSync)(candidate, 'utf8').slice(0, 512));
+        const interpreter = interpreterOf((0,external_node_path_namespaceObject.join)(dir, 'sqlmesh'));
         if (interpreter)
             return interpreter;
     }
     return 'python3';
+}
+function interpreterOf(script) {
+    try {
+        (0,external_node_fs_namespaceObject.accessSync)(script, external_node_fs_namespaceObject.constants.X_OK);
+        return shebangInterpreter((0,external_node_fs_namespaceObject.readFileSync)(script, 'utf8').slice(0, 512));
+    }
+    catch {
+        return null;
+    }
 }
 /** The interpreter named by a script's `#!` line, when it is a plain path to a Python. */
 function shebangInterpreter(head) {

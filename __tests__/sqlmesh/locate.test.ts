@@ -1,5 +1,8 @@
 import { describe, it, expect } from '@jest/globals'
-import { INSTALL_HINT, MIN_SQLMESH, checkSqlMeshVersion, compareVersions, shebangInterpreter } from '../../src/sqlmesh/locate.js'
+import { INSTALL_HINT, MIN_SQLMESH, checkSqlMeshVersion, compareVersions, locatePython, shebangInterpreter } from '../../src/sqlmesh/locate.js'
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 describe('shebangInterpreter', () => {
   it('reads a plain path to a Python', () => {
@@ -76,5 +79,27 @@ describe('checkSqlMeshVersion', () => {
     const verdict = checkSqlMeshVersion('1.0.0', 'python3')
     expect(verdict.ok).toBe(true)
     expect(verdict).toHaveProperty('warning', 'SQLMesh 1.0.0 is newer than the versions this action is tested with (0.236.x).')
+  })
+})
+
+describe('locatePython', () => {
+  it('uses the python input as it is', () => {
+    expect(locatePython('/opt/py/bin/python3.11', '/usr/bin')).toBe('/opt/py/bin/python3.11')
+  })
+
+  it('reads the interpreter of a sqlmesh executable given as the input', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'locate-'))
+    const script = join(dir, 'sqlmesh')
+    writeFileSync(script, '#!/venv/bin/python3\nimport sys\n')
+    chmodSync(script, 0o755)
+    expect(locatePython(script, '')).toBe('/venv/bin/python3')
+  })
+
+  it('finds the sqlmesh executable on PATH and uses its interpreter, else python3', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'locate-'))
+    writeFileSync(join(dir, 'sqlmesh'), '#!/envs/data/bin/python\n')
+    chmodSync(join(dir, 'sqlmesh'), 0o755)
+    expect(locatePython('', `/nowhere:${dir}`)).toBe('/envs/data/bin/python')
+    expect(locatePython('', '/nowhere')).toBe('python3')
   })
 })

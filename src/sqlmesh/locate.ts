@@ -1,7 +1,7 @@
 // Finding the Python interpreter that has SQLMesh, and checking that SQLMesh is a version the action supports.
 
 import { accessSync, constants, readFileSync } from 'node:fs'
-import { delimiter, join } from 'node:path'
+import { basename, delimiter, join } from 'node:path'
 
 /** Oldest SQLMesh the action is tested with; newer minor versions get a warning, older ones an error. */
 export const MIN_SQLMESH = '0.236.0'
@@ -9,23 +9,28 @@ export const TESTED_SQLMESH_MINOR = '0.236'
 export const INSTALL_HINT = `pip install "sqlmesh>=${MIN_SQLMESH}"`
 
 /**
- * The interpreter to run the bridge with: the `python` input when set; else the interpreter of the `sqlmesh`
+ * The interpreter to run the bridge with: the `python` input when set (a Python, or a `sqlmesh` executable whose
+ * interpreter is then used); else the interpreter of the `sqlmesh`
  * executable on PATH (its shebang line), so that whatever environment `pip install sqlmesh` went into is used;
  * else `python3`.
  */
 export function locatePython(explicit: string, pathVariable: string | undefined): string {
-  if (explicit) return explicit
+  // The input may name the `sqlmesh` executable itself: its interpreter is the one to use.
+  if (explicit) return basename(explicit).startsWith('sqlmesh') ? (interpreterOf(explicit) ?? explicit) : explicit
   for (const dir of (pathVariable ?? '').split(delimiter).filter(Boolean)) {
-    const candidate = join(dir, 'sqlmesh')
-    try {
-      accessSync(candidate, constants.X_OK)
-    } catch {
-      continue
-    }
-    const interpreter = shebangInterpreter(readFileSync(candidate, 'utf8').slice(0, 512))
+    const interpreter = interpreterOf(join(dir, 'sqlmesh'))
     if (interpreter) return interpreter
   }
   return 'python3'
+}
+
+function interpreterOf(script: string): string | null {
+  try {
+    accessSync(script, constants.X_OK)
+    return shebangInterpreter(readFileSync(script, 'utf8').slice(0, 512))
+  } catch {
+    return null
+  }
 }
 
 /** The interpreter named by a script's `#!` line, when it is a plain path to a Python. */
