@@ -11,6 +11,7 @@ the protocol has the original stdout to itself.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import threading
@@ -28,6 +29,20 @@ _schema_lock = threading.Lock()
 _protocol = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
 os.dup2(2, 1)
 sys.stdout = sys.stderr
+
+
+def quiet_logs() -> None:
+    """Warnings and errors go to stderr (the action's log). SQLMesh's table diff logs every SQL statement it runs at
+    the logger's own level, so that it always shows: useful when debugging, noise in a CI log. Those lines are shown
+    only when GitHub runs the job with debug logging (RUNNER_DEBUG=1)."""
+    debug = os.environ.get("RUNNER_DEBUG") == "1"
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    if not debug:
+        handler.addFilter(lambda record: not str(record.msg).startswith("Executing SQL"))
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
 
 
 class BridgeError(Exception):
@@ -80,6 +95,7 @@ class Session:
         except Exception as error:  # noqa: BLE001
             raise BridgeError("load", f"{type(error).__name__}: {error}")
         self.context = context
+        quiet_logs()
         # Diffs run side by side only as far as the gateway allows: SQLMesh's `concurrent_tasks` (1 for DuckDB, whose
         # connection is not shared across threads) bounds SQLMesh's own parallel work too.
         self.workers = max(1, min(self.requested_workers, int(getattr(context, "concurrent_tasks", 1) or 1)))

@@ -33867,7 +33867,8 @@ function pullRequestOf(event) {
         headSha: String(head.sha ?? ''),
         headRef: String(head.ref ?? ''),
         merged: pr.merged === true,
-        fromFork: Boolean(headRepo && baseRepo && headRepo.full_name !== baseRepo.full_name)
+        // A head repository GitHub no longer knows (a deleted fork) counts as a fork: its code is still someone else's.
+        fromFork: !headRepo || Boolean(baseRepo && headRepo.full_name !== baseRepo.full_name)
     };
 }
 function record(value) {
@@ -40672,32 +40673,41 @@ function backfillRows(chain, graph, outcomes, excluded) {
     const excludedReason = new Map(excluded.map(item => [item.model, item.reason]));
     const failedUpstream = new Set();
     return chain.map(name => {
-        const outcome = outcomes.find(candidate => candidate.planned.has(name));
         const model = graph.model(name);
-        const base = { model: name, seconds: null, rowsBefore: null, rowsAfter: null, error: null };
-        if (!outcome) {
+        const planned = outcomes.filter(candidate => candidate.planned.has(name));
+        if (planned.length === 0) {
             const reason = excludedReason.get(name) ??
                 (model?.restatementDisabled ? 'restatement disabled on the model (disable_restatement)' : 'SQLMesh planned no interval to rebuild');
-            return { ...base, status: 'skipped', interval: null, adjustment: null, note: reason };
+            return { model: name, status: 'skipped', interval: null, adjustment: null, note: reason, seconds: null, rowsBefore: null, rowsAfter: null, error: null };
         }
-        const interval = clampToModelStart(outcome.planned.get(name), model?.startMs ?? null);
-        const adjustment = rangeAdjustment(outcome.requestedStart, interval);
-        const note = adjustmentNote(adjustment, model?.kind ?? '', model?.start ?? null);
-        const rows = { rowsBefore: outcome.rowsBefore.get(name) ?? null, rowsAfter: outcome.rowsAfter.get(name) ?? null };
-        if (!outcome.applied)
-            return { ...base, status: 'planned', interval, adjustment, note };
-        const error = outcome.failed.get(name);
-        if (error !== undefined) {
+        // A model can be restated by more than one group (each cascades downstream): the worst outcome is its status.
+        const rows = planned.map(outcome => rowFor(name, outcome, graph, failedUpstream));
+        const worst = rows.reduce((a, b) => (SEVERITY[b.status] > SEVERITY[a.status] ? b : a));
+        if (worst.status === 'failed' || worst.status === 'not-attempted')
             failedUpstream.add(name);
-            return { ...base, ...rows, status: 'failed', interval, adjustment, note, error };
-        }
-        const blocked = outcome.skipped.has(name) || graph.parentsOf(name).some(parent => failedUpstream.has(parent));
-        if (blocked || (outcome.error !== null && !outcome.evaluated.has(name))) {
-            failedUpstream.add(name);
-            return { ...base, ...rows, status: 'not-attempted', interval, adjustment, note: 'an upstream model failed' };
-        }
-        return { ...base, ...rows, status: 'rebuilt', interval, adjustment, note, seconds: outcome.evaluated.get(name) ?? null };
+        return worst;
     });
+}
+const SEVERITY = { skipped: 0, planned: 1, rebuilt: 2, 'not-attempted': 3, failed: 4 };
+function rowFor(name, outcome, graph, failedUpstream) {
+    const model = graph.model(name);
+    const interval = clampToModelStart(outcome.planned.get(name), model?.startMs ?? null);
+    const adjustment = rangeAdjustment(outcome.requestedStart, interval);
+    const note = adjustmentNote(adjustment, model?.kind ?? '', model?.start ?? null);
+    const base = { model: name, interval, adjustment, note, seconds: null, rowsBefore: null, rowsAfter: null, error: null };
+    if (!outcome.applied)
+        return { ...base, status: 'planned' };
+    const rows = { rowsBefore: outcome.rowsBefore.get(name) ?? null, rowsAfter: outcome.rowsAfter.get(name) ?? null };
+    const error = outcome.failed.get(name);
+    if (error !== undefined)
+        return { ...base, ...rows, status: 'failed', error };
+    if (outcome.skipped.has(name) || graph.parentsOf(name).some(parent => failedUpstream.has(parent))) {
+        return { ...base, ...rows, status: 'not-attempted', note: 'an upstream model failed' };
+    }
+    if (outcome.error !== null && !outcome.evaluated.has(name)) {
+        return { ...base, ...rows, status: 'not-attempted', note: outcome.error };
+    }
+    return { ...base, ...rows, status: 'rebuilt', seconds: outcome.evaluated.get(name) ?? null };
 }
 /** SQLMesh records the restated range as asked but never evaluates a model before its own start. */
 function clampToModelStart(planned, modelStart) {
@@ -40791,7 +40801,7 @@ function backfillVerdict(report) {
     if (report.dryRun)
         return `🗓️ Dry run: ${count('planned')} models would be rebuilt ${range}; nothing was applied.`;
     const failed = count('failed');
-    if (failed > 0) {
+    if (failed > 0 || count('not-attempted') > 0) {
         return `❌ Backfill failed: ${count('rebuilt')} rebuilt, ${failed} failed, ${count('not-attempted')} not attempted (${range}).`;
     }
     return `✅ ${count('rebuilt')} models rebuilt ${range}${count('skipped') > 0 ? `, ${count('skipped')} skipped` : ''}.`;
@@ -40905,10 +40915,11 @@ async function publishBackfill(context, report, github, pullRequest) {
 /** Fails the job when any model failed, naming them; the report is already out. */
 function failOnBackfillErrors(rows) {
     const failed = rows.filter(row => row.status === 'failed');
-    if (failed.length === 0)
-        return;
     const skipped = rows.filter(row => row.status === 'not-attempted').map(row => row.model);
-    const message = `Backfill failed for ${failed.map(row => row.model).join(', ')}${skipped.length > 0 ? `; not attempted: ${skipped.join(', ')}` : ''}`;
+    if (failed.length === 0 && skipped.length === 0)
+        return;
+    const culprits = failed.length > 0 ? failed.map(row => row.model).join(', ') : 'SQLMesh (no single model named; see the log)';
+    const message = `Backfill failed for ${culprits}${skipped.length > 0 ? `; not attempted: ${skipped.join(', ')}` : ''}`;
     error(message, { title: 'SQLMesh backfill' });
     throw new Error(`${message}. The report says which models were rebuilt.`);
 }
@@ -41303,8 +41314,8 @@ function refuseUntrustedCode(settings, event) {
         return;
     const pr = pullRequestOf(event);
     const workflowRun = event.payload.workflow_run;
-    const fromFork = pr?.fromFork ??
-        Boolean(workflowRun?.head_repository?.full_name && workflowRun.head_repository.full_name !== workflowRun.repository?.full_name);
+    const workflowHead = workflowRun?.head_repository?.full_name;
+    const fromFork = pr?.fromFork ?? (workflowRun !== undefined && (!workflowHead || workflowHead !== workflowRun.repository?.full_name));
     if (fromFork && !settings.allowUntrustedCode) {
         throw new InputError(`Refusing to load a SQLMesh project from a fork under '${event.name}': loading it runs the fork's Python with this workflow's secrets. ` +
             "Run the diff on 'pull_request' (fork-safe, read-only token) and hand results to a privileged job as an artifact, or set 'allow-untrusted-code: true' if you accept the risk.");

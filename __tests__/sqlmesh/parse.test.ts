@@ -4,9 +4,11 @@ import {
   parseEnvironment,
   parseFingerprintChanges,
   parseModels,
+  parseRestatement,
   splitGrain,
   type RawDiff,
-  type RawModel
+  type RawModel,
+  type RawRestatement
 } from '../../src/sqlmesh/parse.js'
 
 function rawModel(overrides: Partial<RawModel> = {}): RawModel {
@@ -222,5 +224,83 @@ describe('parseDiff', () => {
       samples: { source_only: [{ game_id: 1 }], target_only: [{ game_id: 2 }], changed: [{ game_id: 3 }] }
     })
     expect(parsed?.samples).toEqual({ onlyInProd: [{ game_id: 1 }], onlyInPr: [{ game_id: 2 }], changed: [{ game_id: 3 }] })
+  })
+})
+
+describe('parseRestatement', () => {
+  const GAMES = '"warehouse"."staging"."stg_games"'
+  const STATS = '"warehouse"."marts"."team_stats"'
+  const REPORT = '"warehouse"."marts"."report"'
+  const names = new Map([
+    [GAMES, 'staging.stg_games'],
+    [STATS, 'marts.team_stats'],
+    [REPORT, 'marts.report']
+  ])
+  const nameOf = (fqn: string): string => names.get(fqn) ?? fqn
+  const JAN_1 = 1_704_067_200_000
+  const FEB_1 = 1_706_745_600_000
+  const MAR_1 = 1_709_251_200_000
+
+  it('maps every per-model result from fully-qualified names to model names', () => {
+    const raw: RawRestatement = {
+      planned: { [GAMES]: [FEB_1, MAR_1], [STATS]: [JAN_1, MAR_1], [REPORT]: [JAN_1, MAR_1] },
+      has_local_changes: false,
+      rows_before: { [GAMES]: 1000, [STATS]: 40, [REPORT]: null },
+      rows_after: { [GAMES]: 1200, [STATS]: 40, [REPORT]: null },
+      evaluated: { [GAMES]: 12.5 },
+      failed: [{ model: STATS, error: 'Binder Error: column "x" not found' }],
+      skipped: [REPORT],
+      error: 'Plan application failed.',
+      seconds: 14.2
+    }
+    const outcome = parseRestatement(raw, nameOf, JAN_1, true)
+    expect(outcome).toEqual({
+      requestedStart: JAN_1,
+      planned: new Map([
+        ['staging.stg_games', { start: FEB_1, end: MAR_1 }],
+        ['marts.team_stats', { start: JAN_1, end: MAR_1 }],
+        ['marts.report', { start: JAN_1, end: MAR_1 }]
+      ]),
+      applied: true,
+      evaluated: new Map([['staging.stg_games', 12.5]]),
+      failed: new Map([['marts.team_stats', 'Binder Error: column "x" not found']]),
+      skipped: new Set(['marts.report']),
+      rowsBefore: new Map<string, number | null>([
+        ['staging.stg_games', 1000],
+        ['marts.team_stats', 40],
+        ['marts.report', null]
+      ]),
+      rowsAfter: new Map<string, number | null>([
+        ['staging.stg_games', 1200],
+        ['marts.team_stats', 40],
+        ['marts.report', null]
+      ]),
+      error: 'Plan application failed.'
+    })
+    // In the order SQLMesh listed them.
+    expect([...outcome.planned.keys()]).toEqual(['staging.stg_games', 'marts.team_stats', 'marts.report'])
+    expect([...outcome.rowsAfter.keys()]).toEqual(['staging.stg_games', 'marts.team_stats', 'marts.report'])
+  })
+
+  it('keeps the requested start and whether the restatement was applied, as given', () => {
+    const raw: RawRestatement = { planned: {}, has_local_changes: false, error: null }
+    expect(parseRestatement(raw, nameOf, FEB_1, false)).toMatchObject({ requestedStart: FEB_1, applied: false })
+    expect(parseRestatement(raw, nameOf, JAN_1, true)).toMatchObject({ requestedStart: JAN_1, applied: true })
+  })
+
+  it('reads a dry run, which only plans, as empty results and a null error', () => {
+    const outcome = parseRestatement({ planned: { [GAMES]: [JAN_1, MAR_1] }, has_local_changes: false }, nameOf, JAN_1, false)
+    expect(outcome.planned).toEqual(new Map([['staging.stg_games', { start: JAN_1, end: MAR_1 }]]))
+    expect(outcome.evaluated.size).toBe(0)
+    expect(outcome.failed.size).toBe(0)
+    expect(outcome.skipped.size).toBe(0)
+    expect(outcome.rowsBefore.size).toBe(0)
+    expect(outcome.rowsAfter.size).toBe(0)
+    expect(outcome.error).toBeNull()
+  })
+
+  it('keeps an FQN that the name lookup leaves as it is', () => {
+    const outcome = parseRestatement({ planned: { '"warehouse"."raw"."events"': [JAN_1, FEB_1] }, has_local_changes: false }, nameOf, JAN_1, false)
+    expect([...outcome.planned.keys()]).toEqual(['"warehouse"."raw"."events"'])
   })
 })

@@ -135,32 +135,41 @@ export function backfillRows(
   const excludedReason = new Map(excluded.map(item => [item.model, item.reason]))
   const failedUpstream = new Set<string>()
   return chain.map(name => {
-    const outcome = outcomes.find(candidate => candidate.planned.has(name))
     const model = graph.model(name)
-    const base = { model: name, seconds: null, rowsBefore: null, rowsAfter: null, error: null }
-    if (!outcome) {
+    const planned = outcomes.filter(candidate => candidate.planned.has(name))
+    if (planned.length === 0) {
       const reason =
         excludedReason.get(name) ??
         (model?.restatementDisabled ? 'restatement disabled on the model (disable_restatement)' : 'SQLMesh planned no interval to rebuild')
-      return { ...base, status: 'skipped', interval: null, adjustment: null, note: reason }
+      return { model: name, status: 'skipped', interval: null, adjustment: null, note: reason, seconds: null, rowsBefore: null, rowsAfter: null, error: null }
     }
-    const interval = clampToModelStart(outcome.planned.get(name) as TimeWindow, model?.startMs ?? null)
-    const adjustment = rangeAdjustment(outcome.requestedStart, interval)
-    const note = adjustmentNote(adjustment, model?.kind ?? '', model?.start ?? null)
-    const rows = { rowsBefore: outcome.rowsBefore.get(name) ?? null, rowsAfter: outcome.rowsAfter.get(name) ?? null }
-    if (!outcome.applied) return { ...base, status: 'planned', interval, adjustment, note }
-    const error = outcome.failed.get(name)
-    if (error !== undefined) {
-      failedUpstream.add(name)
-      return { ...base, ...rows, status: 'failed', interval, adjustment, note, error }
-    }
-    const blocked = outcome.skipped.has(name) || graph.parentsOf(name).some(parent => failedUpstream.has(parent))
-    if (blocked || (outcome.error !== null && !outcome.evaluated.has(name))) {
-      failedUpstream.add(name)
-      return { ...base, ...rows, status: 'not-attempted', interval, adjustment, note: 'an upstream model failed' }
-    }
-    return { ...base, ...rows, status: 'rebuilt', interval, adjustment, note, seconds: outcome.evaluated.get(name) ?? null }
+    // A model can be restated by more than one group (each cascades downstream): the worst outcome is its status.
+    const rows = planned.map(outcome => rowFor(name, outcome, graph, failedUpstream))
+    const worst = rows.reduce((a, b) => (SEVERITY[b.status] > SEVERITY[a.status] ? b : a))
+    if (worst.status === 'failed' || worst.status === 'not-attempted') failedUpstream.add(name)
+    return worst
   })
+}
+
+const SEVERITY: Record<BackfillStatus, number> = { skipped: 0, planned: 1, rebuilt: 2, 'not-attempted': 3, failed: 4 }
+
+function rowFor(name: string, outcome: RestatementOutcome, graph: ModelGraph, failedUpstream: ReadonlySet<string>): ModelBackfill {
+  const model = graph.model(name)
+  const interval = clampToModelStart(outcome.planned.get(name) as TimeWindow, model?.startMs ?? null)
+  const adjustment = rangeAdjustment(outcome.requestedStart, interval)
+  const note = adjustmentNote(adjustment, model?.kind ?? '', model?.start ?? null)
+  const base = { model: name, interval, adjustment, note, seconds: null, rowsBefore: null, rowsAfter: null, error: null }
+  if (!outcome.applied) return { ...base, status: 'planned' }
+  const rows = { rowsBefore: outcome.rowsBefore.get(name) ?? null, rowsAfter: outcome.rowsAfter.get(name) ?? null }
+  const error = outcome.failed.get(name)
+  if (error !== undefined) return { ...base, ...rows, status: 'failed', error }
+  if (outcome.skipped.has(name) || graph.parentsOf(name).some(parent => failedUpstream.has(parent))) {
+    return { ...base, ...rows, status: 'not-attempted', note: 'an upstream model failed' }
+  }
+  if (outcome.error !== null && !outcome.evaluated.has(name)) {
+    return { ...base, ...rows, status: 'not-attempted', note: outcome.error }
+  }
+  return { ...base, ...rows, status: 'rebuilt', seconds: outcome.evaluated.get(name) ?? null }
 }
 
 /** SQLMesh records the restated range as asked but never evaluates a model before its own start. */

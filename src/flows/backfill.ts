@@ -104,9 +104,10 @@ export async function publishBackfill(
 /** Fails the job when any model failed, naming them; the report is already out. */
 export function failOnBackfillErrors(rows: readonly ModelBackfill[]): void {
   const failed = rows.filter(row => row.status === 'failed')
-  if (failed.length === 0) return
   const skipped = rows.filter(row => row.status === 'not-attempted').map(row => row.model)
-  const message = `Backfill failed for ${failed.map(row => row.model).join(', ')}${skipped.length > 0 ? `; not attempted: ${skipped.join(', ')}` : ''}`
+  if (failed.length === 0 && skipped.length === 0) return
+  const culprits = failed.length > 0 ? failed.map(row => row.model).join(', ') : 'SQLMesh (no single model named; see the log)'
+  const message = `Backfill failed for ${culprits}${skipped.length > 0 ? `; not attempted: ${skipped.join(', ')}` : ''}`
   core.error(message, { title: 'SQLMesh backfill' })
   throw new Error(`${message}. The report says which models were rebuilt.`)
 }

@@ -54,7 +54,8 @@ export function pullRequestOf(event: WorkflowEvent): PullRequestEvent | null {
     headSha: String(head.sha ?? ''),
     headRef: String(head.ref ?? ''),
     merged: pr.merged === true,
-    fromFork: Boolean(headRepo && baseRepo && headRepo.full_name !== baseRepo.full_name)
+    // A head repository GitHub no longer knows (a deleted fork) counts as a fork: its code is still someone else's.
+    fromFork: !headRepo || Boolean(baseRepo && headRepo.full_name !== baseRepo.full_name)
   }
 }
 

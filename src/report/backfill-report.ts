@@ -58,7 +58,7 @@ export function backfillVerdict(report: BackfillReport): string {
   if (report.rows.length === 0) return '✅ Nothing to backfill: no model of the project is affected.'
   if (report.dryRun) return `🗓️ Dry run: ${count('planned')} models would be rebuilt ${range}; nothing was applied.`
   const failed = count('failed')
-  if (failed > 0) {
+  if (failed > 0 || count('not-attempted') > 0) {
     return `❌ Backfill failed: ${count('rebuilt')} rebuilt, ${failed} failed, ${count('not-attempted')} not attempted (${range}).`
   }
   return `✅ ${count('rebuilt')} models rebuilt ${range}${count('skipped') > 0 ? `, ${count('skipped')} skipped` : ''}.`
