@@ -102,6 +102,29 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
     })
   }
 
+  /** A pull_request event (opened, closed...) with the PR environment built from BACKFILL_START. */
+  function pullRequestEvent(repo: Repo, payload: object, inputs: Record<string, string> = {}): Promise<ActionRun> {
+    return runAction({
+      repoDir: repo.dir,
+      eventName: 'pull_request',
+      payload,
+      inputs: { 'project-path': 'analytics', 'github-token': TOKEN, 'environment-start': BACKFILL_START, ...repo.actionInputs(), ...inputs },
+      apiUrl: server.url,
+      repository: REPOSITORY,
+      env: repo.env
+    })
+  }
+
+  /** Opens pull request `number` that drops postponed games from staging.stg_games. */
+  function openFilterPullRequest(repo: Repo, number: number): { base: string; head: string } {
+    const base = repo.head()
+    repo.git(['checkout', '-q', '-b', `pr-${number}`])
+    repo.write('models/staging/stg_games.sql', repo.read('models/staging/stg_games.sql').replace('FROM raw.games', "FROM raw.games\nWHERE status = 'final'"))
+    const head = repo.commitAll('Drop postponed games')
+    server.addPullRequest({ number, head: { ref: `pr-${number}`, sha: head }, base: { ref: 'main', sha: base } })
+    return { base, head }
+  }
+
   function dispatch(repo: Repo, inputs: Record<string, string>): Promise<ActionRun> {
     return runAction({
       repoDir: repo.dir,
@@ -169,15 +192,7 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
       pull_request: Record<string, unknown>
     }
     payload.pull_request.merge_commit_sha = merge
-    const run = await runAction({
-      repoDir: repo.dir,
-      eventName: 'pull_request',
-      payload,
-      inputs: { 'project-path': 'analytics', 'github-token': TOKEN, 'backfill-start': BACKFILL_START, ...repo.actionInputs() },
-      apiUrl: server.url,
-      repository: REPOSITORY,
-      env: repo.env
-    })
+    const run = await pullRequestEvent(repo, payload, { 'backfill-start': BACKFILL_START })
     expect(run.code).toBe(0)
     const mart = results(run).find(result => result.model === 'marts.mart_game_features')
     expect(mart?.status).toBe('rebuilt')
@@ -276,14 +291,8 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
     repo.write('models/marts/mart_game_features.sql', mart.replace('  grain game_id\n', "  grain game_id,\n  start '2026-02-01'\n"))
     const head = repo.commitAll('Start the mart in February')
     server.addPullRequest({ number: 27, head: { ref: 'pr-27', sha: head }, base: { ref: 'main', sha: base } })
-    const run = await runAction({
-      repoDir: repo.dir,
-      eventName: 'pull_request',
-      payload: pullRequestPayload({ number: 27, baseSha: base, headSha: head, repository: REPOSITORY }),
-      inputs: { 'project-path': 'analytics', 'github-token': TOKEN, 'environment-start': BACKFILL_START, 'backfill-start': BACKFILL_START, ...repo.actionInputs() },
-      apiUrl: server.url,
-      repository: REPOSITORY,
-      env: repo.env
+    const run = await pullRequestEvent(repo, pullRequestPayload({ number: 27, baseSha: base, headSha: head, repository: REPOSITORY }), {
+      'backfill-start': BACKFILL_START
     })
     expect(run.code).toBe(0)
     const body = server.comments(27)[0]?.body ?? ''
@@ -294,23 +303,11 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
   it('invalidates the environment of a pull request closed without merging', async () => {
     const repo = newRepo()
     repo.buildProd(repo.env)
-    const base = repo.head()
-    repo.git(['checkout', '-q', '-b', 'pr-28'])
-    repo.write('models/staging/stg_games.sql', repo.read('models/staging/stg_games.sql').replace('FROM raw.games', "FROM raw.games\nWHERE status = 'final'"))
-    const head = repo.commitAll('Drop postponed games')
-    server.addPullRequest({ number: 28, head: { ref: 'pr-28', sha: head }, base: { ref: 'main', sha: base } })
-    const common = {
-      repoDir: repo.dir,
-      eventName: 'pull_request',
-      inputs: { 'project-path': 'analytics', 'github-token': TOKEN, 'environment-start': BACKFILL_START, ...repo.actionInputs() },
-      apiUrl: server.url,
-      repository: REPOSITORY,
-      env: repo.env
-    }
-    expect((await runAction({ ...common, payload: pullRequestPayload({ number: 28, baseSha: base, headSha: head, repository: REPOSITORY }) })).code).toBe(0)
+    const { base, head } = openFilterPullRequest(repo, 28)
+    expect((await pullRequestEvent(repo, pullRequestPayload({ number: 28, baseSha: base, headSha: head, repository: REPOSITORY }))).code).toBe(0)
     const expiresAt = (): number => Number(repo.query("SELECT expiration_ts AS n FROM sqlmesh._environments WHERE name = 'pr_28'")[0]?.n)
     expect(expiresAt()).toBeGreaterThan(Date.now())
-    const closed = await runAction({ ...common, payload: pullRequestPayload({ number: 28, action: 'closed', merged: false, baseSha: base, headSha: head, repository: REPOSITORY }) })
+    const closed = await pullRequestEvent(repo, pullRequestPayload({ number: 28, action: 'closed', merged: false, baseSha: base, headSha: head, repository: REPOSITORY }))
     expect(closed.code).toBe(0)
     expect(closed.outputs['invalidated-environment']).toBe('pr_28')
     expect(expiresAt()).toBeLessThanOrEqual(Date.now())
@@ -368,20 +365,8 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
   it('diffs named models between two environments in the manual diff mode', async () => {
     const repo = newRepo()
     repo.buildProd(repo.env)
-    const base = repo.head()
-    repo.git(['checkout', '-q', '-b', 'pr-31'])
-    repo.write('models/staging/stg_games.sql', repo.read('models/staging/stg_games.sql').replace('FROM raw.games', "FROM raw.games\nWHERE status = 'final'"))
-    const head = repo.commitAll('Drop postponed games')
-    server.addPullRequest({ number: 31, head: { ref: 'pr-31', sha: head }, base: { ref: 'main', sha: base } })
-    const opened = await runAction({
-      repoDir: repo.dir,
-      eventName: 'pull_request',
-      payload: pullRequestPayload({ number: 31, baseSha: base, headSha: head, repository: REPOSITORY }),
-      inputs: { 'project-path': 'analytics', 'github-token': TOKEN, 'environment-start': BACKFILL_START, ...repo.actionInputs() },
-      apiUrl: server.url,
-      repository: REPOSITORY,
-      env: repo.env
-    })
+    const { base, head } = openFilterPullRequest(repo, 31)
+    const opened = await pullRequestEvent(repo, pullRequestPayload({ number: 31, baseSha: base, headSha: head, repository: REPOSITORY }))
     expect(opened.code).toBe(0)
     const run = await dispatch(repo, { mode: 'diff', models: 'staging.stg_team_games staging.stg_games', 'target-environment': 'pr_31' })
     expect(run.code).toBe(0)
