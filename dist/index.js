@@ -30745,7 +30745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3550);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(955);
 // The action's entry point: nothing but run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
@@ -30755,7 +30755,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3550:
+/***/ 955:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32162,7 +32162,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary_summary = _summary;
+const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -33746,9 +33746,28 @@ function modelsFailingPolicy(diffs, policy) {
     return diffs.filter(failing).map(diff => diff.model);
 }
 
+;// CONCATENATED MODULE: ./src/secrets.ts
+// Secrets this run knows of (the token, connection passwords from the SQLMesh config). The runner masks them in the
+// log once registered; text that leaves through the GitHub API (comments) is redacted here, since nothing masks it.
+
+const known = new Set();
+function registerSecret(value) {
+    if (value.length < 4)
+        return; // Too short to redact without mangling ordinary text; still masked in the log.
+    known.add(value);
+    core_setSecret(value);
+}
+function redact(text) {
+    let result = text;
+    for (const secret of known)
+        result = result.split(secret).join('***');
+    return result;
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // The only module that reads the action's inputs. Every value is checked here and turned into one typed,
 // read-only settings object; a bad value throws with the input's name, the value and what is expected.
+
 
 
 const DIFF_SCOPES = ['affected', 'changed'];
@@ -33762,7 +33781,7 @@ class InputError extends Error {
 function readSettings() {
     const token = getInput('github-token');
     if (token)
-        core_setSecret(token);
+        registerSecret(token);
     return {
         mode: oneOf('mode', getInput('mode') || 'auto', MODES),
         projectPath: getInput('project-path') || '.',
@@ -34333,9 +34352,15 @@ function bridgeScript() {
 
 
 
+
 /** Runs a step inside a collapsible log group. */
 async function step(title, work) {
     return group(title, work);
+}
+/** Writes the job summary (redacted: nothing masks it), when the runner provides one. */
+async function writeSummary(markdown) {
+    if (process.env.GITHUB_STEP_SUMMARY)
+        await summary.addRaw(redact(markdown), true).write();
 }
 /** Error raised after the report is out, when the `fail-on` policy says the job must fail. */
 class PolicyFailure extends Error {
@@ -34363,7 +34388,7 @@ async function startSqlMesh(context) {
         env: { ...pythonEnv(process.env), SQLMESH_ACTION_WORKERS: String(context.settings.diffConcurrency) },
         log: line => info(line),
         warn: message => warning(message),
-        mask: secret => core_setSecret(secret)
+        mask: registerSecret
     });
     info(`SQLMesh ${sqlmesh.version}: ${sqlmesh.models.length} models loaded; table diffs run ${sqlmesh.diffWorkers} at a time`);
     return sqlmesh;
@@ -40272,6 +40297,15 @@ function renderPrSections(report) {
         { id: 'footer', required: true, text: footer(report) }
     ];
 }
+/** The comment when the diff could not run: what failed, SQLMesh's words, and where the log is. */
+function renderFailure(run) {
+    const error = run.message.replace(/```/g, "'''").slice(0, 6000);
+    return [
+        `${DIFF_COMMENT_MARKER}\n## SQLMesh diff: ${code(run.environment)} vs ${code(run.prodEnvironment)}`,
+        `**❌ The diff could not run for commit ${code(run.headSha.slice(0, 7))}.** Earlier results no longer apply. The log: ${run.runUrl}`,
+        '```text\n' + error + '\n```'
+    ].join('\n\n');
+}
 /** One line a reviewer reads first: what each changed model does, then how far it reaches downstream. */
 function verdict(report) {
     if (report.chain.length === 0 && report.removed.length === 0) {
@@ -40841,6 +40875,7 @@ function countOrDash(value) {
 
 
 
+
 /** Checks backfill-start / backfill-end the way SQLMesh will read them: parseable, not in the future, in order. */
 async function resolveBackfillRange(context, sqlmesh) {
     const { backfillStart: start, backfillEnd: end } = context.settings;
@@ -40894,15 +40929,14 @@ function settingsPath(context) {
 async function publishBackfill(context, report, github, pullRequest) {
     const sections = renderBackfillSections(report);
     const summary = fitSections(sections, SUMMARY_LIMIT, 'See the action log for the rest.');
-    if (process.env.GITHUB_STEP_SUMMARY)
-        await summary_summary.addRaw(summary.markdown, true).write();
+    await writeSummary(summary.markdown);
     setOutput('backfilled-models', JSON.stringify(report.rows.filter(row => row.status === 'rebuilt').map(row => row.model)));
     setOutput('backfill-results', JSON.stringify(report.rows));
     if (!github || pullRequest === null || report.dryRun)
         return;
     const comment = fitSections(sections, COMMENT_LIMIT, `The full report is in the job summary: ${context.event.runUrl}`);
     try {
-        const posted = await github.upsertComment(pullRequest, BACKFILL_COMMENT_MARKER, context.settings.commentAuthor, comment.markdown);
+        const posted = await github.upsertComment(pullRequest, BACKFILL_COMMENT_MARKER, context.settings.commentAuthor, redact(comment.markdown));
         info(`${posted.created ? 'Created' : 'Updated'} backfill comment ${posted.url}`);
         setOutput('comment-url', posted.url);
     }
@@ -40939,11 +40973,23 @@ function failOnBackfillErrors(rows) {
 
 
 
+
 async function runPullRequestFlow(context) {
     const pr = pullRequestOf(context.event);
     if (!pr)
         throw new Error(`The pull-request flow needs a pull_request event; got '${context.event.name}'.`);
     const github = new client_GitHub(context.settings.token, context.event.repo);
+    try {
+        await diffPullRequest(context, github, pr);
+    }
+    catch (error) {
+        // The comment must never keep showing an earlier push's results as if they were this one's.
+        if (!(error instanceof PolicyFailure))
+            await reportFailure(context, github, pr, error);
+        throw error;
+    }
+}
+async function diffPullRequest(context, github, pr) {
     const git = new Git(context.workspace);
     const repoRoot = await git.topLevel();
     const files = await step('Changed files', () => pullRequestFiles(git, github, pr));
@@ -41024,13 +41070,12 @@ async function publish(context, github, pr, report) {
     const sections = renderPrSections(report);
     const summaryHint = `The full report is in the job summary: ${context.event.runUrl}`;
     const summary = fitSections(sections, SUMMARY_LIMIT, 'The report is too large for the job summary; see the action log.');
-    if (process.env.GITHUB_STEP_SUMMARY)
-        await summary_summary.addRaw(summary.markdown, true).write();
+    await writeSummary(summary.markdown);
     const comment = fitSections(sections, COMMENT_LIMIT, summaryHint);
     if (comment.omitted.length > 0)
         info(`Comment cut to fit: left out ${comment.omitted.join(', ')}`);
     try {
-        const posted = await github.upsertComment(pr.number, DIFF_COMMENT_MARKER, context.settings.commentAuthor, comment.markdown);
+        const posted = await github.upsertComment(pr.number, DIFF_COMMENT_MARKER, context.settings.commentAuthor, redact(comment.markdown));
         info(`${posted.created ? 'Created' : 'Updated'} comment ${posted.url}`);
         setOutput('comment-url', posted.url);
     }
@@ -41038,6 +41083,17 @@ async function publish(context, github, pr, report) {
         if (!isForbidden(error))
             throw error;
         warning('The token may not comment on this pull request (403; a pull request from a fork gets a read-only token). The report is in the job summary.');
+    }
+}
+async function reportFailure(context, github, pr, error) {
+    const message = redact(error instanceof Error ? error.message : String(error));
+    const environment = `${context.settings.environmentPrefix}_${pr.number}`;
+    const markdown = renderFailure({ environment, prodEnvironment: context.settings.prodEnvironment, headSha: pr.headSha, message, runUrl: context.event.runUrl });
+    try {
+        await github.upsertComment(pr.number, DIFF_COMMENT_MARKER, context.settings.commentAuthor, markdown);
+    }
+    catch (postError) {
+        warning(`Could not post the failure on the pull request: ${postError instanceof Error ? postError.message : String(postError)}`);
     }
 }
 function setOutputs(changeSet, chain, diffs) {
@@ -41249,8 +41305,7 @@ async function runManualDiff(context) {
             failOn: 'never'
         });
         const summary = fitSections(sections, SUMMARY_LIMIT, 'See the action log for the rest.');
-        if (process.env.GITHUB_STEP_SUMMARY)
-            await summary_summary.addRaw(summary.markdown, true).write();
+        await writeSummary(summary.markdown);
         setOutput('affected-models', JSON.stringify(models));
         setOutput('diff-results', JSON.stringify(diffs));
     });

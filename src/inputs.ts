@@ -3,6 +3,7 @@
 
 import * as core from '@actions/core'
 import { FAIL_ON_VALUES, isFailOn, type FailOn } from './core/gate.js'
+import { registerSecret } from './secrets.js'
 
 export const DIFF_SCOPES = ['affected', 'changed'] as const
 export type DiffScope = (typeof DIFF_SCOPES)[number]
@@ -50,7 +51,7 @@ export class InputError extends Error {
 
 export function readSettings(): Settings {
   const token = core.getInput('github-token')
-  if (token) core.setSecret(token)
+  if (token) registerSecret(token)
   return {
     mode: oneOf('mode', core.getInput('mode') || 'auto', MODES),
     projectPath: core.getInput('project-path') || '.',

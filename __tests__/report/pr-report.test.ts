@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals'
-import { DIFF_COMMENT_MARKER, headline, renderPrSections, verdict, type PrReport } from '../../src/report/pr-report.js'
+import { DIFF_COMMENT_MARKER, headline, renderFailure, renderPrSections, verdict, type PrReport } from '../../src/report/pr-report.js'
 import type { Section } from '../../src/report/fit.js'
 import { diffed, notDiffed, prReport, rowCounts, windowOf } from '../fixtures/builders.js'
 
@@ -251,5 +251,20 @@ describe('renderPrSections', () => {
       '<sub>sqlmesh-action · SQLMesh 0.236.1 · commit `0123456` · built from 2024-01-01</sub>'
     )
     expect(section(renderPrSections(prReport()), 'footer')).toBe('<sub>sqlmesh-action · SQLMesh 0.236.1 · commit `0123456`</sub>')
+  })
+})
+
+describe('renderFailure', () => {
+  it('replaces the comment with the failure: marker first, the commit, the log link and SQLMesh’s words in a fence', () => {
+    const body = renderFailure({
+      environment: 'pr_7',
+      prodEnvironment: 'prod',
+      headSha: 'abcdef1234567890',
+      message: 'Audit not_null failed for model staging.stg_games\n```injected fence```',
+      runUrl: 'https://github.com/acme/hoops/actions/runs/1'
+    })
+    expect(body.split('\n')[0]).toBe('<!-- sqlmesh-action:diff -->')
+    expect(body).toContain('**❌ The diff could not run for commit `abcdef1`.** Earlier results no longer apply. The log: https://github.com/acme/hoops/actions/runs/1')
+    expect(body).toContain("```text\nAudit not_null failed for model staging.stg_games\n'''injected fence'''\n```")
   })
 })

@@ -11,7 +11,8 @@ import { COMMENT_LIMIT, fitSections, SUMMARY_LIMIT } from '../report/fit.js'
 import { BACKFILL_COMMENT_MARKER, renderBackfillSections, type BackfillReport } from '../report/backfill-report.js'
 import type { GitHub } from '../github/client.js'
 import type { SqlMesh } from '../sqlmesh/client.js'
-import { projectDir, type FlowContext } from './context.js'
+import { projectDir, type FlowContext, writeSummary } from './context.js'
+import { redact } from '../secrets.js'
 
 export interface BackfillRange {
   readonly start: string
@@ -86,13 +87,13 @@ export async function publishBackfill(
 ): Promise<void> {
   const sections = renderBackfillSections(report)
   const summary = fitSections(sections, SUMMARY_LIMIT, 'See the action log for the rest.')
-  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary.markdown, true).write()
+  await writeSummary(summary.markdown)
   core.setOutput('backfilled-models', JSON.stringify(report.rows.filter(row => row.status === 'rebuilt').map(row => row.model)))
   core.setOutput('backfill-results', JSON.stringify(report.rows))
   if (!github || pullRequest === null || report.dryRun) return
   const comment = fitSections(sections, COMMENT_LIMIT, `The full report is in the job summary: ${context.event.runUrl}`)
   try {
-    const posted = await github.upsertComment(pullRequest, BACKFILL_COMMENT_MARKER, context.settings.commentAuthor, comment.markdown)
+    const posted = await github.upsertComment(pullRequest, BACKFILL_COMMENT_MARKER, context.settings.commentAuthor, redact(comment.markdown))
     core.info(`${posted.created ? 'Created' : 'Updated'} backfill comment ${posted.url}`)
     core.setOutput('comment-url', posted.url)
   } catch (error) {

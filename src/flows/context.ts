@@ -4,6 +4,7 @@ import * as core from '@actions/core'
 import { existsSync, realpathSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import { InputError } from '../inputs.js'
+import { redact, registerSecret } from '../secrets.js'
 import { SqlMesh } from '../sqlmesh/client.js'
 import { locatePython } from '../sqlmesh/locate.js'
 import type { Settings } from '../inputs.js'
@@ -20,6 +21,11 @@ export interface FlowContext {
 /** Runs a step inside a collapsible log group. */
 export async function step<T>(title: string, work: () => Promise<T>): Promise<T> {
   return core.group(title, work)
+}
+
+/** Writes the job summary (redacted: nothing masks it), when the runner provides one. */
+export async function writeSummary(markdown: string): Promise<void> {
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(redact(markdown), true).write()
 }
 
 /** Error raised after the report is out, when the `fail-on` policy says the job must fail. */
@@ -52,7 +58,7 @@ export async function startSqlMesh(context: FlowContext): Promise<SqlMesh> {
     env: { ...pythonEnv(process.env), SQLMESH_ACTION_WORKERS: String(context.settings.diffConcurrency) },
     log: line => core.info(line),
     warn: message => core.warning(message),
-    mask: secret => core.setSecret(secret)
+    mask: registerSecret
   })
   core.info(`SQLMesh ${sqlmesh.version}: ${sqlmesh.models.length} models loaded; table diffs run ${sqlmesh.diffWorkers} at a time`)
   return sqlmesh

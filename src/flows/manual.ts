@@ -9,7 +9,7 @@ import { renderPrSections } from '../report/pr-report.js'
 import { code } from '../report/markdown.js'
 import type { SqlMesh } from '../sqlmesh/client.js'
 import { backfill, failOnBackfillErrors, publishBackfill, resolveBackfillRange } from './backfill.js'
-import { startSqlMesh, step, type FlowContext } from './context.js'
+import { startSqlMesh, step, type FlowContext, writeSummary } from './context.js'
 import { diffModels } from './diff.js'
 
 export async function runManualBackfill(context: FlowContext): Promise<void> {
@@ -61,7 +61,7 @@ export async function runManualDiff(context: FlowContext): Promise<void> {
       failOn: 'never'
     })
     const summary = fitSections(sections, SUMMARY_LIMIT, 'See the action log for the rest.')
-    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary.markdown, true).write()
+    await writeSummary(summary.markdown)
     core.setOutput('affected-models', JSON.stringify(models))
     core.setOutput('diff-results', JSON.stringify(diffs))
   })

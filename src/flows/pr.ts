@@ -10,18 +10,29 @@ import { GitHub } from '../github/client.js'
 import { pullRequestOf, type PullRequestEvent } from '../github/event.js'
 import { Git } from '../github/git.js'
 import { COMMENT_LIMIT, fitSections, SUMMARY_LIMIT } from '../report/fit.js'
-import { DIFF_COMMENT_MARKER, renderPrSections, type PrReport } from '../report/pr-report.js'
+import { DIFF_COMMENT_MARKER, renderFailure, renderPrSections, type PrReport } from '../report/pr-report.js'
 import type { SqlMesh } from '../sqlmesh/client.js'
 import { diffModels } from './diff.js'
 import { backfill, resolveBackfillRange } from './backfill.js'
 import type { ModelBackfill } from '../core/backfill.js'
-import { PolicyFailure, repositoryRelative, startSqlMesh, step, type FlowContext } from './context.js'
+import { redact } from '../secrets.js'
+import { PolicyFailure, repositoryRelative, startSqlMesh, step, type FlowContext, writeSummary } from './context.js'
 import type { ModelDiff } from '../core/types.js'
 
 export async function runPullRequestFlow(context: FlowContext): Promise<void> {
   const pr = pullRequestOf(context.event)
   if (!pr) throw new Error(`The pull-request flow needs a pull_request event; got '${context.event.name}'.`)
   const github = new GitHub(context.settings.token, context.event.repo)
+  try {
+    await diffPullRequest(context, github, pr)
+  } catch (error) {
+    // The comment must never keep showing an earlier push's results as if they were this one's.
+    if (!(error instanceof PolicyFailure)) await reportFailure(context, github, pr, error)
+    throw error
+  }
+}
+
+async function diffPullRequest(context: FlowContext, github: GitHub, pr: PullRequestEvent): Promise<void> {
   const git = new Git(context.workspace)
   const repoRoot = await git.topLevel()
   const files = await step('Changed files', () => pullRequestFiles(git, github, pr))
@@ -106,11 +117,11 @@ async function publish(context: FlowContext, github: GitHub, pr: PullRequestEven
   const sections = renderPrSections(report)
   const summaryHint = `The full report is in the job summary: ${context.event.runUrl}`
   const summary = fitSections(sections, SUMMARY_LIMIT, 'The report is too large for the job summary; see the action log.')
-  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary.markdown, true).write()
+  await writeSummary(summary.markdown)
   const comment = fitSections(sections, COMMENT_LIMIT, summaryHint)
   if (comment.omitted.length > 0) core.info(`Comment cut to fit: left out ${comment.omitted.join(', ')}`)
   try {
-    const posted = await github.upsertComment(pr.number, DIFF_COMMENT_MARKER, context.settings.commentAuthor, comment.markdown)
+    const posted = await github.upsertComment(pr.number, DIFF_COMMENT_MARKER, context.settings.commentAuthor, redact(comment.markdown))
     core.info(`${posted.created ? 'Created' : 'Updated'} comment ${posted.url}`)
     core.setOutput('comment-url', posted.url)
   } catch (error) {
@@ -118,6 +129,17 @@ async function publish(context: FlowContext, github: GitHub, pr: PullRequestEven
     core.warning(
       'The token may not comment on this pull request (403; a pull request from a fork gets a read-only token). The report is in the job summary.'
     )
+  }
+}
+
+async function reportFailure(context: FlowContext, github: GitHub, pr: PullRequestEvent, error: unknown): Promise<void> {
+  const message = redact(error instanceof Error ? error.message : String(error))
+  const environment = `${context.settings.environmentPrefix}_${pr.number}`
+  const markdown = renderFailure({ environment, prodEnvironment: context.settings.prodEnvironment, headSha: pr.headSha, message, runUrl: context.event.runUrl })
+  try {
+    await github.upsertComment(pr.number, DIFF_COMMENT_MARKER, context.settings.commentAuthor, markdown)
+  } catch (postError) {
+    core.warning(`Could not post the failure on the pull request: ${postError instanceof Error ? postError.message : String(postError)}`)
   }
 }
 

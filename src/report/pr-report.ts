@@ -46,6 +46,24 @@ export function renderPrSections(report: PrReport): Section[] {
   ]
 }
 
+export interface FailedRun {
+  readonly environment: string
+  readonly prodEnvironment: string
+  readonly headSha: string
+  readonly message: string
+  readonly runUrl: string
+}
+
+/** The comment when the diff could not run: what failed, SQLMesh's words, and where the log is. */
+export function renderFailure(run: FailedRun): string {
+  const error = run.message.replace(/```/g, "'''").slice(0, 6000)
+  return [
+    `${DIFF_COMMENT_MARKER}\n## SQLMesh diff: ${code(run.environment)} vs ${code(run.prodEnvironment)}`,
+    `**❌ The diff could not run for commit ${code(run.headSha.slice(0, 7))}.** Earlier results no longer apply. The log: ${run.runUrl}`,
+    '```text\n' + error + '\n```'
+  ].join('\n\n')
+}
+
 /** One line a reviewer reads first: what each changed model does, then how far it reaches downstream. */
 export function verdict(report: PrReport): string {
   if (report.chain.length === 0 && report.removed.length === 0) {
