@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 import threading
 import time
@@ -59,6 +60,7 @@ class Session:
         self.requested_workers = requested_workers
         self.workers = 1
         self.temp_schema_ready = False
+        self.gateway = "default"
 
     # -- requests ---------------------------------------------------------------------------------------------------
 
@@ -81,15 +83,19 @@ class Session:
         path = params["path"]
         gateway = params.get("gateway") or None
         try:
+            # The config first, without a gateway: an unknown gateway is then named as such, with the known ones.
+            gateways = sorted((Context(paths=[path], load=False).config.gateways or {}).keys())
+            if gateway and gateways and gateway not in gateways:
+                raise BridgeError(
+                    "unknown_gateway",
+                    f"gateway '{gateway}' is not defined in the SQLMesh config; defined gateways: {', '.join(gateways)}",
+                )
             context = Context(paths=[path], gateway=gateway, load=False)
+        except BridgeError:
+            raise
         except Exception as error:  # noqa: BLE001 - config errors come in many types
             raise BridgeError("config", str(error))
-        gateways = sorted((context.config.gateways or {}).keys())
-        if gateway and gateways and gateway not in gateways:
-            raise BridgeError(
-                "unknown_gateway",
-                f"gateway '{gateway}' is not defined in the SQLMesh config; defined gateways: {', '.join(gateways)}",
-            )
+        self.gateway = gateway or getattr(context, "selected_gateway", None) or "default"
         try:
             context.load()
         except Exception as error:  # noqa: BLE001
@@ -104,6 +110,7 @@ class Session:
             "gateways": gateways,
             "workers": self.workers,
             "secrets": connection_secrets(context.config),
+            "gateway": self.gateway,
         }
 
     def changes(self, params: dict) -> dict:
@@ -129,7 +136,23 @@ class Session:
         """Plan and apply an environment, non-interactively."""
         context = self._context()
         started = time.monotonic()
-        plan = context.plan(
+        recorder = _recorder()
+        recorder.reset()
+        try:
+            plan = self._apply_plan(context, params)
+        except Exception as error:  # noqa: BLE001 - SQLMesh's message alone does not name the test, audit or model
+            if is_connection_error(error):
+                raise
+            names = {model.fqn: model.name for model in context.models.values()}
+            raise BridgeError("plan", describe_plan_failure(error, recorder, names))
+        return {
+            "has_changes": bool(plan.has_changes),
+            "audit_failures": recorder.audit_warnings,
+            "seconds": round(time.monotonic() - started, 3),
+        }
+
+    def _apply_plan(self, context: t.Any, params: dict) -> t.Any:
+        return context.plan(
             params["environment"],
             start=params.get("start") or None,
             end=params.get("end") or None,
@@ -140,15 +163,6 @@ class Session:
             skip_linter=True,
             no_diff=True,
         )
-        return {
-            "has_changes": bool(plan.has_changes),
-            "missing_intervals": [
-                {"model": interval.snapshot_id.name, "start": interval.intervals[0][0], "end": interval.intervals[-1][1]}
-                for interval in plan.missing_intervals
-                if interval.intervals
-            ],
-            "seconds": round(time.monotonic() - started, 3),
-        }
 
     def environment(self, params: dict) -> dict:
         """The snapshots of an environment: per model its fingerprint, version and the intervals it holds (ms)."""
@@ -232,7 +246,7 @@ class Session:
             try:
                 resolved[key] = int(to_timestamp(value))
             except Exception as error:  # noqa: BLE001
-                raise BridgeError("bad_time", f"{key}: '{value}' is not a date or a relative time SQLMesh understands ({error})")
+                raise BridgeError("bad_time", f"'{key}' is '{value}', which is not a date or a relative time SQLMesh understands ({error})")
         return {"times": resolved, "now": int(now_timestamp())}
 
     def read_yaml(self, params: dict) -> dict:
@@ -332,6 +346,25 @@ class _Recorder:
         self.durations_ms: t.Dict[str, int] = {}
         self.failed: t.List[dict] = []
         self.skipped: t.Set[str] = set()
+        self.failed_tests: t.List[str] = []
+        self.audit_warnings: t.List[str] = []
+
+    def log_test_results(self, result: t.Any, *args: t.Any, **kwargs: t.Any) -> None:
+        for test, trace in [*getattr(result, "failures", []), *getattr(result, "errors", [])]:
+            lines = [line.strip() for line in str(trace).splitlines() if line.strip()]
+            reason = next((line for line in lines if "Error:" in line), lines[-1] if lines else "")
+            model = getattr(getattr(test, "model", None), "name", None)
+            name = getattr(test, "test_name", None) or str(test)
+            self.failed_tests.append(f"{name}{f' (model {model})' if model else ''}: {reason}")
+        self._inner.log_test_results(result, *args, **kwargs)
+
+    def log_warning(self, short_message: str, long_message: t.Optional[str] = None, *args: t.Any, **kwargs: t.Any) -> None:
+        # Audits on a PR environment's partial data are made non-blocking by SQLMesh and only warned about.
+        if "audit error" in short_message:
+            # "schema__pr_7.table: 'not_null' audit error: 34 rows failed." names the environment's view: say the model.
+            message = strip_ansi(short_message).strip().rstrip(".")
+            self.audit_warnings.append(re.sub(r"^([\w\"]+)__\w+\.", r"\1.", message))
+        self._inner.log_warning(short_message, long_message, *args, **kwargs)
 
     def update_snapshot_evaluation_progress(self, snapshot: t.Any, interval: t.Any, batch_idx: int, duration_ms: t.Optional[int], *args: t.Any, **kwargs: t.Any) -> None:
         self.durations_ms[snapshot.name] = self.durations_ms.get(snapshot.name, 0) + int(duration_ms or 0)
@@ -389,6 +422,36 @@ def describe_model(model: t.Any, context: t.Any) -> dict:
         "cron": model.cron,
         "restatement_disabled": bool(getattr(kind, "disable_restatement", False)),
     }
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def strip_ansi(text: str) -> str:
+    """Terminal colour codes (sqlglot's parse errors have them) mean nothing in an annotation or a comment."""
+    return _ANSI.sub("", text)
+
+
+def describe_plan_failure(error: Exception, recorder: "_Recorder", names: t.Dict[str, str]) -> str:
+    """SQLMesh's plan errors ("Plan application failed.", "failing test(s)") with what it printed: which tests, which
+    models, which audits."""
+    parts = [strip_ansi(str(error)).strip() or type(error).__name__]
+    if recorder.failed_tests:
+        parts.append("Failing tests: " + "; ".join(recorder.failed_tests))
+    if recorder.failed:
+        parts.append(
+            "Failed models: "
+            + "; ".join(f"{names.get(item['model'], item['model'])}: {strip_ansi(item['error'])}" for item in recorder.failed)
+        )
+    return "\n".join(parts)
+
+
+def is_connection_error(error: Exception) -> bool:
+    name = type(error).__name__
+    text = str(error).lower()
+    return name in ("OperationalError", "InterfaceError", "ConnectionError", "DatabaseError") and any(
+        word in text for word in ("connect", "connection", "timeout", "could not translate host", "refused")
+    )
 
 
 SECRET_FIELD = ("password", "token", "secret", "private_key", "key_content", "credentials", "access_key")
@@ -468,10 +531,11 @@ def handle(handler: t.Optional[t.Callable[[dict], dict]], method: str, request_i
             raise BridgeError("protocol", f"unknown method '{method}'")
         respond({"id": request_id, "ok": True, "result": handler(params)})
     except BridgeError as error:
-        respond({"id": request_id, "ok": False, "error": {"kind": error.kind, "message": str(error)}})
+        respond({"id": request_id, "ok": False, "error": {"kind": error.kind, "message": strip_ansi(str(error))}})
     except Exception as error:  # noqa: BLE001 - every fault goes back to the caller, named
         traceback.print_exc(file=sys.stderr)
-        respond({"id": request_id, "ok": False, "error": {"kind": type(error).__name__, "message": str(error)}})
+        kind = "connection" if is_connection_error(error) else type(error).__name__
+        respond({"id": request_id, "ok": False, "error": {"kind": kind, "message": strip_ansi(str(error)).strip()}})
 
 
 def main() -> None:

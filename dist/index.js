@@ -33577,7 +33577,7 @@ function setCommandEcho(enabled) {
  */
 function setFailed(message) {
     process.exitCode = ExitCode.Failure;
-    error(message);
+    core_error(message);
 }
 //-----------------------------------------------------------------------
 // Logging Commands
@@ -33600,7 +33600,7 @@ function core_debug(message) {
  * @param message error issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function error(message, properties = {}) {
+function core_error(message, properties = {}) {
     command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -34230,13 +34230,17 @@ class SqlMesh {
     version;
     models;
     diffWorkers;
+    gateway;
     constructor(bridge, version, models, 
     /** How many table diffs the gateway lets run at once (SQLMesh's concurrent_tasks; 1 on DuckDB). */
-    diffWorkers) {
+    diffWorkers, 
+    /** The gateway SQLMesh uses, for messages. */
+    gateway) {
         this.bridge = bridge;
         this.version = version;
         this.models = models;
         this.diffWorkers = diffWorkers;
+        this.gateway = gateway;
     }
     /** Starts SQLMesh, checks its version and loads the project (the only project load of the run). */
     static async create(options) {
@@ -34257,7 +34261,7 @@ class SqlMesh {
                 throw explainLoadError(error, options);
             });
             loaded.secrets.forEach(options.mask);
-            return new SqlMesh(bridge, hello.sqlmesh_version, parseModels(loaded.models), loaded.workers);
+            return new SqlMesh(bridge, hello.sqlmesh_version, parseModels(loaded.models), loaded.workers, loaded.gateway);
         }
         catch (error) {
             await bridge.close();
@@ -34265,23 +34269,23 @@ class SqlMesh {
         }
     }
     async changes(environment) {
-        return parseFingerprintChanges(await this.bridge.request('changes', { environment }));
+        return parseFingerprintChanges(await this.call('changes', { environment }));
     }
     async plan(request) {
-        const raw = await this.bridge.request('plan', {
+        const raw = await this.call('plan', {
             environment: request.environment,
             start: request.start,
             end: request.end,
             restate: request.restate,
             skip_tests: request.skipTests ?? false
         });
-        return { hasChanges: raw.has_changes, seconds: raw.seconds };
+        return { hasChanges: raw.has_changes, seconds: raw.seconds, auditFailures: raw.audit_failures };
     }
     async environment(name, isProd) {
-        return parseEnvironment(await this.bridge.request('environment', { environment: name }), isProd);
+        return parseEnvironment(await this.call('environment', { environment: name }), isProd);
     }
     async tableDiff(request) {
-        const raw = await this.bridge.request('table_diff', {
+        const raw = await this.call('table_diff', {
             source: request.source,
             target: request.target,
             model: request.model,
@@ -34296,7 +34300,7 @@ class SqlMesh {
      * what it would rebuild per model. Names in the outcome are model names.
      */
     async restate(request, nameOf) {
-        const raw = await this.bridge.request('restate', {
+        const raw = await this.call('restate', {
             environment: request.environment,
             models: request.models,
             start: request.start,
@@ -34307,20 +34311,31 @@ class SqlMesh {
     }
     /** Rows in prod's table of each model (keyed by model name); null where the model has no table yet. */
     async prodRowCounts(models) {
-        const raw = await this.bridge.request('row_counts', { models: models.map(model => model.fqn) });
+        const raw = await this.call('row_counts', { models: models.map(model => model.fqn) });
         return new Map(models.map(model => [model.name, raw.counts[model.fqn] ?? null]));
     }
     /** Invalidates an environment (SQLMesh's janitor then drops it); false when it did not exist. */
     async invalidate(environment) {
-        return (await this.bridge.request('invalidate', { environment })).existed;
+        return (await this.call('invalidate', { environment })).existed;
     }
     /** Dates or relative expressions as epoch ms, read the way SQLMesh reads them; also SQLMesh's "now". */
     async resolveTimes(values) {
-        return this.bridge.request('resolve_times', { values });
+        return this.call('resolve_times', { values });
     }
     async readYaml(path) {
-        const raw = await this.bridge.request('read_yaml', { path });
+        const raw = await this.call('read_yaml', { path });
         return raw.exists ? raw.data : null;
+    }
+    /** A request to SQLMesh; a failure to reach the warehouse is said in the user's terms, naming the gateway. */
+    async call(method, params = {}) {
+        try {
+            return await this.bridge.request(method, params);
+        }
+        catch (error) {
+            if (!(error instanceof SqlMeshError) || error.kind !== 'connection')
+                throw error;
+            throw new SqlMeshError('connection', `Could not connect to the database of gateway '${this.gateway}'. Check its connection settings (host, port, user, password) in the SQLMesh config, and that the warehouse is reachable from the runner. The driver said: ${error.message}`);
+        }
     }
     close() {
         return this.bridge.close();
@@ -34362,10 +34377,15 @@ async function writeSummary(markdown) {
     if (process.env.GITHUB_STEP_SUMMARY)
         await summary.addRaw(redact(markdown), true).write();
 }
-/** Error raised after the report is out, when the `fail-on` policy says the job must fail. */
+/**
+ * The job fails for a reason the report already shows (fail-on, failed audits, a failed backfill): main.ts turns it
+ * into one annotation with this title, instead of a generic failure.
+ */
 class PolicyFailure extends Error {
-    constructor(message) {
+    title;
+    constructor(title, message) {
         super(message);
+        this.title = title;
         this.name = 'PolicyFailure';
     }
 }
@@ -40202,7 +40222,8 @@ function markdown_text(value) {
 }
 /** Inline code: backticks inside are replaced, pipes escaped so that the span can sit in a table cell. */
 function code(value) {
-    const clean = value.replace(/\r\n|\r|\n/g, ' ').replace(/`/g, 'ʼ').replace(/\|/g, '\\|');
+    // A mention in a code span does not ping, but a zero-width space after @ keeps even the text from reading as one.
+    const clean = value.replace(/\r\n|\r|\n/g, ' ').replace(/`/g, 'ʼ').replace(/\|/g, '\\|').replace(/@/g, '@\u200b');
     return `\`${clean}\``;
 }
 /** Text for inside an HTML element such as <summary>. */
@@ -40315,7 +40336,8 @@ function verdict(report) {
     }
     const changed = new Set(report.changed);
     const differing = report.diffs.filter(hasDataChange);
-    const prefix = report.failing.length > 0 ? '❌' : differing.length > 0 || report.removed.length > 0 ? '⚠️' : '✅';
+    const failed = report.failing.length > 0 || (report.auditFailures?.length ?? 0) > 0;
+    const prefix = failed ? '❌' : differing.length > 0 || report.removed.length > 0 ? '⚠️' : '✅';
     const direct = report.diffs.filter(diff => changed.has(diff.model));
     const shown = direct.slice(0, 3).map(diff => `${code(diff.model)}: ${headline(diff)}`);
     if (direct.length > shown.length)
@@ -40416,6 +40438,8 @@ function notes(report) {
         const via = files ? ` through ${files}` : '';
         lines.push(`- Changed without an edit to their own file${via}: ${report.changedIndirectlyByFiles.map(code).join(', ')}`);
     }
+    for (const failure of report.auditFailures ?? [])
+        lines.push(`- ❌ Audit failed in the PR environment: ${code(failure)}`);
     if (report.failing.length > 0) {
         lines.push(`- ❌ \`fail-on: ${report.failOn}\` fails this check for: ${report.failing.map(code).join(', ')}`);
     }
@@ -40954,8 +40978,7 @@ function failOnBackfillErrors(rows) {
         return;
     const culprits = failed.length > 0 ? failed.map(row => row.model).join(', ') : 'SQLMesh (no single model named; see the log)';
     const message = `Backfill failed for ${culprits}${skipped.length > 0 ? `; not attempted: ${skipped.join(', ')}` : ''}`;
-    error(message, { title: 'SQLMesh backfill' });
-    throw new Error(`${message}. The report says which models were rebuilt.`);
+    throw new PolicyFailure('SQLMesh backfill', `${message}. The report says which models were rebuilt.`);
 }
 
 ;// CONCATENATED MODULE: ./src/flows/pr.ts
@@ -41000,9 +41023,10 @@ async function diffPullRequest(context, github, pr) {
         const chain = graph.affectedChain(changeSet.changed);
         info(`Affected chain (${chain.length}): ${chain.join(' -> ') || 'none'}`);
         const environment = `${context.settings.environmentPrefix}_${pr.number}`;
-        if (chain.length > 0 || changeSet.removed.length > 0) {
-            await step(`Plan and apply environment ${environment}`, () => buildEnvironment(context, sqlmesh, environment));
-        }
+        const needsEnvironment = chain.length > 0 || changeSet.removed.length > 0;
+        const auditFailures = needsEnvironment
+            ? await step(`Plan and apply environment ${environment}`, () => buildEnvironment(context, sqlmesh, environment))
+            : [];
         const compared = await step('Table diff', () => diffModels(context, sqlmesh, graph, { models: chain, changed: changeSet.changed, source: context.settings.prodEnvironment, target: environment }));
         const diffs = [...compared, ...changeSet.removed.map(removedModel)];
         const backfillPreview = await step('On merge this will backfill', () => previewBackfill(context, sqlmesh, graph, changeSet));
@@ -41024,14 +41048,18 @@ async function diffPullRequest(context, github, pr) {
             failing,
             failOn: context.settings.failOn,
             backfillStart: context.settings.backfillStart,
-            backfillPreview
+            backfillPreview,
+            auditFailures
         };
         await step('Report', () => publish(context, github, pr, report));
         setOutputs(changeSet, chain, diffs);
+        if (auditFailures.length > 0) {
+            const message = `Audits failed in ${environment}: ${auditFailures.join('; ')}`;
+            throw new PolicyFailure('SQLMesh audit', `${message}. Fix the data or the audit; the pull-request comment lists them.`);
+        }
         if (failing.length > 0) {
             const message = `fail-on '${context.settings.failOn}': ${failing.join(', ')}`;
-            error(message, { title: 'SQLMesh diff' });
-            throw new PolicyFailure(`${message}. See the pull-request comment for the numbers.`);
+            throw new PolicyFailure('SQLMesh diff', `${message}. See the pull-request comment for the numbers.`);
         }
     }
     finally {
@@ -41057,6 +41085,7 @@ async function previewBackfill(context, sqlmesh, graph, changeSet) {
 function removedModel(model) {
     return { model, status: 'not-diffed', reason: 'removed', detail: 'Removed by this pull request: its table leaves prod on merge.' };
 }
+/** Plans and applies the PR environment; returns the audits that failed on its data (SQLMesh only warns there). */
 async function buildEnvironment(context, sqlmesh, environment) {
     const outcome = await sqlmesh.plan({
         environment,
@@ -41065,6 +41094,8 @@ async function buildEnvironment(context, sqlmesh, environment) {
         skipTests: context.settings.skipTests
     });
     info(`Environment ${environment} ${outcome.hasChanges ? 'applied' : 'already up to date'} in ${outcome.seconds}s`);
+    outcome.auditFailures.forEach(failure => warning(`Audit failed in ${environment}: ${failure}`));
+    return outcome.auditFailures;
 }
 async function publish(context, github, pr, report) {
     const sections = renderPrSections(report);
@@ -41345,6 +41376,7 @@ async function withSqlMesh(context, work) {
 
 
 
+
 async function run() {
     try {
         const settings = readSettings();
@@ -41356,6 +41388,11 @@ async function run() {
             await flow(context);
     }
     catch (error) {
+        if (error instanceof PolicyFailure) {
+            core_error(error.message, { title: error.title });
+            process.exitCode = ExitCode.Failure;
+            return;
+        }
         setFailed(error instanceof Error ? error.message : String(error));
     }
 }

@@ -7,7 +7,7 @@ import { runPullRequestFlow } from './flows/pr.js'
 import { runMergeFlow } from './flows/merge.js'
 import { runClosedFlow } from './flows/closed.js'
 import { runManualBackfill, runManualDiff } from './flows/manual.js'
-import type { FlowContext } from './flows/context.js'
+import { PolicyFailure, type FlowContext } from './flows/context.js'
 
 type Flow = (context: FlowContext) => Promise<void>
 
@@ -20,6 +20,11 @@ export async function run(): Promise<void> {
     const flow = chooseFlow(settings, event)
     if (flow) await flow(context)
   } catch (error) {
+    if (error instanceof PolicyFailure) {
+      core.error(error.message, { title: error.title })
+      process.exitCode = core.ExitCode.Failure
+      return
+    }
     core.setFailed(error instanceof Error ? error.message : String(error))
   }
 }

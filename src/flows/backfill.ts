@@ -11,7 +11,7 @@ import { COMMENT_LIMIT, fitSections, SUMMARY_LIMIT } from '../report/fit.js'
 import { BACKFILL_COMMENT_MARKER, renderBackfillSections, type BackfillReport } from '../report/backfill-report.js'
 import type { GitHub } from '../github/client.js'
 import type { SqlMesh } from '../sqlmesh/client.js'
-import { projectDir, type FlowContext, writeSummary } from './context.js'
+import { PolicyFailure, projectDir, type FlowContext, writeSummary } from './context.js'
 import { redact } from '../secrets.js'
 
 export interface BackfillRange {
@@ -109,6 +109,5 @@ export function failOnBackfillErrors(rows: readonly ModelBackfill[]): void {
   if (failed.length === 0 && skipped.length === 0) return
   const culprits = failed.length > 0 ? failed.map(row => row.model).join(', ') : 'SQLMesh (no single model named; see the log)'
   const message = `Backfill failed for ${culprits}${skipped.length > 0 ? `; not attempted: ${skipped.join(', ')}` : ''}`
-  core.error(message, { title: 'SQLMesh backfill' })
-  throw new Error(`${message}. The report says which models were rebuilt.`)
+  throw new PolicyFailure('SQLMesh backfill', `${message}. The report says which models were rebuilt.`)
 }

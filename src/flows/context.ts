@@ -28,9 +28,15 @@ export async function writeSummary(markdown: string): Promise<void> {
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(redact(markdown), true).write()
 }
 
-/** Error raised after the report is out, when the `fail-on` policy says the job must fail. */
+/**
+ * The job fails for a reason the report already shows (fail-on, failed audits, a failed backfill): main.ts turns it
+ * into one annotation with this title, instead of a generic failure.
+ */
 export class PolicyFailure extends Error {
-  constructor(message: string) {
+  constructor(
+    readonly title: string,
+    message: string
+  ) {
     super(message)
     this.name = 'PolicyFailure'
   }

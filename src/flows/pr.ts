@@ -43,9 +43,10 @@ async function diffPullRequest(context: FlowContext, github: GitHub, pr: PullReq
     const chain = graph.affectedChain(changeSet.changed)
     core.info(`Affected chain (${chain.length}): ${chain.join(' -> ') || 'none'}`)
     const environment = `${context.settings.environmentPrefix}_${pr.number}`
-    if (chain.length > 0 || changeSet.removed.length > 0) {
-      await step(`Plan and apply environment ${environment}`, () => buildEnvironment(context, sqlmesh, environment))
-    }
+    const needsEnvironment = chain.length > 0 || changeSet.removed.length > 0
+    const auditFailures = needsEnvironment
+      ? await step(`Plan and apply environment ${environment}`, () => buildEnvironment(context, sqlmesh, environment))
+      : []
     const compared = await step('Table diff', () =>
       diffModels(context, sqlmesh, graph, { models: chain, changed: changeSet.changed, source: context.settings.prodEnvironment, target: environment })
     )
@@ -69,14 +70,18 @@ async function diffPullRequest(context: FlowContext, github: GitHub, pr: PullReq
       failing,
       failOn: context.settings.failOn,
       backfillStart: context.settings.backfillStart,
-      backfillPreview
+      backfillPreview,
+      auditFailures
     }
     await step('Report', () => publish(context, github, pr, report))
     setOutputs(changeSet, chain, diffs)
+    if (auditFailures.length > 0) {
+      const message = `Audits failed in ${environment}: ${auditFailures.join('; ')}`
+      throw new PolicyFailure('SQLMesh audit', `${message}. Fix the data or the audit; the pull-request comment lists them.`)
+    }
     if (failing.length > 0) {
       const message = `fail-on '${context.settings.failOn}': ${failing.join(', ')}`
-      core.error(message, { title: 'SQLMesh diff' })
-      throw new PolicyFailure(`${message}. See the pull-request comment for the numbers.`)
+      throw new PolicyFailure('SQLMesh diff', `${message}. See the pull-request comment for the numbers.`)
     }
   } finally {
     await sqlmesh.close()
@@ -103,7 +108,8 @@ function removedModel(model: string): ModelDiff {
   return { model, status: 'not-diffed', reason: 'removed', detail: 'Removed by this pull request: its table leaves prod on merge.' }
 }
 
-async function buildEnvironment(context: FlowContext, sqlmesh: SqlMesh, environment: string): Promise<void> {
+/** Plans and applies the PR environment; returns the audits that failed on its data (SQLMesh only warns there). */
+async function buildEnvironment(context: FlowContext, sqlmesh: SqlMesh, environment: string): Promise<readonly string[]> {
   const outcome = await sqlmesh.plan({
     environment,
     start: context.settings.environmentStart || undefined,
@@ -111,6 +117,8 @@ async function buildEnvironment(context: FlowContext, sqlmesh: SqlMesh, environm
     skipTests: context.settings.skipTests
   })
   core.info(`Environment ${environment} ${outcome.hasChanges ? 'applied' : 'already up to date'} in ${outcome.seconds}s`)
+  outcome.auditFailures.forEach(failure => core.warning(`Audit failed in ${environment}: ${failure}`))
+  return outcome.auditFailures
 }
 
 async function publish(context: FlowContext, github: GitHub, pr: PullRequestEvent, report: PrReport): Promise<void> {

@@ -14,7 +14,8 @@ export function text(value: string): string {
 
 /** Inline code: backticks inside are replaced, pipes escaped so that the span can sit in a table cell. */
 export function code(value: string): string {
-  const clean = value.replace(/\r\n|\r|\n/g, ' ').replace(/`/g, 'ʼ').replace(/\|/g, '\\|')
+  // A mention in a code span does not ping, but a zero-width space after @ keeps even the text from reading as one.
+  const clean = value.replace(/\r\n|\r|\n/g, ' ').replace(/`/g, 'ʼ').replace(/\|/g, '\\|').replace(/@/g, '@\u200b')
   return `\`${clean}\``
 }
 

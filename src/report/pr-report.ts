@@ -31,6 +31,8 @@ export interface PrReport {
   readonly backfillStart?: string
   /** What merging will rebuild in prod (planned, not applied); null when no backfill-start is set. */
   readonly backfillPreview?: readonly ModelBackfill[] | null
+  /** Audits that failed on the PR environment's data. */
+  readonly auditFailures?: readonly string[]
 }
 
 export function renderPrSections(report: PrReport): Section[] {
@@ -73,7 +75,8 @@ export function verdict(report: PrReport): string {
   }
   const changed = new Set(report.changed)
   const differing = report.diffs.filter(hasDataChange)
-  const prefix = report.failing.length > 0 ? '❌' : differing.length > 0 || report.removed.length > 0 ? '⚠️' : '✅'
+  const failed = report.failing.length > 0 || (report.auditFailures?.length ?? 0) > 0
+  const prefix = failed ? '❌' : differing.length > 0 || report.removed.length > 0 ? '⚠️' : '✅'
   const direct = report.diffs.filter(diff => changed.has(diff.model))
   const shown = direct.slice(0, 3).map(diff => `${code(diff.model)}: ${headline(diff)}`)
   if (direct.length > shown.length) shown.push(`${direct.length - shown.length} more changed`)
@@ -180,6 +183,7 @@ function notes(report: PrReport): Section[] {
     const via = files ? ` through ${files}` : ''
     lines.push(`- Changed without an edit to their own file${via}: ${report.changedIndirectlyByFiles.map(code).join(', ')}`)
   }
+  for (const failure of report.auditFailures ?? []) lines.push(`- ❌ Audit failed in the PR environment: ${code(failure)}`)
   if (report.failing.length > 0) {
     lines.push(`- ❌ \`fail-on: ${report.failOn}\` fails this check for: ${report.failing.map(code).join(', ')}`)
   }

@@ -45,6 +45,8 @@ export interface PlanRequest {
 export interface PlanOutcome {
   readonly hasChanges: boolean
   readonly seconds: number
+  /** Audits that failed while building: SQLMesh only warns about them on a PR environment's partial data. */
+  readonly auditFailures: readonly string[]
 }
 
 export interface RestateRequest {
@@ -72,7 +74,9 @@ export class SqlMesh {
     readonly version: string,
     readonly models: readonly ModelInfo[],
     /** How many table diffs the gateway lets run at once (SQLMesh's concurrent_tasks; 1 on DuckDB). */
-    readonly diffWorkers: number
+    readonly diffWorkers: number,
+    /** The gateway SQLMesh uses, for messages. */
+    readonly gateway: string
   ) {}
 
   /** Starts SQLMesh, checks its version and loads the project (the only project load of the run). */
@@ -90,12 +94,12 @@ export class SqlMesh {
       if (!verdict.ok) throw new SqlMeshError('sqlmesh_too_old', verdict.message)
       if (verdict.warning) options.warn(verdict.warning)
       const loaded = await bridge
-        .request<{ models: RawModel[]; workers: number; secrets: string[] }>('load', { path: options.projectPath, gateway: options.gateway })
+        .request<{ models: RawModel[]; workers: number; secrets: string[]; gateway: string }>('load', { path: options.projectPath, gateway: options.gateway })
         .catch((error: Error) => {
           throw explainLoadError(error, options)
         })
       loaded.secrets.forEach(options.mask)
-      return new SqlMesh(bridge, hello.sqlmesh_version, parseModels(loaded.models), loaded.workers)
+      return new SqlMesh(bridge, hello.sqlmesh_version, parseModels(loaded.models), loaded.workers, loaded.gateway)
     } catch (error) {
       await bridge.close()
       throw error
@@ -103,26 +107,26 @@ export class SqlMesh {
   }
 
   async changes(environment: string): Promise<FingerprintChanges> {
-    return parseFingerprintChanges(await this.bridge.request<RawChanges>('changes', { environment }))
+    return parseFingerprintChanges(await this.call<RawChanges>('changes', { environment }))
   }
 
   async plan(request: PlanRequest): Promise<PlanOutcome> {
-    const raw = await this.bridge.request<{ has_changes: boolean; seconds: number }>('plan', {
+    const raw = await this.call<{ has_changes: boolean; seconds: number; audit_failures: string[] }>('plan', {
       environment: request.environment,
       start: request.start,
       end: request.end,
       restate: request.restate,
       skip_tests: request.skipTests ?? false
     })
-    return { hasChanges: raw.has_changes, seconds: raw.seconds }
+    return { hasChanges: raw.has_changes, seconds: raw.seconds, auditFailures: raw.audit_failures }
   }
 
   async environment(name: string, isProd: boolean): Promise<EnvironmentSnapshot | null> {
-    return parseEnvironment(await this.bridge.request<RawEnvironment>('environment', { environment: name }), isProd)
+    return parseEnvironment(await this.call<RawEnvironment>('environment', { environment: name }), isProd)
   }
 
   async tableDiff(request: DiffRequest): Promise<TableComparison | null> {
-    const raw = await this.bridge.request<RawDiff>('table_diff', {
+    const raw = await this.call<RawDiff>('table_diff', {
       source: request.source,
       target: request.target,
       model: request.model,
@@ -138,7 +142,7 @@ export class SqlMesh {
    * what it would rebuild per model. Names in the outcome are model names.
    */
   async restate(request: RestateRequest, nameOf: (fqn: string) => string): Promise<RestatementOutcome> {
-    const raw = await this.bridge.request<RawRestatement>('restate', {
+    const raw = await this.call<RawRestatement>('restate', {
       environment: request.environment,
       models: request.models,
       start: request.start,
@@ -150,23 +154,36 @@ export class SqlMesh {
 
   /** Rows in prod's table of each model (keyed by model name); null where the model has no table yet. */
   async prodRowCounts(models: readonly ModelInfo[]): Promise<Map<string, number | null>> {
-    const raw = await this.bridge.request<{ counts: Record<string, number | null> }>('row_counts', { models: models.map(model => model.fqn) })
+    const raw = await this.call<{ counts: Record<string, number | null> }>('row_counts', { models: models.map(model => model.fqn) })
     return new Map(models.map(model => [model.name, raw.counts[model.fqn] ?? null]))
   }
 
   /** Invalidates an environment (SQLMesh's janitor then drops it); false when it did not exist. */
   async invalidate(environment: string): Promise<boolean> {
-    return (await this.bridge.request<{ existed: boolean }>('invalidate', { environment })).existed
+    return (await this.call<{ existed: boolean }>('invalidate', { environment })).existed
   }
 
   /** Dates or relative expressions as epoch ms, read the way SQLMesh reads them; also SQLMesh's "now". */
   async resolveTimes(values: Record<string, string>): Promise<{ times: Record<string, number>; now: number }> {
-    return this.bridge.request('resolve_times', { values })
+    return this.call('resolve_times', { values })
   }
 
   async readYaml(path: string): Promise<unknown> {
-    const raw = await this.bridge.request<{ exists: boolean; data: unknown }>('read_yaml', { path })
+    const raw = await this.call<{ exists: boolean; data: unknown }>('read_yaml', { path })
     return raw.exists ? raw.data : null
+  }
+
+  /** A request to SQLMesh; a failure to reach the warehouse is said in the user's terms, naming the gateway. */
+  private async call<T>(method: string, params: object = {}): Promise<T> {
+    try {
+      return await this.bridge.request<T>(method, params)
+    } catch (error) {
+      if (!(error instanceof SqlMeshError) || error.kind !== 'connection') throw error
+      throw new SqlMeshError(
+        'connection',
+        `Could not connect to the database of gateway '${this.gateway}'. Check its connection settings (host, port, user, password) in the SQLMesh config, and that the warehouse is reachable from the runner. The driver said: ${error.message}`
+      )
+    }
   }
 
   close(): Promise<void> {
