@@ -286,7 +286,9 @@ class Session:
             select_models=[params["model"]],
             on=params.get("on") or None,
             where=window_predicate(params.get("window")),
-            limit=int(params.get("sample_limit") or 0) or 1,
+            # No samples asked for: LIMIT 0. SQLMesh still builds and runs its sample query (its Python cost stays, see
+            # BENCHMARKS.md), but no rows come back.
+            limit=int(params.get("sample_limit") or 0),
             show=False,
             decimals=int(params.get("decimals", 3)),
             skip_grain_check=False,

@@ -1,0 +1,185 @@
+// npm run bench: generates the projects, runs the four measures of issue 5 and prints medians, ratios and a
+// PASS/MISS table. Started by bench/run.sh on Node 24, the Node GitHub runs the action with (process.execPath is
+// the node runAction spawns dist/index.js with).
+//
+// Repetitions and sizes come from the environment (the defaults take about 7 minutes on 2 cores):
+//   BENCH_RUNS=3              PR flow on DuckDB: runs of each side (seed-style CLI loop, action)
+//   BENCH_PG_RUNS=3           PostgreSQL: runs at each diff-concurrency (1 and 4), per seed size
+//   BENCH_PG_ROWS=4000,50000  PostgreSQL: seed sizes (the PR-flow project, then the same with larger tables)
+//   BENCH_GRAPH_RUNS=7        graph work: passes per graph size
+//   BENCH_STARTUP_RUNS=10     start-up: runs
+//   BENCH_ROWS=4000           seed rows of the generated project
+//   BENCH_ONLY=pr,concurrency,graph,startup   run only these parts
+//   BENCH_PROFILE=1           profile the start-up and the table diffs even when they meet their targets
+//   BENCH_JSON=<file>         also write every number as JSON
+//   BENCH_KEEP=1              keep the probe logs (their folder is printed)
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { uniqueName } from '../support/scenario.mjs'
+import { startGitHubServer } from '../support/github-server.mjs'
+import { NAME, OWNER, probePython, TOKEN } from './lib/action.mjs'
+import { benchConcurrentDiffs, profileDiffs } from './lib/concurrency.mjs'
+import { benchGraph, compileCore } from './lib/graph.mjs'
+import { describeMachine } from './lib/machine.mjs'
+import { benchPullRequestFlow } from './lib/pr-flow.mjs'
+import { createBenchRepo, DATABASE_PREFIX, pgAdmin, removeBenchRepo } from './lib/repo.mjs'
+import * as report from './lib/report.mjs'
+import { benchStartup, profileStartup } from './lib/startup.mjs'
+import { envInt, envIntList, secs, table } from './lib/stats.mjs'
+
+const config = {
+  runs: envInt('BENCH_RUNS', 3),
+  pgRuns: envInt('BENCH_PG_RUNS', 3),
+  graphRuns: envInt('BENCH_GRAPH_RUNS', 7),
+  startupRuns: envInt('BENCH_STARTUP_RUNS', 10),
+  rows: envInt('BENCH_ROWS', 4000),
+  pgRows: envIntList('BENCH_PG_ROWS', [envInt('BENCH_ROWS', 4000), 50_000]),
+  only: new Set((process.env.BENCH_ONLY || 'pr,concurrency,graph,startup').split(',').map(part => part.trim())),
+  profile: Boolean(process.env.BENCH_PROFILE)
+}
+
+const log = message => console.log(`  ${message}`)
+const section = title => console.log(`\n## ${title}\n`)
+
+/** Everything the parts share: the GitHub server, the probe interpreter, the repositories made, the log folder. */
+async function openSession() {
+  const session = {
+    workDir: mkdtempSync(join(tmpdir(), 'sqlmesh-bench-logs-')),
+    server: await startGitHubServer({ owner: OWNER, repo: NAME, tokens: { [TOKEN]: 'github-actions[bot]' } }),
+    python: probePython(),
+    /** @type {ReturnType<typeof createBenchRepo> | undefined} the PR-flow repository */
+    repo: undefined,
+    /** @type {Array<ReturnType<typeof createBenchRepo>>} */
+    repos: []
+  }
+  session.cleanUp = () => {
+    for (const made of session.repos.splice(0)) removeBenchRepo(made)
+    session.python.remove()
+    if (!process.env.BENCH_KEEP) rmSync(session.workDir, { recursive: true, force: true })
+  }
+  return session
+}
+
+async function setup(session) {
+  section('Setup')
+  const postgres = config.only.has('concurrency') && postgresReachable() ? postgresNames() : undefined
+  session.repo = createBenchRepo({ rows: config.rows, postgres, log })
+  session.repos.push(session.repo)
+  const { design, changedFiles } = session.repo
+  log(`PR branch changes ${design.changed.length} models (${changedFiles.length} files); affected chain: ${design.affected.length} of ${design.models.length} models`)
+}
+
+async function partPullRequestFlow(session, results) {
+  section(`1. Pull-request flow, DuckDB, ${config.runs} run(s) per side`)
+  const { repo, server, python, workDir } = session
+  results.pr = await benchPullRequestFlow({ repo, server, python: python.python, runs: config.runs, workDir, log })
+  report.printPullRequestFlow(results.pr)
+}
+
+async function partConcurrency(session, results) {
+  section(`2. Table diffs on PostgreSQL at diff-concurrency 1 and 4, ${config.pgRuns} run(s) each`)
+  if (!session.repo?.postgres) {
+    results.concurrency = { skipped: 'PostgreSQL is not reachable (PGHOST/PGPORT/PGUSER)' }
+    return log(`skipped: ${results.concurrency.skipped}`)
+  }
+  results.concurrency = []
+  for (const rows of config.pgRows) {
+    log(`seed of ${rows.toLocaleString('en-US')} rows:`)
+    const repo = rows === config.rows ? session.repo : postgresOnlyRepo(session, rows)
+    const options = { repo, server: session.server, python: session.python.python, runs: config.pgRuns, workDir: session.workDir, log }
+    results.concurrency.push({ rows, ...(await benchConcurrentDiffs(options)) })
+  }
+  report.printConcurrency(results.concurrency)
+  if (config.profile || results.concurrency.some(result => !(result.gain >= report.TARGETS.concurrencyGain))) {
+    const { repo, server, python, workDir } = session
+    results.diffProfile = await profileDiffs({ repo, server, python: python.python, workDir })
+    report.printDiffProfile(results.diffProfile, config.rows)
+  }
+}
+
+/** The same project with another seed size, prod on PostgreSQL only (the DuckDB side is not measured there). */
+function postgresOnlyRepo(session, rows) {
+  const repo = createBenchRepo({ rows, duckdb: false, postgres: postgresNames(), log })
+  session.repos.push(repo)
+  return repo
+}
+
+function partGraph(_session, results) {
+  section(`3. Graph work on generated graphs, ${config.graphRuns} pass(es) per size`)
+  const coreDir = compileCore()
+  try {
+    results.graph = benchGraph({ coreDir, runs: config.graphRuns, log })
+  } finally {
+    rmSync(coreDir, { recursive: true, force: true })
+  }
+  report.printGraph(results.graph)
+}
+
+async function partStartup(session, results) {
+  section(`4. Start-up and bundle, ${config.startupRuns} run(s)`)
+  const { repo, server } = session
+  results.startup = await benchStartup({ repo, server, runs: config.startupRuns, log })
+  if (config.profile || results.startup.median >= report.TARGETS.startupMs) {
+    results.startup.profile = await profileStartup({ repo, server })
+    report.printStartupProfile(results.startup.profile)
+  }
+}
+
+function printTargets(results) {
+  section('Targets')
+  const verdicts = report.verdictRows(results)
+  console.log(table(['target', 'measured', 'result'], verdicts))
+  const missed = verdicts.filter(row => row[2] === 'MISS').map(row => row[0])
+  if (missed.length > 0) {
+    console.log(`\nMISSED ${missed.length} target(s): ${missed.join('; ')}. The breakdowns above show where the time goes.`)
+  }
+  return verdicts
+}
+
+function postgresNames() {
+  const database = `${DATABASE_PREFIX}${uniqueName()}`
+  return { database, template: `${database}_template` }
+}
+
+/** The bench runs without PostgreSQL too (part 2 is then reported as not run). */
+function postgresReachable() {
+  try {
+    pgAdmin(['drop', `${DATABASE_PREFIX}probe_${uniqueName()}`])
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function main() {
+  const began = performance.now()
+  const results = { machine: describeMachine(), config: { ...config, only: [...config.only] } }
+  section('Machine')
+  report.printMachine(results.machine)
+  const session = await openSession()
+  // Ctrl-C must not leave databases behind on the shared PostgreSQL server.
+  process.once('SIGINT', () => {
+    session.cleanUp()
+    process.exit(130)
+  })
+  try {
+    if (['pr', 'concurrency', 'startup'].some(part => config.only.has(part))) await setup(session)
+    if (config.only.has('pr')) await partPullRequestFlow(session, results)
+    if (config.only.has('concurrency')) await partConcurrency(session, results)
+    if (config.only.has('graph')) partGraph(session, results)
+    if (config.only.has('startup')) await partStartup(session, results)
+    results.verdicts = printTargets(results)
+    results.loadAverageAtEnd = loadavg()
+    const kept = process.env.BENCH_KEEP ? `; probe logs in ${session.workDir}` : ''
+    console.log(`\nWhole bench: ${secs((performance.now() - began) / 1000, 0)}; load average at the end: ${loadavg().map(n => n.toFixed(2)).join(', ')}${kept}`)
+    if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, `${JSON.stringify(results, (key, value) => (key === 'stdout' ? undefined : value), 2)}\n`)
+  } finally {
+    await session.server.close()
+    session.cleanUp()
+  }
+}
+
+await main()
