@@ -385,7 +385,14 @@ class _Recorder:
         self._inner.log_skipped_models(snapshot_names)
 
     def __getattr__(self, name: str) -> t.Any:
+        # Table diff progress is not thread-safe in SQLMesh's consoles, and the action renders diffs itself.
+        if "table_diff" in name:
+            return _ignore
         return getattr(self._inner, name)
+
+
+def _ignore(*_args: t.Any, **_kwargs: t.Any) -> None:
+    return None
 
 
 _RECORDER: t.Optional[_Recorder] = None
@@ -395,9 +402,10 @@ def _recorder() -> _Recorder:
     """The recording console, installed once before the first Context is made (Context takes the global console)."""
     global _RECORDER
     if _RECORDER is None:
-        from sqlmesh.core.console import get_console, set_console
+        from sqlmesh.core.console import create_console, set_console
 
-        _RECORDER = _Recorder(get_console())
+        # The console SQLMesh's CLI would pick here (Markdown under CI), so that the log shows what it did.
+        _RECORDER = _Recorder(create_console())
         set_console(_RECORDER)
     return _RECORDER
 
