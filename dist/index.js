@@ -40689,7 +40689,9 @@ function selectRestatementRoots(changed, graph, defaultStart, settings = new Map
     };
     for (const name of changed)
         visit(name);
-    const roots = graph.topologicalOrder(candidates).filter(name => !hasAncestorIn(name, candidates, graph));
+    // A candidate downstream of another one is restated by that one's cascade.
+    const cascaded = graph.withDownstream([...candidates].flatMap(name => graph.childrenOf(name)));
+    const roots = graph.topologicalOrder(candidates).filter(name => !cascaded.has(name));
     const byStart = new Map();
     for (const root of roots) {
         const start = settings.get(root)?.startDate ?? defaultStart;
@@ -40697,20 +40699,6 @@ function selectRestatementRoots(changed, graph, defaultStart, settings = new Map
     }
     const groups = [...byStart.entries()].map(([start, models]) => ({ start, models }));
     return { groups, excluded: dedupe(excluded) };
-}
-function hasAncestorIn(name, set, graph) {
-    const seen = new Set();
-    const stack = [...graph.parentsOf(name)];
-    while (stack.length > 0) {
-        const parent = stack.pop();
-        if (seen.has(parent))
-            continue;
-        seen.add(parent);
-        if (set.has(parent))
-            return true;
-        stack.push(...graph.parentsOf(parent));
-    }
-    return false;
 }
 function dedupe(items) {
     const seen = new Set();
@@ -40949,6 +40937,22 @@ function settingsPath(context) {
     const file = context.settings.backfillConfig;
     return (0,external_node_path_namespaceObject.isAbsolute)(file) ? file : (0,external_node_path_namespaceObject.join)(projectDir(context), file);
 }
+/** Publishes a backfill's report (summary, outputs, comment), then fails the job if any model failed. */
+async function reportBackfill(context, run, github, pullRequest) {
+    const report = {
+        title: run.title,
+        environment: context.settings.prodEnvironment,
+        requestedStart: run.range.start,
+        requestedEnd: context.settings.backfillEnd,
+        dryRun: context.settings.dryRun,
+        rows: run.rows,
+        commitSha: run.commitSha,
+        sqlmeshVersion: run.sqlmeshVersion,
+        notes: run.notes
+    };
+    await step('Report', () => publishBackfill(context, report, github, pullRequest));
+    failOnBackfillErrors(run.rows);
+}
 /** Job summary, outputs, and the sticky backfill comment on the pull request the change came from. */
 async function publishBackfill(context, report, github, pullRequest) {
     const sections = renderBackfillSections(report);
@@ -41176,19 +41180,9 @@ async function runMergeFlow(context) {
         }
         const backfilled = touched.length > 0 ? await step('Backfill', () => backfill(context, sqlmesh, graph, touched, range)) : [];
         const rows = backfilled.map(row => (row.rowsAfter === null ? row : { ...row, rowsBefore: rowsBefore.get(row.model) ?? null }));
-        const report = {
-            title: `SQLMesh backfill after ${merge.pullRequest ? `#${merge.pullRequest}` : `commit ${merge.commitSha.slice(0, 7)}`}`,
-            environment: context.settings.prodEnvironment,
-            requestedStart: range.start,
-            requestedEnd: context.settings.backfillEnd,
-            dryRun: context.settings.dryRun,
-            rows,
-            commitSha: merge.commitSha,
-            sqlmeshVersion: sqlmesh.version,
-            notes
-        };
-        await step('Report', () => publishBackfill(context, report, github, merge.pullRequest));
-        failOnBackfillErrors(rows);
+        const title = `SQLMesh backfill after ${merge.pullRequest ? `#${merge.pullRequest}` : `commit ${merge.commitSha.slice(0, 7)}`}`;
+        const run = { title, commitSha: merge.commitSha, notes, rows, range, sqlmeshVersion: sqlmesh.version };
+        await reportBackfill(context, run, github, merge.pullRequest);
     }
     finally {
         await sqlmesh.close();
@@ -41294,19 +41288,9 @@ async function runManualBackfill(context) {
         const range = await resolveBackfillRange(context, sqlmesh);
         info(`Backfilling ${models.join(', ')} (upstream first) from ${range.start}`);
         const rows = await step('Backfill', () => backfill(context, sqlmesh, graph, models, range));
-        const report = {
-            title: `SQLMesh backfill of ${models.map(code).join(', ')}`,
-            environment: context.settings.prodEnvironment,
-            requestedStart: range.start,
-            requestedEnd: context.settings.backfillEnd,
-            dryRun: context.settings.dryRun,
-            rows,
-            commitSha: process.env.GITHUB_SHA ?? '',
-            sqlmeshVersion: sqlmesh.version,
-            notes: []
-        };
-        await step('Report', () => publishBackfill(context, report, null, null));
-        failOnBackfillErrors(rows);
+        const title = `SQLMesh backfill of ${models.map(code).join(', ')}`;
+        const run = { title, commitSha: process.env.GITHUB_SHA ?? '', notes: [], rows, range, sqlmeshVersion: sqlmesh.version };
+        await reportBackfill(context, run, null, null);
     });
 }
 async function runManualDiff(context) {

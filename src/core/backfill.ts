@@ -58,7 +58,9 @@ export function selectRestatementRoots(
     candidates.add(name)
   }
   for (const name of changed) visit(name)
-  const roots = graph.topologicalOrder(candidates).filter(name => !hasAncestorIn(name, candidates, graph))
+  // A candidate downstream of another one is restated by that one's cascade.
+  const cascaded = graph.withDownstream([...candidates].flatMap(name => graph.childrenOf(name)))
+  const roots = graph.topologicalOrder(candidates).filter(name => !cascaded.has(name))
   const byStart = new Map<string, string[]>()
   for (const root of roots) {
     const start = settings.get(root)?.startDate ?? defaultStart
@@ -66,19 +68,6 @@ export function selectRestatementRoots(
   }
   const groups = [...byStart.entries()].map(([start, models]) => ({ start, models }))
   return { groups, excluded: dedupe(excluded) }
-}
-
-function hasAncestorIn(name: string, set: ReadonlySet<string>, graph: ModelGraph): boolean {
-  const seen = new Set<string>()
-  const stack = [...graph.parentsOf(name)]
-  while (stack.length > 0) {
-    const parent = stack.pop() as string
-    if (seen.has(parent)) continue
-    seen.add(parent)
-    if (set.has(parent)) return true
-    stack.push(...graph.parentsOf(parent))
-  }
-  return false
 }
 
 function dedupe<T extends { model: string }>(items: T[]): T[] {

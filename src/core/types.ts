@@ -106,18 +106,13 @@ export type NotDiffedReason =
   | 'error'
 
 export type ModelDiff =
-  | {
+  | (TableComparison & {
       readonly model: string
       readonly status: 'diffed'
       readonly window: TimeWindow | null
       /** Set when the model is rebuilt in full from an upstream model the PR environment holds only for a window. */
       readonly partialUpstream?: { readonly model: string; readonly window: TimeWindow } | null
-      readonly grain: readonly string[]
-      readonly schema: SchemaDiff
-      readonly rows: RowCounts
-      readonly columns: readonly ColumnMatch[]
-      readonly samples?: Samples
-    }
+    })
   | {
       readonly model: string
       readonly status: 'not-diffed'

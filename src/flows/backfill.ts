@@ -11,7 +11,7 @@ import { COMMENT_LIMIT, fitSections, SUMMARY_LIMIT } from '../report/fit.js'
 import { BACKFILL_COMMENT_MARKER, renderBackfillSections, type BackfillReport } from '../report/backfill-report.js'
 import type { GitHub } from '../github/client.js'
 import type { SqlMesh } from '../sqlmesh/client.js'
-import { PolicyFailure, projectDir, type FlowContext, writeSummary } from './context.js'
+import { PolicyFailure, projectDir, step, type FlowContext, writeSummary } from './context.js'
 import { redact } from '../secrets.js'
 
 export interface BackfillRange {
@@ -78,8 +78,34 @@ function settingsPath(context: FlowContext): string {
   return isAbsolute(file) ? file : join(projectDir(context), file)
 }
 
+export interface BackfillRun {
+  readonly title: string
+  readonly commitSha: string
+  readonly notes: readonly string[]
+  readonly rows: readonly ModelBackfill[]
+  readonly range: BackfillRange
+  readonly sqlmeshVersion: string
+}
+
+/** Publishes a backfill's report (summary, outputs, comment), then fails the job if any model failed. */
+export async function reportBackfill(context: FlowContext, run: BackfillRun, github: GitHub | null, pullRequest: number | null): Promise<void> {
+  const report: BackfillReport = {
+    title: run.title,
+    environment: context.settings.prodEnvironment,
+    requestedStart: run.range.start,
+    requestedEnd: context.settings.backfillEnd,
+    dryRun: context.settings.dryRun,
+    rows: run.rows,
+    commitSha: run.commitSha,
+    sqlmeshVersion: run.sqlmeshVersion,
+    notes: run.notes
+  }
+  await step('Report', () => publishBackfill(context, report, github, pullRequest))
+  failOnBackfillErrors(run.rows)
+}
+
 /** Job summary, outputs, and the sticky backfill comment on the pull request the change came from. */
-export async function publishBackfill(
+async function publishBackfill(
   context: FlowContext,
   report: BackfillReport,
   github: GitHub | null,
@@ -103,7 +129,7 @@ export async function publishBackfill(
 }
 
 /** Fails the job when any model failed, naming them; the report is already out. */
-export function failOnBackfillErrors(rows: readonly ModelBackfill[]): void {
+function failOnBackfillErrors(rows: readonly ModelBackfill[]): void {
   const failed = rows.filter(row => row.status === 'failed')
   const skipped = rows.filter(row => row.status === 'not-attempted').map(row => row.model)
   if (failed.length === 0 && skipped.length === 0) return

@@ -8,7 +8,7 @@ import { fitSections, SUMMARY_LIMIT } from '../report/fit.js'
 import { renderPrSections } from '../report/pr-report.js'
 import { code } from '../report/markdown.js'
 import type { SqlMesh } from '../sqlmesh/client.js'
-import { backfill, failOnBackfillErrors, publishBackfill, resolveBackfillRange } from './backfill.js'
+import { backfill, reportBackfill, resolveBackfillRange } from './backfill.js'
 import { startSqlMesh, step, type FlowContext, writeSummary } from './context.js'
 import { diffModels } from './diff.js'
 
@@ -19,19 +19,9 @@ export async function runManualBackfill(context: FlowContext): Promise<void> {
     const range = await resolveBackfillRange(context, sqlmesh)
     core.info(`Backfilling ${models.join(', ')} (upstream first) from ${range.start}`)
     const rows = await step('Backfill', () => backfill(context, sqlmesh, graph, models, range))
-    const report = {
-      title: `SQLMesh backfill of ${models.map(code).join(', ')}`,
-      environment: context.settings.prodEnvironment,
-      requestedStart: range.start,
-      requestedEnd: context.settings.backfillEnd,
-      dryRun: context.settings.dryRun,
-      rows,
-      commitSha: process.env.GITHUB_SHA ?? '',
-      sqlmeshVersion: sqlmesh.version,
-      notes: []
-    }
-    await step('Report', () => publishBackfill(context, report, null, null))
-    failOnBackfillErrors(rows)
+    const title = `SQLMesh backfill of ${models.map(code).join(', ')}`
+    const run = { title, commitSha: process.env.GITHUB_SHA ?? '', notes: [], rows, range, sqlmeshVersion: sqlmesh.version }
+    await reportBackfill(context, run, null, null)
   })
 }
 

@@ -8,7 +8,7 @@ import { pullRequestOf } from '../github/event.js'
 import { Git } from '../github/git.js'
 import { BACKFILL_COMMENT_MARKER, completedMarker } from '../report/backfill-report.js'
 import type { ChangedFile } from '../core/types.js'
-import { backfill, failOnBackfillErrors, publishBackfill, resolveBackfillRange } from './backfill.js'
+import { backfill, reportBackfill, resolveBackfillRange } from './backfill.js'
 import { changedModels, pullRequestFiles } from './changes.js'
 import { repositoryRelative, startSqlMesh, step, type FlowContext } from './context.js'
 
@@ -46,19 +46,9 @@ export async function runMergeFlow(context: FlowContext): Promise<void> {
     }
     const backfilled = touched.length > 0 ? await step('Backfill', () => backfill(context, sqlmesh, graph, touched, range)) : []
     const rows = backfilled.map(row => (row.rowsAfter === null ? row : { ...row, rowsBefore: rowsBefore.get(row.model) ?? null }))
-    const report = {
-      title: `SQLMesh backfill after ${merge.pullRequest ? `#${merge.pullRequest}` : `commit ${merge.commitSha.slice(0, 7)}`}`,
-      environment: context.settings.prodEnvironment,
-      requestedStart: range.start,
-      requestedEnd: context.settings.backfillEnd,
-      dryRun: context.settings.dryRun,
-      rows,
-      commitSha: merge.commitSha,
-      sqlmeshVersion: sqlmesh.version,
-      notes
-    }
-    await step('Report', () => publishBackfill(context, report, github, merge.pullRequest))
-    failOnBackfillErrors(rows)
+    const title = `SQLMesh backfill after ${merge.pullRequest ? `#${merge.pullRequest}` : `commit ${merge.commitSha.slice(0, 7)}`}`
+    const run = { title, commitSha: merge.commitSha, notes, rows, range, sqlmeshVersion: sqlmesh.version }
+    await reportBackfill(context, run, github, merge.pullRequest)
   } finally {
     await sqlmesh.close()
   }
