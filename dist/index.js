@@ -30745,7 +30745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(955);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7753);
 // The action's entry point: nothing but run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
@@ -30755,7 +30755,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 955:
+/***/ 7753:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33711,9 +33711,44 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./src/core/coverage.ts
+// Which models of the affected chain were actually compared. The verdict, the gate and every report read it from
+// here, so that a model that was not compared can never read as "no difference" anywhere. Pure.
+const COVERAGE = {
+    added: 'whole-model',
+    removed: 'whole-model',
+    'shares-prod-table': 'not-needed',
+    unchanged: 'not-needed',
+    external: 'not-needed',
+    embedded: 'not-needed',
+    'out-of-scope': 'not-compared',
+    'forward-only': 'not-compared',
+    'empty-window': 'not-compared',
+    'not-found': 'not-compared',
+    error: 'failed'
+};
+function coverageOf(diff) {
+    return diff.status === 'diffed' ? 'compared' : COVERAGE[diff.reason];
+}
+/** Models that needed a comparison and have none: not compared, or the comparison failed. */
+function uncompared(diffs) {
+    return diffs.filter(diff => isUncompared(diff));
+}
+function isUncompared(diff) {
+    const coverage = coverageOf(diff);
+    return coverage === 'not-compared' || coverage === 'failed';
+}
+/** Models whose data the verdict can vouch for: compared, or provably needing no comparison. */
+function isKnown(diff) {
+    return !isUncompared(diff);
+}
+
 ;// CONCATENATED MODULE: ./src/core/gate.ts
-// The `fail-on` policy: which results fail the job. Pure.
+// The gate: which results fail the job. `fail-on` picks the differences that fail it; the gate fails closed on what
+// it cannot know (a failed diff always, a model not compared unless `on-uncompared: warn`). Pure.
+
 const FAIL_ON_VALUES = ['never', 'schema-change', 'removed-rows', 'any-diff'];
+const ON_UNCOMPARED_VALUES = ['fail', 'warn'];
 function isFailOn(value) {
     return FAIL_ON_VALUES.includes(value);
 }
@@ -33723,22 +33758,36 @@ function hasSchemaChange(diff) {
     const { added, removed, retyped } = diff.schema;
     return added.length + removed.length + retyped.length > 0;
 }
+/** A difference that was measured (or is the whole model). A model not compared has none: it is unknown, not equal. */
 function hasDataChange(diff) {
     if (diff.status !== 'diffed')
-        return diff.reason === 'added' || diff.reason === 'removed';
+        return coverageOf(diff) === 'whole-model';
     const { onlyInProd, onlyInPr, changed } = diff.rows;
-    return hasSchemaChange(diff) || onlyInProd + onlyInPr + changed > 0;
+    return hasSchemaChange(diff) || onlyInProd + onlyInPr + (changed ?? 0) > 0;
 }
-/** The models that break the policy, in report order. */
+function evaluateGate(diffs, settings) {
+    if (settings.failOn === 'never')
+        return { differences: [], failedDiffs: [], uncompared: [] };
+    return {
+        differences: modelsFailingPolicy(diffs, settings.failOn),
+        failedDiffs: diffs.filter(diff => coverageOf(diff) === 'failed').map(diff => diff.model),
+        uncompared: settings.onUncompared === 'fail' ? diffs.filter(diff => coverageOf(diff) === 'not-compared').map(diff => diff.model) : []
+    };
+}
+function gateFails(gate) {
+    return gate.differences.length + gate.failedDiffs.length + gate.uncompared.length > 0;
+}
+/** The models whose measured difference breaks the policy, in report order. */
 function modelsFailingPolicy(diffs, policy) {
     const failing = (diff) => {
+        const removedModel = diff.status === 'not-diffed' && diff.reason === 'removed';
         switch (policy) {
             case 'never':
                 return false;
             case 'schema-change':
-                return hasSchemaChange(diff) || (diff.status === 'not-diffed' && diff.reason === 'removed');
+                return hasSchemaChange(diff) || removedModel;
             case 'removed-rows':
-                return (diff.status === 'diffed' && diff.rows.onlyInProd > 0) || (diff.status === 'not-diffed' && diff.reason === 'removed');
+                return (diff.status === 'diffed' && diff.rows.onlyInProd > 0) || removedModel;
             case 'any-diff':
                 return hasDataChange(diff);
         }
@@ -33795,6 +33844,8 @@ function readSettings() {
         decimals: wholeNumber('decimals', getInput('decimals') || '3', 0, 12),
         diffConcurrency: wholeNumber('diff-concurrency', getInput('diff-concurrency') || '4', 1, 32),
         failOn: failOn(getInput('fail-on') || 'never'),
+        onUncompared: oneOf('on-uncompared', getInput('on-uncompared') || 'fail', ON_UNCOMPARED_VALUES),
+        workingDirectory: getInput('working-directory'),
         skipTests: booleanInput('skip-tests'),
         python: getInput('python'),
         commentAuthor: getInput('comment-author') || 'github-actions[bot]',
@@ -33997,7 +34048,7 @@ class BridgeProcess {
      * resolve as they do when people run `sqlmesh` there); `log` receives every line SQLMesh prints.
      */
     static start(python, bridgeScript, cwd, env, log) {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(python, ['-u', bridgeScript], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = (0,external_node_child_process_namespaceObject.spawn)(python, ['-u', '-B', bridgeScript], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
         const bridge = new BridgeProcess(child);
         (0,external_node_readline_namespaceObject.createInterface)({ input: child.stdout }).on('line', line => bridge.receive(line));
         (0,external_node_readline_namespaceObject.createInterface)({ input: child.stderr }).on('line', log);
@@ -34123,12 +34174,14 @@ function parseModels(raw) {
         isExternal: model.is_external,
         seedPath: model.seed_path,
         timeColumn: model.time_column,
-        // SQLMesh renders a composite grain as one tuple, e.g. "(game_id, team)".
-        grain: model.grain.flatMap(splitGrain),
+        // One join column per entry (SQLMesh's `model.on`; a composite grain is already split).
+        grain: model.grain,
         dependsOn: model.depends_on,
         start: model.start,
         startMs: model.start_ms,
-        restatementDisabled: model.restatement_disabled
+        restatementDisabled: model.restatement_disabled,
+        dependsOnSelf: model.depends_on_self ?? false,
+        fromDbt: model.dbt ?? false
     }));
 }
 /** FQNs from the state are kept as they are; the caller maps them to model names through the graph. */
@@ -34147,12 +34200,13 @@ function parseEnvironment(raw, isProd) {
     const models = new Map();
     for (const [fqn, snapshot] of Object.entries(raw.models)) {
         // A dev environment's own backfills are recorded as dev intervals; prod reads the promoted intervals only.
+        const window = ([start, end]) => ({ start: start, end: end });
         const intervals = !isProd && snapshot.dev_intervals.length > 0 ? snapshot.dev_intervals : snapshot.intervals;
         models.set(fqn, {
             fingerprint: snapshot.fingerprint,
             version: snapshot.version,
             forwardOnly: snapshot.forward_only,
-            intervals: intervals.map(([start, end]) => ({ start: start, end: end }))
+            intervals: intervals.map(window)
         });
     }
     return models;
@@ -34162,8 +34216,11 @@ function parseDiff(raw) {
         return null;
     const stat = (key) => Math.round(raw.stats[key] ?? 0);
     const matched = stat('join_count');
+    const wholeRows = raw.method === 'whole-rows';
     return {
+        method: raw.method,
         grain: raw.grain,
+        grainProblem: parseGrainProblem(raw.grain_problem),
         schema: {
             added: raw.schema.added.map(([column, type]) => ({ column: column, type: type })),
             removed: raw.schema.removed.map(([column, type]) => ({ column: column, type: type })),
@@ -34179,7 +34236,7 @@ function parseDiff(raw) {
             onlyInProd: stat('s_only_count'),
             onlyInPr: stat('t_only_count'),
             matched,
-            changed: matched - stat('full_match_count')
+            changed: wholeRows ? null : matched - stat('full_match_count')
         },
         columns: Object.entries(raw.column_match_pct).map(([column, matchPct]) => ({ column, matchPct })),
         ...(raw.samples
@@ -34193,12 +34250,16 @@ function parseDiff(raw) {
             : {})
     };
 }
-function splitGrain(grain) {
-    const inner = grain.trim().replace(/^\((.*)\)$/s, '$1');
-    return inner
-        .split(',')
-        .map(part => part.trim())
-        .filter(Boolean);
+function parseGrainProblem(raw) {
+    if (!raw)
+        return null;
+    if (raw.kind === 'missing-columns')
+        return raw;
+    return {
+        kind: 'not-unique',
+        duplicateKeys: { prod: raw.duplicate_keys.source, pr: raw.duplicate_keys.target },
+        nullKeyRows: { prod: raw.null_key_rows.source, pr: raw.null_key_rows.target }
+    };
 }
 /** A restatement's result with model names instead of SQLMesh's fully-qualified ones. */
 function parseRestatement(raw, nameOf, requestedStart, applied) {
@@ -34231,20 +34292,24 @@ class SqlMesh {
     models;
     diffWorkers;
     gateway;
+    state;
     constructor(bridge, version, models, 
     /** How many table diffs the gateway lets run at once (SQLMesh's concurrent_tasks; 1 on DuckDB). */
     diffWorkers, 
     /** The gateway SQLMesh uses, for messages. */
-    gateway) {
+    gateway, 
+    /** Where SQLMesh reads its state, and the directory it runs in (relative paths resolve against it). */
+    state) {
         this.bridge = bridge;
         this.version = version;
         this.models = models;
         this.diffWorkers = diffWorkers;
         this.gateway = gateway;
+        this.state = state;
     }
     /** Starts SQLMesh, checks its version and loads the project (the only project load of the run). */
     static async create(options) {
-        const bridge = BridgeProcess.start(options.python, bridgeScript(), options.projectPath, options.env, options.log);
+        const bridge = BridgeProcess.start(options.python, bridgeScript(), options.workingDirectory ?? options.projectPath, options.env, options.log);
         try {
             const hello = await bridge.request('hello').catch((error) => {
                 throw new SqlMeshError('sqlmesh_missing', `SQLMesh could not be started with the Python interpreter '${options.python}': ${error.message}. ` +
@@ -34256,12 +34321,16 @@ class SqlMesh {
             if (verdict.warning)
                 options.warn(verdict.warning);
             const loaded = await bridge
-                .request('load', { path: options.projectPath, gateway: options.gateway })
+                .request('load', {
+                path: options.projectPath,
+                gateway: options.gateway
+            })
                 .catch((error) => {
                 throw explainLoadError(error, options);
             });
             loaded.secrets.forEach(options.mask);
-            return new SqlMesh(bridge, hello.sqlmesh_version, parseModels(loaded.models), loaded.workers, loaded.gateway);
+            const state = { gateway: loaded.state.gateway, type: loaded.state.type, database: loaded.state.database, cwd: loaded.cwd };
+            return new SqlMesh(bridge, hello.sqlmesh_version, parseModels(loaded.models), loaded.workers, loaded.gateway, state);
         }
         catch (error) {
             await bridge.close();
@@ -34284,11 +34353,12 @@ class SqlMesh {
     async environment(name, isProd) {
         return parseEnvironment(await this.call('environment', { environment: name }), isProd);
     }
+    /** Null when an environment has no snapshot of the model. */
     async tableDiff(request) {
         const raw = await this.call('table_diff', {
             source: request.source,
             target: request.target,
-            model: request.model,
+            fqn: request.fqn,
             window: request.window,
             sample_limit: request.sampleRows,
             decimals: request.decimals
@@ -34401,9 +34471,12 @@ async function startSqlMesh(context) {
     }
     const python = locatePython(context.settings.python, process.env.PATH);
     info(`Python: ${python}`);
+    const workingDirectory = sqlmeshDir(context);
+    info(`SQLMesh runs in ${workingDirectory}: relative paths in its config (a DuckDB file, a dbt profile's path) resolve there.`);
     const sqlmesh = await SqlMesh.create({
         python,
         projectPath: projectDir(context),
+        workingDirectory,
         gateway: context.settings.gateway,
         env: { ...pythonEnv(process.env), SQLMESH_ACTION_WORKERS: String(context.settings.diffConcurrency) },
         log: line => info(line),
@@ -34412,6 +34485,33 @@ async function startSqlMesh(context) {
     });
     info(`SQLMesh ${sqlmesh.version}: ${sqlmesh.models.length} models loaded; table diffs run ${sqlmesh.diffWorkers} at a time`);
     return sqlmesh;
+}
+/** The directory SQLMesh runs in: `working-directory` (repository-relative) or, by default, the project folder. */
+function sqlmeshDir(context) {
+    const dir = context.settings.workingDirectory;
+    if (!dir)
+        return projectDir(context);
+    const resolved = (0,external_node_path_namespaceObject.isAbsolute)(dir) ? dir : (0,external_node_path_namespaceObject.resolve)(context.workspace, dir);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(resolved)) {
+        throw new InputError(`Input 'working-directory' is '${dir}', but ${resolved} does not exist. Give a folder relative to the repository root.`);
+    }
+    return resolved;
+}
+/** Which state SQLMesh read, in words: the gateway, and the database file where it is one. */
+function describeStateLocation(state) {
+    const file = state.database ? `, ${state.type} database ${state.database}` : `, ${state.type} connection`;
+    return `gateway '${state.gateway}'${file}; SQLMesh ran in ${state.cwd}`;
+}
+/**
+ * Prod must exist before a pull-request environment is built against it. A missing prod usually means SQLMesh read
+ * another state than the team's (a relative DuckDB path resolved in the wrong directory, the wrong gateway): say
+ * which one, and stop before anything is built.
+ */
+async function requireEnvironment(sqlmesh, name) {
+    if (await sqlmesh.environment(name, true))
+        return;
+    throw new InputError(`Environment '${name}' does not exist in the SQLMesh state the action read (${describeStateLocation(sqlmesh.state)}). ` +
+        `If prod lives elsewhere, check the 'gateway', 'project-path' and 'working-directory' inputs (relative paths in the SQLMesh config resolve against the working directory); if this project has never been deployed, deploy it to '${name}' first. Nothing was built.`);
 }
 const CONFIG_FILES = ['config.yaml', 'config.yml', 'config.py'];
 const HIDDEN_FROM_PYTHON = /^(INPUT_.*|GITHUB_TOKEN|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_ID_TOKEN_REQUEST_URL)$/;
@@ -34484,6 +34584,183 @@ function namesOf(changes, graph) {
 function unquoteFqn(fqn) {
     const parts = fqn.split('.').map(part => part.replace(/^"|"$/g, ''));
     return parts.slice(-2).join('.');
+}
+
+;// CONCATENATED MODULE: ./src/core/window.ts
+// The time window a table diff compares: only the range the PR environment actually built, so that history the PR
+// environment never backfilled does not show up as rows "removed" by the PR.
+/** The span covered by a list of intervals, or null when there are none. */
+function spanOf(intervals) {
+    if (intervals.length === 0)
+        return null;
+    let start = Infinity;
+    let end = -Infinity;
+    for (const interval of intervals) {
+        start = Math.min(start, interval.start);
+        end = Math.max(end, interval.end);
+    }
+    return { start, end };
+}
+/**
+ * The window to compare for a time-ranged model: what the PR environment holds, clipped to what prod holds.
+ * Returns null when the model is not time-ranged (compare everything) and 'empty' when the two do not overlap.
+ */
+function diffWindow(timeColumn, prod, pr) {
+    if (!timeColumn || !pr)
+        return null;
+    const prSpan = spanOf(pr.intervals);
+    if (!prSpan)
+        return 'empty';
+    const prodSpan = prod ? spanOf(prod.intervals) : null;
+    if (!prodSpan)
+        return prSpan;
+    const start = Math.max(prSpan.start, prodSpan.start);
+    const end = Math.min(prSpan.end, prodSpan.end);
+    return start < end ? { start, end } : 'empty';
+}
+/** Formats an epoch-ms instant as SQL-friendly text: a date when it falls on midnight UTC, else a timestamp. */
+function formatInstant(ms) {
+    const iso = new Date(ms).toISOString();
+    return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.slice(0, 19).replace('T', ' ');
+}
+/** The window as people read it: inclusive last day for whole-day windows. */
+function describeWindow(window) {
+    const start = formatInstant(window.start);
+    const endsOnMidnight = formatInstant(window.end).length === 10;
+    const last = endsOnMidnight ? formatInstant(window.end - 86_400_000) : formatInstant(window.end);
+    return endsOnMidnight ? `${start} – ${last}` : `${start} – ${last} (exclusive)`;
+}
+
+;// CONCATENATED MODULE: ./src/core/diff-plan.ts
+// Decides, per model of the affected chain, whether the table diff can compare it and over which window. Pure.
+
+function planDiffs(input) {
+    const partial = partialHistory(input);
+    return input.chain.map(name => decide(name, input, partial.get(name) ?? null));
+}
+/**
+ * Which models of the chain the PR environment builds from less history than prod has: time-ranged models whose PR
+ * window starts after prod's data does, and everything downstream of them. Chain order is upstream first.
+ */
+function partialHistory({ chain, graph, prod, pr }) {
+    const partial = new Map();
+    for (const name of chain) {
+        const model = graph.model(name);
+        if (!model)
+            continue;
+        const fromParent = graph.parentsOf(name).map(parent => partial.get(parent)).find(Boolean);
+        if (fromParent) {
+            partial.set(name, fromParent);
+            continue;
+        }
+        const window = diffWindow(model.timeColumn, prod.get(model.fqn), pr.get(model.fqn));
+        const prodSpan = spanOf(prod.get(model.fqn)?.intervals ?? []);
+        if (window && window !== 'empty' && prodSpan && window.start > prodSpan.start)
+            partial.set(name, { model: name, window });
+    }
+    return partial;
+}
+/**
+ * The models whose rows in a windowed PR environment would depend on history the window leaves out, so that they
+ * differ from prod for reasons unrelated to the change: time-ranged models that read their own earlier rows, and the
+ * windowed upstream models that a full rebuild (a model without a time column) reads. The PR flow rebuilds these
+ * from their own start in the PR environment; SQLMesh cascades that rebuild downstream.
+ */
+function historyDependent(input) {
+    const partial = partialHistory(input);
+    const roots = new Set();
+    for (const name of input.chain) {
+        const model = input.graph.model(name);
+        if (!model || !builtInPr(model, input))
+            continue;
+        const own = partial.get(name);
+        if (model.dependsOnSelf && own?.model === name)
+            roots.add(name);
+        if (!model.timeColumn && own && own.model !== name)
+            roots.add(own.model);
+    }
+    return input.chain.filter(name => roots.has(name));
+}
+/** The PR environment holds a new version of the model (a table of its own), not prod's. */
+function builtInPr(model, { prod, pr }) {
+    const inProd = prod.get(model.fqn);
+    const inPr = pr.get(model.fqn);
+    return Boolean(inProd && inPr && inProd.fingerprint !== inPr.fingerprint && (inProd.version !== inPr.version || inPr.forwardOnly));
+}
+function decide(name, input, partial) {
+    const skip = (reason, detail) => ({ action: 'skip', result: { model: name, status: 'not-diffed', reason, detail } });
+    const { changed, scope, graph, prod, pr } = input;
+    const model = graph.model(name);
+    if (!model)
+        return skip('removed', 'The model is gone from the pull request.');
+    if (model.isExternal)
+        return skip('external', 'External table: SQLMesh does not build it, so both sides read the same data.');
+    if (model.kind === 'EMBEDDED')
+        return skip('embedded', embeddedDetail(name, graph));
+    if (scope === 'changed' && !changed.has(name)) {
+        return skip('out-of-scope', "Downstream of a change; not compared because diff-scope is 'changed'.");
+    }
+    const inProd = prod.get(model.fqn);
+    const inPr = pr.get(model.fqn);
+    if (!inProd)
+        return skip('added', 'New model: it does not exist in prod yet.');
+    if (!inPr)
+        return skip('not-found', 'The model is missing from the pull request environment, so it could not be compared.');
+    if (inProd.fingerprint === inPr.fingerprint)
+        return skip('unchanged', 'Same version as prod.');
+    if (inProd.version === inPr.version && !inPr.forwardOnly) {
+        return skip('shares-prod-table', 'Non-breaking change upstream: the PR environment reuses the prod table, so the data is identical.');
+    }
+    const preview = inPr.forwardOnly;
+    const window = diffWindow(model.timeColumn, inProd, preview ? previewOf(inPr, input.planWindow ?? null) : inPr);
+    if (window === 'empty') {
+        return skip('empty-window', 'The pull request environment holds no interval that prod also holds, so nothing could be compared. Set environment-start inside the range prod holds.');
+    }
+    const partialUpstream = window === null && partial && partial.model !== name ? partial : null;
+    return { action: 'diff', task: { model: name, window, partialUpstream, preview } };
+}
+/**
+ * A forward-only change keeps prod's version; SQLMesh previews it in a table of the PR environment over the plan's
+ * window. Its recorded intervals cannot tell a filled preview from an empty one (both span everything), so the window
+ * comes from the plan, and an empty preview is told by its row count after the diff (see flows/diff.ts).
+ */
+function previewOf(inPr, planWindow) {
+    return planWindow ? { ...inPr, intervals: [planWindow] } : inPr;
+}
+/** The forward-only result when the preview holds no row where prod has some: SQLMesh did not preview it. */
+function notPreviewed(model) {
+    return { model, status: 'not-diffed', reason: 'forward-only', detail: 'Forward-only: not previewed; on merge it applies to new intervals only.' };
+}
+function embeddedDetail(name, graph) {
+    const children = graph.childrenOf(name);
+    const into = children.length > 0 ? ` into ${children.join(', ')}` : '';
+    return `Embedded: it has no table; SQLMesh inlines it${into}, and its effect is compared through ${children.length === 1 ? 'that model' : 'them'}.`;
+}
+
+;// CONCATENATED MODULE: ./src/core/checkout.ts
+// Is the checked-out code the code under review? The action loads the SQLMesh project from the working tree, so a
+// tree at another commit (the base branch, under pull_request_target with actions/checkout's default) would report
+// on code nobody is reviewing. Pure.
+/**
+ * Null when the tree is the pull request's head commit, or a merge commit of it into the base (GitHub's
+ * refs/pull/N/merge, which `pull_request` checks out by default); otherwise the message that says how to fix it.
+ */
+function pullRequestCheckoutProblem(checkedOut, pr) {
+    if (checkedOut.sha === pr.headSha)
+        return null;
+    if (checkedOut.parents.length > 1 && checkedOut.parents.includes(pr.headSha))
+        return null;
+    return (`The working tree is at commit ${checkedOut.sha.slice(0, 12)}, which is neither pull request #${pr.number}'s head ` +
+        `commit ${pr.headSha.slice(0, 12)} nor GitHub's merge commit for it: the action would load and report on code that is not under review. ` +
+        'Check out the pull request before this step: actions/checkout with `ref: ${{ github.event.pull_request.head.sha }}`.');
+}
+/** Null when the tree is the pushed (or merged) commit the merge flow deploys; otherwise the message. */
+function mergeCheckoutProblem(checkedOut, commitSha) {
+    if (!commitSha || checkedOut.sha === commitSha)
+        return null;
+    return (`The working tree is at commit ${checkedOut.sha.slice(0, 12)}, but the merged commit is ${commitSha.slice(0, 12)}: ` +
+        'the action would deploy and backfill code other than what was merged. Check out that commit before this step: ' +
+        'actions/checkout with `ref: ${{ github.sha }}` on push, or `ref: ${{ github.event.pull_request.merge_commit_sha }}` on a merged pull_request.');
 }
 
 ;// CONCATENATED MODULE: ./src/core/graph.ts
@@ -40078,6 +40355,11 @@ class Git {
     async topLevel() {
         return (await this.run(['rev-parse', '--show-toplevel'])).stdout.trim();
     }
+    /** The commit the working tree is at, with its parents. */
+    async checkedOut() {
+        const [sha, ...parents] = (await this.run(['rev-list', '--parents', '-n', '1', 'HEAD'])).stdout.trim().split(/\s+/);
+        return { sha: sha ?? '', parents };
+    }
     async hasCommit(sha) {
         return (await this.run(['cat-file', '-e', `${sha}^{commit}`], true)).code === 0;
     }
@@ -40254,54 +40536,10 @@ function formatPct(value) {
     return `${value.toFixed(2)}%`;
 }
 
-;// CONCATENATED MODULE: ./src/core/window.ts
-// The time window a table diff compares: only the range the PR environment actually built, so that history the PR
-// environment never backfilled does not show up as rows "removed" by the PR.
-/** The span covered by a list of intervals, or null when there are none. */
-function spanOf(intervals) {
-    if (intervals.length === 0)
-        return null;
-    let start = Infinity;
-    let end = -Infinity;
-    for (const interval of intervals) {
-        start = Math.min(start, interval.start);
-        end = Math.max(end, interval.end);
-    }
-    return { start, end };
-}
-/**
- * The window to compare for a time-ranged model: what the PR environment holds, clipped to what prod holds.
- * Returns null when the model is not time-ranged (compare everything) and 'empty' when the two do not overlap.
- */
-function diffWindow(timeColumn, prod, pr) {
-    if (!timeColumn || !pr)
-        return null;
-    const prSpan = spanOf(pr.intervals);
-    if (!prSpan)
-        return 'empty';
-    const prodSpan = prod ? spanOf(prod.intervals) : null;
-    if (!prodSpan)
-        return prSpan;
-    const start = Math.max(prSpan.start, prodSpan.start);
-    const end = Math.min(prSpan.end, prodSpan.end);
-    return start < end ? { start, end } : 'empty';
-}
-/** Formats an epoch-ms instant as SQL-friendly text: a date when it falls on midnight UTC, else a timestamp. */
-function formatInstant(ms) {
-    const iso = new Date(ms).toISOString();
-    return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.slice(0, 19).replace('T', ' ');
-}
-/** The window as people read it: inclusive last day for whole-day windows. */
-function describeWindow(window) {
-    const start = formatInstant(window.start);
-    const endsOnMidnight = formatInstant(window.end).length === 10;
-    const last = endsOnMidnight ? formatInstant(window.end - 86_400_000) : formatInstant(window.end);
-    return endsOnMidnight ? `${start} – ${last}` : `${start} – ${last} (exclusive)`;
-}
-
 ;// CONCATENATED MODULE: ./src/report/pr-report.ts
 // The pull-request report: results -> markdown sections. Pure. The comment and the job summary are both cut from
 // the same sections (see fit.ts), so they never disagree.
+
 
 
 
@@ -40327,7 +40565,11 @@ function renderFailure(run) {
         '```text\n' + error + '\n```'
     ].join('\n\n');
 }
-/** One line a reviewer reads first: what each changed model does, then how far it reaches downstream. */
+/**
+ * One line a reviewer reads first: what each changed model does, how far it reaches downstream, how many affected
+ * models were compared and which were not. ✅ only when every affected model was compared and matched, or provably
+ * needed no comparison.
+ */
 function verdict(report) {
     if (report.chain.length === 0 && report.removed.length === 0) {
         return report.noSemanticChange.length > 0
@@ -40335,22 +40577,58 @@ function verdict(report) {
             : '✅ No SQLMesh model is changed by this pull request.';
     }
     const changed = new Set(report.changed);
-    const differing = report.diffs.filter(hasDataChange);
-    const failed = report.failing.length > 0 || (report.auditFailures?.length ?? 0) > 0;
-    const prefix = failed ? '❌' : differing.length > 0 || report.removed.length > 0 ? '⚠️' : '✅';
+    const notCompared = report.diffs.filter(isUncompared);
     const direct = report.diffs.filter(diff => changed.has(diff.model));
     const shown = direct.slice(0, 3).map(diff => `${code(diff.model)}: ${headline(diff)}`);
     if (direct.length > shown.length)
         shown.push(`${direct.length - shown.length} more changed`);
-    const downstream = report.diffs.filter(diff => !changed.has(diff.model));
-    const downstreamDiffering = downstream.filter(hasDataChange).length;
     const parts = [
         ...shown,
-        downstream.length > 0 ? `${downstreamDiffering} of ${downstream.length} downstream models differ` : '',
-        report.removed.length > 0 ? `${report.removed.length} model${report.removed.length === 1 ? '' : 's'} removed` : '',
-        report.diffs.some(hasSchemaChange) ? '' : 'no schema change'
+        downstreamPhrase(report.diffs.filter(diff => !changed.has(diff.model))),
+        report.removed.length > 0 ? plural(report.removed.length, 'model') + ' removed' : '',
+        coveragePhrase(report.diffs, notCompared),
+        schemaPhrase(report.diffs, notCompared.length)
     ];
-    return `${prefix} ${parts.filter(Boolean).join(' · ')}`;
+    return `${verdictMark(report, notCompared.length)} ${parts.filter(Boolean).join(' · ')}`;
+}
+function verdictMark(report, notCompared) {
+    const gateFailed = report.gate ? gateFails(report.gate) : report.failing.length > 0;
+    if (gateFailed || (report.auditFailures?.length ?? 0) > 0)
+        return '❌';
+    const differs = report.diffs.some(hasDataChange) || report.removed.length > 0;
+    return differs || notCompared > 0 ? '⚠️' : '✅';
+}
+function downstreamPhrase(downstream) {
+    if (downstream.length === 0)
+        return '';
+    const known = downstream.filter(diff => !isUncompared(diff));
+    const differing = known.filter(hasDataChange).length;
+    // "1 of 4 downstream models differs", "0 of 1 downstream models differ": the noun counts the models, the verb the differing.
+    const verb = differing === 1 ? 'differs' : 'differ';
+    if (known.length === downstream.length)
+        return `${differing} of ${formatCount(downstream.length)} downstream models ${verb}`;
+    return `${differing} of ${formatCount(known.length)} compared downstream models ${verb}`;
+}
+/** "4 of 6 affected models compared; not compared: `a` (diff failed), `b` (forward-only, not previewed)". */
+function coveragePhrase(diffs, notCompared) {
+    const needing = diffs.filter(diff => ['compared', 'not-compared', 'failed'].includes(coverageOf(diff)));
+    if (needing.length === 0)
+        return '';
+    const compared = needing.length - notCompared.length;
+    const head = `${compared} of ${plural(needing.length, 'affected model')} compared`;
+    if (notCompared.length === 0)
+        return head;
+    const named = notCompared.slice(0, 5).map(diff => `${code(diff.model)} (${SHORT_REASONS[diff.reason]})`);
+    if (notCompared.length > named.length)
+        named.push(`${notCompared.length - named.length} more`);
+    return `${head}; not compared: ${named.join(', ')}`;
+}
+/** "No schema change" only about models whose schema was compared. */
+function schemaPhrase(diffs, notCompared) {
+    const compared = diffs.filter(diff => diff.status === 'diffed');
+    if (compared.length === 0 || compared.some(hasSchemaChange))
+        return '';
+    return notCompared > 0 ? `no schema change in the ${compared.length} compared` : 'no schema change';
 }
 /** A model's change in a few words: schema first, then rows. */
 function headline(diff) {
@@ -40359,14 +40637,19 @@ function headline(diff) {
     const { added, removed, retyped } = diff.schema;
     const { onlyInProd, onlyInPr, changed } = diff.rows;
     const parts = [
-        added.length > 0 ? `+${added.length} column${added.length === 1 ? '' : 's'}` : '',
-        removed.length > 0 ? `−${removed.length} column${removed.length === 1 ? '' : 's'}` : '',
+        added.length > 0 ? `+${plural(added.length, 'column')}` : '',
+        removed.length > 0 ? `−${plural(removed.length, 'column')}` : '',
         retyped.length > 0 ? `${retyped.length} retyped` : '',
-        onlyInProd > 0 ? `${formatCount(onlyInProd)} rows removed` : '',
-        onlyInPr > 0 ? `${formatCount(onlyInPr)} rows added` : '',
-        changed > 0 ? `${formatCount(changed)} rows changed` : ''
+        onlyInProd > 0 ? `${plural(onlyInProd, 'row')} removed` : '',
+        onlyInPr > 0 ? `${plural(onlyInPr, 'row')} added` : '',
+        changed ? `${plural(changed, 'row')} changed` : ''
     ].filter(Boolean);
-    return parts.length > 0 ? parts.join(', ') : 'no row differs';
+    const method = diff.method === 'whole-rows' ? ' (whole rows)' : '';
+    return (parts.length > 0 ? parts.join(', ') : 'no row differs') + method;
+}
+/** "1 row", "2 rows", "1,234 rows". */
+function plural(count, noun) {
+    return `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`;
 }
 function summaryTable(report) {
     if (report.diffs.length === 0)
@@ -40384,16 +40667,24 @@ function summaryTable(report) {
             `${formatCount(counts.prod)} → ${formatCount(counts.pr)}`,
             formatCount(counts.onlyInProd),
             formatCount(counts.onlyInPr),
-            formatCount(counts.changed),
+            counts.changed === null ? 'n/a' : formatCount(counts.changed),
             comparedCell(diff)
         ];
     });
     return table(['Model', 'Change', 'Schema', 'Rows prod → PR', 'Removed', 'Added', 'Changed', 'Compared'], ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'l'], rows);
 }
+/** What was compared: the window or all rows, how rows were matched, and why where it is not the grain. */
 function comparedCell(diff) {
-    if (diff.window)
-        return markdown_text(describeWindow(diff.window));
-    return diff.partialUpstream ? 'all rows ⚠️ partial upstream' : 'all rows';
+    const scope = diff.window ? markdown_text(describeWindow(diff.window)) : diff.partialUpstream ? 'all rows ⚠️ partial upstream' : 'all rows';
+    const labels = [scope, methodLabel(diff), diff.preview ? 'forward-only preview' : '', diff.fullHistory ? 'rebuilt from its start' : ''];
+    return labels.filter(Boolean).join(' · ');
+}
+function methodLabel(diff) {
+    if (diff.method !== 'whole-rows')
+        return '';
+    if (!diff.grainProblem)
+        return 'whole rows (no grain)';
+    return diff.grainProblem.kind === 'missing-columns' ? 'whole rows (grain column missing)' : 'whole rows (grain not unique)';
 }
 function schemaCell(diff) {
     const { added, removed, retyped } = diff.schema;
@@ -40407,21 +40698,78 @@ function schemaCell(diff) {
 const NOT_DIFFED_LABELS = {
     added: 'new model',
     removed: 'removed model',
-    'no-grain': 'not diffed: no grain',
-    'shares-prod-table': 'same data as prod',
-    unchanged: 'nothing to compare',
+    'shares-prod-table': 'same table as prod',
+    unchanged: 'same version as prod',
     external: 'external table',
-    'out-of-scope': 'not diffed (scope)',
+    embedded: 'embedded: compared through its children',
+    'out-of-scope': '⚠️ not compared (diff-scope)',
+    'forward-only': '⚠️ not compared: forward-only, not previewed',
+    'empty-window': '⚠️ not compared: no interval in common with prod',
+    'not-found': '⚠️ not compared: missing from an environment',
+    error: '❌ not compared: diff failed'
+};
+const SHORT_REASONS = {
+    added: 'new',
+    removed: 'removed',
+    'shares-prod-table': 'same table as prod',
+    unchanged: 'same version',
+    external: 'external',
+    embedded: 'embedded',
+    'out-of-scope': "diff-scope 'changed'",
+    'forward-only': 'forward-only, not previewed',
+    'empty-window': 'no interval in common with prod',
+    'not-found': 'missing from an environment',
     error: 'diff failed'
 };
 function notDiffedLabel(diff) {
     return NOT_DIFFED_LABELS[diff.reason];
 }
+/** Where to declare a grain, in the words of the file the model comes from. */
+function grainAdvice(facts) {
+    switch (facts?.source) {
+        case 'dbt':
+            return "`config(grain=[...])` in the dbt model";
+        case 'python':
+            return '`grains=[...]` in its `@model` decorator';
+        default:
+            return '`grain (...)` in its MODEL block';
+    }
+}
+function grainNote(diff, facts) {
+    const where = grainAdvice(facts);
+    if (diff.method !== 'whole-rows')
+        return '';
+    if (!diff.grainProblem) {
+        return `- ${code(diff.model)} has no grain: compared as whole rows (rows only in prod, only in the PR, and identical). To see changed rows, declare its unique key with ${where}.`;
+    }
+    return `- ⚠️ ${code(diff.model)}: ${grainProblemText(diff.grain, diff.grainProblem)}: compared as whole rows. Fix it with ${where}.`;
+}
+function grainProblemText(grain, problem) {
+    const declared = grain.map(code).join(', ');
+    if (problem.kind === 'missing-columns') {
+        const columns = problem.columns.slice(0, 20).map(code).join(', ') + (problem.columns.length > 20 ? ', …' : '');
+        return `its grain ${declared} names ${problem.missing.length === 1 ? 'a column' : 'columns'} it does not have (${problem.missing.map(code).join(', ')}); its columns are ${columns}`;
+    }
+    const { duplicateKeys, nullKeyRows } = problem;
+    const nulls = nullKeyRows.prod + nullKeyRows.pr > 0 ? `, and ${formatCount(nullKeyRows.prod)} rows in prod and ${formatCount(nullKeyRows.pr)} in the PR have a null key` : '';
+    return `its grain ${declared} is not unique: ${plural(duplicateKeys.prod, 'duplicate key')} in prod, ${formatCount(duplicateKeys.pr)} in the PR${nulls}`;
+}
 function notes(report) {
     const lines = [];
     for (const diff of report.diffs) {
-        if (diff.status === 'not-diffed' && diff.reason !== 'unchanged')
-            lines.push(`- ${code(diff.model)}: ${markdown_text(diff.detail)}`);
+        if (diff.status === 'not-diffed' && diff.reason !== 'unchanged') {
+            const mark = diff.reason === 'error' ? '❌ ' : isUncompared(diff) ? '⚠️ not compared: ' : '';
+            lines.push(`- ${mark}${code(diff.model)}: ${markdown_text(diff.detail)}`);
+        }
+    }
+    for (const diff of report.diffs) {
+        if (diff.status === 'diffed' && diff.method === 'whole-rows')
+            lines.push(grainNote(diff, report.models?.get(diff.model)));
+    }
+    for (const diff of report.diffs) {
+        if (diff.status === 'diffed' && diff.fullHistory) {
+            lines.push(`- ${code(diff.model)} depends on history before the window (its own earlier rows, or a full rebuild from a windowed model): the PR environment rebuilt it from its start, so it compares like for like.`);
+        }
     }
     for (const diff of report.diffs) {
         if (diff.status !== 'diffed' || !diff.partialUpstream)
@@ -40442,6 +40790,12 @@ function notes(report) {
         lines.push(`- ❌ Audit failed in the PR environment: ${code(failure)}`);
     if (report.failing.length > 0) {
         lines.push(`- ❌ \`fail-on: ${report.failOn}\` fails this check for: ${report.failing.map(code).join(', ')}`);
+    }
+    if (report.gate && report.gate.failedDiffs.length > 0) {
+        lines.push(`- ❌ The table diff failed, so this check fails closed for: ${report.gate.failedDiffs.map(code).join(', ')}`);
+    }
+    if (report.gate && report.gate.uncompared.length > 0) {
+        lines.push(`- ❌ \`on-uncompared: ${report.onUncompared ?? 'fail'}\` fails this check for models that were not compared: ${report.gate.uncompared.map(code).join(', ')}`);
     }
     return lines.length > 0 ? [{ id: 'notes', required: true, text: lines.join('\n') }] : [];
 }
@@ -40464,17 +40818,27 @@ function lineage(report) {
     const marked = report.chain.filter(name => changed.has(name)).map(name => ids.get(name));
     if (marked.length > 0)
         lines.push(`  class ${marked.join(',')} changed`);
+    const embedded = report.chain.filter(name => report.models?.get(name)?.kind === 'EMBEDDED').map(name => ids.get(name));
+    if (embedded.length > 0) {
+        lines.push('  classDef embedded stroke-dasharray:4 3');
+        lines.push(`  class ${embedded.join(',')} embedded`);
+    }
     lines.push('```');
-    return `**Lineage** (changed models highlighted, upstream on the left)\n\n${lines.join('\n')}`;
+    const legend = embedded.length > 0 ? '; dashed: embedded, inlined into its children' : '';
+    return `**Lineage** (changed models highlighted, upstream on the left${legend})\n\n${lines.join('\n')}`;
 }
 function mermaidLabel(name) {
     return name.replace(/[^\w.\- ]/g, char => `#${char.charCodeAt(0)};`);
 }
 function modelDetails(diff) {
     const { rows } = diff;
-    const summary = `<code>${html(diff.model)}</code>: ${formatCount(rows.onlyInProd)} removed, ${formatCount(rows.onlyInPr)} added, ${formatCount(rows.changed)} changed of ${formatCount(rows.matched)} matched`;
+    const counts = rows.changed === null
+        ? `${formatCount(rows.onlyInProd)} removed, ${formatCount(rows.onlyInPr)} added, ${formatCount(rows.matched)} identical (whole rows)`
+        : `${formatCount(rows.onlyInProd)} removed, ${formatCount(rows.onlyInPr)} added, ${formatCount(rows.changed)} changed of ${formatCount(rows.matched)} matched`;
+    const summary = `<code>${html(diff.model)}</code>: ${counts}`;
+    const matchedOn = diff.method === 'whole-rows' ? 'whole rows' : `grain ${diff.grain.map(code).join(', ')}`;
     const body = [
-        `Grain: ${diff.grain.map(code).join(', ')} · compared: ${diff.window ? markdown_text(describeWindow(diff.window)) : 'all rows'} · rows: ${formatCount(rows.prod)} in prod, ${formatCount(rows.pr)} in the PR`
+        `Matched on: ${matchedOn} · compared: ${diff.window ? markdown_text(describeWindow(diff.window)) : 'all rows'} · rows: ${formatCount(rows.prod)} in prod, ${formatCount(rows.pr)} in the PR`
     ];
     const schema = schemaLines(diff);
     if (schema.length > 0)
@@ -40484,7 +40848,8 @@ function modelDetails(diff) {
     if (differing.length > 0) {
         body.push(table(['Column', 'Matching values'], ['l', 'r'], differing.map(column => [code(column.column), formatPct(column.matchPct)])));
     }
-    body.push(same > 0 ? `${same} other column${same === 1 ? '' : 's'} match 100% on matched rows.` : '');
+    if (same > 0)
+        body.push(`${same === 1 ? '1 other column matches' : `${formatCount(same)} other columns match`} 100% on matched rows.`);
     if (diff.samples)
         body.push(samplesBlock(diff.samples));
     return details(summary, body.filter(Boolean).join('\n\n'));
@@ -40513,7 +40878,9 @@ function samplesBlock(samples) {
         .join('\n\n');
 }
 function footer(report) {
-    const start = report.environmentStart ? ` · built from ${markdown_text(report.environmentStart)}` : '';
+    const resolved = report.environmentStartDate && report.environmentStartDate !== report.environmentStart ? ` (${markdown_text(report.environmentStart)})` : '';
+    const from = report.environmentStartDate ?? report.environmentStart;
+    const start = from ? ` · built from ${markdown_text(from)}${resolved}` : '';
     return `<sub>sqlmesh-action · SQLMesh ${markdown_text(report.sqlmeshVersion)} · commit ${code(report.headSha.slice(0, 7))}${start}</sub>`;
 }
 
@@ -40532,72 +40899,10 @@ async function mapLimit(items, limit, work) {
     return results;
 }
 
-;// CONCATENATED MODULE: ./src/core/diff-plan.ts
-// Decides, per model of the affected chain, whether the table diff can compare it and over which window. Pure.
-
-function planDiffs(input) {
-    const partial = partialHistory(input);
-    return input.chain.map(name => decide(name, input, partial.get(name) ?? null));
-}
-/**
- * Which models of the chain the PR environment builds from less history than prod has: time-ranged models whose PR
- * window starts after prod's data does, and everything downstream of them. Chain order is upstream first.
- */
-function partialHistory({ chain, graph, prod, pr }) {
-    const partial = new Map();
-    for (const name of chain) {
-        const model = graph.model(name);
-        if (!model)
-            continue;
-        const fromParent = graph.parentsOf(name).map(parent => partial.get(parent)).find(Boolean);
-        if (fromParent) {
-            partial.set(name, fromParent);
-            continue;
-        }
-        const window = diffWindow(model.timeColumn, prod.get(model.fqn), pr.get(model.fqn));
-        const prodSpan = spanOf(prod.get(model.fqn)?.intervals ?? []);
-        if (window && window !== 'empty' && prodSpan && window.start > prodSpan.start)
-            partial.set(name, { model: name, window });
-    }
-    return partial;
-}
-function decide(name, { changed, scope, graph, prod, pr }, partial) {
-    const skip = (reason, detail) => ({
-        action: 'skip',
-        result: { model: name, status: 'not-diffed', reason, detail }
-    });
-    const model = graph.model(name);
-    if (!model)
-        return skip('removed', 'The model is gone from the pull request.');
-    if (scope === 'changed' && !changed.has(name)) {
-        return skip('out-of-scope', "Downstream of a change; not diffed because diff-scope is 'changed'.");
-    }
-    if (model.isExternal)
-        return skip('external', 'External table: SQLMesh does not build it, so both sides read the same data.');
-    const inProd = prod.get(model.fqn);
-    const inPr = pr.get(model.fqn);
-    if (!inProd)
-        return skip('added', 'New model: it does not exist in prod yet.');
-    if (!inPr)
-        return skip('removed', 'The model is not in the pull request environment.');
-    if (inProd.fingerprint === inPr.fingerprint)
-        return skip('unchanged', 'Same version as prod.');
-    if (inProd.version === inPr.version && !inPr.forwardOnly) {
-        return skip('shares-prod-table', 'Non-breaking change upstream: the PR environment reuses the prod table, so the data is identical.');
-    }
-    if (model.grain.length === 0) {
-        return skip('no-grain', `No grain, so rows cannot be matched. Fix: declare the unique key of ${name} as its grain (grain in the MODEL block, or grains= in a Python model).`);
-    }
-    const window = diffWindow(model.timeColumn, inProd, inPr);
-    if (window === 'empty') {
-        return skip('unchanged', 'The pull request environment holds no interval that prod also holds: nothing to compare.');
-    }
-    const partialUpstream = window === null && partial && partial.model !== name ? partial : null;
-    return { action: 'diff', task: { model: name, window, partialUpstream } };
-}
-
 ;// CONCATENATED MODULE: ./src/flows/diff.ts
 // Table diffs between two environments: the PR flow's prod vs PR environment, and the manual diff mode.
+
+
 
 
 
@@ -40607,26 +40912,33 @@ function decide(name, { changed, scope, graph, prod, pr }, partial) {
 async function diffModels(context, sqlmesh, graph, selection) {
     if (selection.models.length === 0)
         return [];
-    const prod = context.settings.prodEnvironment;
-    const source = await sqlmesh.environment(selection.source, selection.source === prod);
-    const target = await sqlmesh.environment(selection.target, selection.target === prod);
-    if (!source)
-        throw new Error(`Environment '${selection.source}' does not exist in SQLMesh's state.`);
-    if (!target)
-        throw new Error(`Environment '${selection.target}' does not exist in SQLMesh's state.`);
+    const { source, target } = await readEnvironments(context, sqlmesh, selection);
     const decisions = planDiffs({
         chain: selection.models,
         changed: new Set(selection.changed),
         scope: context.settings.diffScope,
         graph,
         prod: source,
-        pr: target
+        pr: target,
+        planWindow: selection.planWindow ?? null
     });
     // Independent diffs run side by side in the one SQLMesh process (bounded by diff-concurrency and the gateway).
     return mapLimit(decisions, context.settings.diffConcurrency, decision => decision.action === 'skip' ? Promise.resolve(decision.result) : diffModel(context, sqlmesh, graph, decision.task, selection));
 }
+async function readEnvironments(context, sqlmesh, selection) {
+    const prod = context.settings.prodEnvironment;
+    const source = await sqlmesh.environment(selection.source, selection.source === prod);
+    const target = await sqlmesh.environment(selection.target, selection.target === prod);
+    const where = describeStateLocation(sqlmesh.state);
+    if (!source)
+        throw new Error(`Environment '${selection.source}' does not exist in SQLMesh's state (${where}).`);
+    if (!target)
+        throw new Error(`Environment '${selection.target}' does not exist in SQLMesh's state (${where}).`);
+    return { source, target };
+}
 async function diffModel(context, sqlmesh, graph, task, selection) {
-    const timeColumn = graph.model(task.model)?.timeColumn;
+    const model = graph.model(task.model);
+    const timeColumn = model?.timeColumn;
     const window = task.window && timeColumn
         ? { column: timeColumn, start: formatInstant(task.window.start), end: formatInstant(task.window.end) }
         : null;
@@ -40635,14 +40947,27 @@ async function diffModel(context, sqlmesh, graph, task, selection) {
         const comparison = await sqlmesh.tableDiff({
             source: selection.source,
             target: selection.target,
-            model: task.model,
+            fqn: model?.fqn ?? task.model,
             window,
             sampleRows: context.settings.sampleRows,
             decimals: context.settings.decimals
         });
-        if (!comparison)
-            return { model: task.model, status: 'not-diffed', reason: 'unchanged', detail: 'SQLMesh found nothing to compare.' };
-        return { model: task.model, status: 'diffed', window: task.window, partialUpstream: task.partialUpstream, ...comparison };
+        if (!comparison) {
+            return { model: task.model, status: 'not-diffed', reason: 'not-found', detail: 'An environment has no snapshot of this model, so it could not be compared.' };
+        }
+        if (task.preview && comparison.rows.pr === 0 && comparison.rows.prod > 0)
+            return notPreviewed(task.model);
+        if (comparison.grainProblem)
+            warning(`${task.model}: ${grainWarning(comparison.grainProblem)}`);
+        return {
+            model: task.model,
+            status: 'diffed',
+            window: task.window,
+            partialUpstream: task.partialUpstream,
+            ...(task.preview ? { preview: true } : {}),
+            ...(selection.fullHistory?.has(task.model) ? { fullHistory: true } : {}),
+            ...comparison
+        };
     }
     catch (error) {
         if (!(error instanceof SqlMeshError))
@@ -40651,8 +40976,31 @@ async function diffModel(context, sqlmesh, graph, task, selection) {
         return { model: task.model, status: 'not-diffed', reason: 'error', detail: `Table diff failed: ${firstLine(error.message)}` };
     }
 }
+function grainWarning(problem) {
+    if (!problem)
+        return '';
+    if (problem.kind === 'missing-columns')
+        return `its grain names ${problem.missing.join(', ')}, which it does not have; compared as whole rows.`;
+    return `its grain is not unique (duplicate keys: ${problem.duplicateKeys.prod} in prod, ${problem.duplicateKeys.pr} in the PR); compared as whole rows.`;
+}
 function firstLine(message) {
     return message.split('\n')[0] ?? message;
+}
+/** Kind and source language of each model of the chain, for the report's labels and advice. */
+function modelFacts(graph, chain) {
+    const facts = new Map();
+    for (const name of chain) {
+        const model = graph.model(name);
+        if (!model)
+            continue;
+        const source = model.fromDbt ? 'dbt' : model.path?.endsWith('.py') ? 'python' : 'sql';
+        facts.set(name, { kind: model.kind, source });
+    }
+    return facts;
+}
+/** The `diff-results` output: each result says how it was covered, so a model not compared never reads as "no difference". */
+function diffResults(diffs) {
+    return JSON.stringify(diffs.map(diff => ({ ...diff, coverage: coverageOf(diff) })));
 }
 
 ;// CONCATENATED MODULE: ./src/core/backfill.ts
@@ -41001,6 +41349,11 @@ function failOnBackfillErrors(rows) {
 
 
 
+
+
+
+
+
 async function runPullRequestFlow(context) {
     const pr = pullRequestOf(context.event);
     if (!pr)
@@ -41019,28 +41372,42 @@ async function runPullRequestFlow(context) {
 async function diffPullRequest(context, github, pr) {
     const git = new Git(context.workspace);
     const repoRoot = await git.topLevel();
+    const problem = pullRequestCheckoutProblem(await git.checkedOut(), pr);
+    if (problem)
+        throw new InputError(problem);
     const files = await step('Changed files', () => pullRequestFiles(git, github, pr));
     const sqlmesh = await step('Load the SQLMesh project', () => startSqlMesh(context));
     try {
+        await requireEnvironment(sqlmesh, context.settings.prodEnvironment);
         const graph = new ModelGraph(repositoryRelative(sqlmesh.models, repoRoot));
         const changeSet = await step('Changed models', () => changedModels(context, sqlmesh, graph, files, repoRoot));
         const chain = graph.affectedChain(changeSet.changed);
         info(`Affected chain (${chain.length}): ${chain.join(' -> ') || 'none'}`);
         const environment = `${context.settings.environmentPrefix}_${pr.number}`;
+        const planWindow = await resolvePlanWindow(context, sqlmesh);
         const needsEnvironment = chain.length > 0 || changeSet.removed.length > 0;
-        const auditFailures = needsEnvironment
-            ? await step(`Plan and apply environment ${environment}`, () => buildEnvironment(context, sqlmesh, environment))
-            : [];
-        const compared = await step('Table diff', () => diffModels(context, sqlmesh, graph, { models: chain, changed: changeSet.changed, source: context.settings.prodEnvironment, target: environment }));
+        const built = needsEnvironment
+            ? await step(`Plan and apply environment ${environment}`, () => buildEnvironment(context, sqlmesh, graph, environment, chain, changeSet))
+            : { auditFailures: [], fullHistory: new Set() };
+        const compared = await step('Table diff', () => diffModels(context, sqlmesh, graph, {
+            models: chain,
+            changed: changeSet.changed,
+            source: context.settings.prodEnvironment,
+            target: environment,
+            fullHistory: built.fullHistory,
+            planWindow
+        }));
         const diffs = [...compared, ...changeSet.removed.map(removedModel)];
         const backfillPreview = await step('On merge this will backfill', () => previewBackfill(context, sqlmesh, graph, changeSet));
-        const failing = modelsFailingPolicy(diffs, context.settings.failOn);
+        const gate = evaluateGate(diffs, context.settings);
         const report = {
             environment,
             prodEnvironment: context.settings.prodEnvironment,
             environmentStart: context.settings.environmentStart,
+            environmentStartDate: planWindow ? formatInstant(planWindow.start) : null,
             changed: changeSet.changed,
             chain,
+            models: modelFacts(graph, chain),
             edges: graph.edgesWithin(chain),
             diffs,
             noSemanticChange: changeSet.noSemanticChange,
@@ -41049,26 +41416,57 @@ async function diffPullRequest(context, github, pr) {
             removed: changeSet.removed,
             headSha: pr.headSha,
             sqlmeshVersion: sqlmesh.version,
-            failing,
+            failing: gate.differences,
+            gate,
             failOn: context.settings.failOn,
+            onUncompared: context.settings.onUncompared,
             backfillStart: context.settings.backfillStart,
             backfillPreview,
-            auditFailures
+            auditFailures: built.auditFailures
         };
         await step('Report', () => publish(context, github, pr, report));
         setOutputs(changeSet, chain, diffs);
-        if (auditFailures.length > 0) {
-            const message = `Audits failed in ${environment}: ${auditFailures.join('; ')}`;
+        warnUncompared(diffs, context.settings.failOn);
+        if (built.auditFailures.length > 0) {
+            const message = `Audits failed in ${environment}: ${built.auditFailures.join('; ')}`;
             throw new PolicyFailure('SQLMesh audit', `${message}. Fix the data or the audit; the pull-request comment lists them.`);
         }
-        if (failing.length > 0) {
-            const message = `fail-on '${context.settings.failOn}': ${failing.join(', ')}`;
-            throw new PolicyFailure('SQLMesh diff', `${message}. See the pull-request comment for the numbers.`);
-        }
+        if (gateFails(gate))
+            throw new PolicyFailure('SQLMesh diff', gateMessage(gate, context.settings));
     }
     finally {
         await sqlmesh.close();
     }
+}
+/** One line per cause the gate failed on, each naming its models and what to do. */
+function gateMessage(gate, settings) {
+    const lines = [
+        gate.differences.length > 0 ? `fail-on '${settings.failOn}': ${gate.differences.join(', ')}.` : '',
+        gate.failedDiffs.length > 0 ? `Table diff failed, so the gate cannot vouch for: ${gate.failedDiffs.join(', ')}.` : '',
+        gate.uncompared.length > 0
+            ? `Not compared (on-uncompared 'fail'): ${gate.uncompared.join(', ')}. Set 'on-uncompared: warn' to accept models the action cannot compare.`
+            : ''
+    ];
+    return `${lines.filter(Boolean).join(' ')} See the pull-request comment for the numbers and reasons.`;
+}
+/** Models not compared are named in the log too, where no gate fails on them. */
+function warnUncompared(diffs, failOn) {
+    for (const diff of diffs) {
+        if (diff.status === 'not-diffed' && isUncompared(diff)) {
+            warning(`${diff.model} was not compared: ${diff.detail}`, { title: failOn === 'never' ? 'Not compared' : 'Not compared (gate)' });
+        }
+    }
+}
+/** The window the PR environment's plan covers, when environment-start sets one; null otherwise. */
+async function resolvePlanWindow(context, sqlmesh) {
+    const { environmentStart: start, environmentEnd: end } = context.settings;
+    if (!start)
+        return null;
+    const { times, now } = await sqlmesh.resolveTimes({ 'environment-start': start, ...(end ? { 'environment-end': end } : {}) }).catch((error) => {
+        throw new InputError(`Input ${error.message}. Use a date such as '2024-10-01' or a relative time such as '1 month ago'.`);
+    });
+    const startMs = times['environment-start'];
+    return { start: startMs, end: times['environment-end'] ?? now };
 }
 /**
  * What the merge flow will rebuild in prod, per model, after SQLMesh clamps or widens the range: the same
@@ -41089,8 +41487,12 @@ async function previewBackfill(context, sqlmesh, graph, changeSet) {
 function removedModel(model) {
     return { model, status: 'not-diffed', reason: 'removed', detail: 'Removed by this pull request: its table leaves prod on merge.' };
 }
-/** Plans and applies the PR environment; returns the audits that failed on its data (SQLMesh only warns there). */
-async function buildEnvironment(context, sqlmesh, environment) {
+/**
+ * Plans and applies the PR environment over the window; then rebuilds, from their own start, the models whose rows
+ * depend on history the window leaves out (self-referencing models, and windowed parents of full rebuilds), so that
+ * a no-op edit of them compares equal to prod.
+ */
+async function buildEnvironment(context, sqlmesh, graph, environment, chain, changeSet) {
     const outcome = await sqlmesh.plan({
         environment,
         start: context.settings.environmentStart || undefined,
@@ -41098,8 +41500,30 @@ async function buildEnvironment(context, sqlmesh, environment) {
         skipTests: context.settings.skipTests
     });
     info(`Environment ${environment} ${outcome.hasChanges ? 'applied' : 'already up to date'} in ${outcome.seconds}s`);
-    outcome.auditFailures.forEach(failure => warning(`Audit failed in ${environment}: ${failure}`));
-    return outcome.auditFailures;
+    const fullHistory = await rebuildHistoryDependent(context, sqlmesh, graph, environment, chain, changeSet);
+    const auditFailures = [...outcome.auditFailures, ...fullHistory.auditFailures];
+    auditFailures.forEach(failure => warning(`Audit failed in ${environment}: ${failure}`));
+    return { auditFailures, fullHistory: fullHistory.models };
+}
+async function rebuildHistoryDependent(context, sqlmesh, graph, environment, chain, changeSet) {
+    if (!context.settings.environmentStart || chain.length === 0)
+        return { models: new Set(), auditFailures: [] };
+    const { source, target } = await readEnvironments(context, sqlmesh, { source: context.settings.prodEnvironment, target: environment });
+    const roots = historyDependent({ chain, changed: new Set(changeSet.changed), scope: context.settings.diffScope, graph, prod: source, pr: target });
+    const starts = roots.map(name => graph.model(name)?.startMs).filter((ms) => typeof ms === 'number');
+    if (roots.length === 0 || starts.length === 0)
+        return { models: new Set(), auditFailures: [] };
+    const start = formatInstant(Math.min(...starts));
+    info(`Rebuilding from ${start} in ${environment}, because their rows depend on history the window leaves out: ${roots.join(', ')}`);
+    const outcome = await sqlmesh.plan({
+        environment,
+        start,
+        end: context.settings.environmentEnd || undefined,
+        restate: roots.map(name => graph.model(name)?.fqn ?? name),
+        skipTests: true
+    });
+    info(`Rebuilt in ${outcome.seconds}s`);
+    return { models: graph.withDownstream(roots), auditFailures: outcome.auditFailures };
 }
 async function publish(context, github, pr, report) {
     const sections = renderPrSections(report);
@@ -41134,7 +41558,7 @@ async function reportFailure(context, github, pr, error) {
 function setOutputs(changeSet, chain, diffs) {
     setOutput('changed-models', JSON.stringify(changeSet.changed));
     setOutput('affected-models', JSON.stringify(chain));
-    setOutput('diff-results', JSON.stringify(diffs));
+    setOutput('diff-results', diffResults(diffs));
 }
 function isForbidden(error) {
     return typeof error === 'object' && error !== null && error.status === 403;
@@ -41152,12 +41576,17 @@ function isForbidden(error) {
 
 
 
+
+
 const ZERO_SHA = /^0+$/;
 async function runMergeFlow(context) {
     const github = new client_GitHub(context.settings.token, context.event.repo);
     const git = new Git(context.workspace);
     const repoRoot = await git.topLevel();
     const merge = await step('What was merged', () => resolveMerge(context, git, github));
+    const problem = mergeCheckoutProblem(await git.checkedOut(), merge.commitSha);
+    if (problem)
+        throw new InputError(problem);
     if (await alreadyBackfilled(context, github, merge))
         return;
     const sqlmesh = await step('Load the SQLMesh project', () => startSqlMesh(context));
@@ -41317,12 +41746,13 @@ async function runManualDiff(context) {
             headSha: process.env.GITHUB_SHA ?? '',
             sqlmeshVersion: sqlmesh.version,
             failing: [],
-            failOn: 'never'
+            failOn: 'never',
+            models: modelFacts(graph, models)
         });
         const summary = fitSections(sections, SUMMARY_LIMIT, 'See the action log for the rest.');
         await writeSummary(summary.markdown);
         setOutput('affected-models', JSON.stringify(models));
-        setOutput('diff-results', JSON.stringify(diffs));
+        setOutput('diff-results', diffResults(diffs));
     });
 }
 /** The `models` input, checked against the project: every unknown name is listed with the closest known ones. */

@@ -1,4 +1,9 @@
-// Ships the Python side of the SQLMesh adapter beside the bundle, where dist/index.js looks for it.
-import { copyFileSync } from 'node:fs'
+// Ships the Python side of the SQLMesh adapter beside the bundle, where dist/index.js looks for it: the entry script
+// and its package, without caches.
+import { cpSync, copyFileSync, rmSync } from 'node:fs'
 
-copyFileSync(new URL('../bridge/sqlmesh_bridge.py', import.meta.url), new URL('../dist/sqlmesh_bridge.py', import.meta.url))
+const from = name => new URL(`../bridge/${name}`, import.meta.url)
+const to = name => new URL(`../dist/${name}`, import.meta.url)
+copyFileSync(from('sqlmesh_bridge.py'), to('sqlmesh_bridge.py'))
+rmSync(to('sqlmesh_action'), { recursive: true, force: true })
+cpSync(from('sqlmesh_action'), to('sqlmesh_action'), { recursive: true, filter: source => !source.includes('__pycache__') })

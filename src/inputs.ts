@@ -2,7 +2,7 @@
 // read-only settings object; a bad value throws with the input's name, the value and what is expected.
 
 import * as core from '@actions/core'
-import { FAIL_ON_VALUES, isFailOn, type FailOn } from './core/gate.js'
+import { FAIL_ON_VALUES, isFailOn, ON_UNCOMPARED_VALUES, type FailOn, type OnUncompared } from './core/gate.js'
 import { registerSecret } from './secrets.js'
 
 export const DIFF_SCOPES = ['affected', 'changed'] as const
@@ -24,6 +24,8 @@ export interface Settings {
   readonly decimals: number
   readonly diffConcurrency: number
   readonly failOn: FailOn
+  readonly onUncompared: OnUncompared
+  readonly workingDirectory: string
   readonly skipTests: boolean
   readonly python: string
   readonly commentAuthor: string
@@ -65,6 +67,8 @@ export function readSettings(): Settings {
     decimals: wholeNumber('decimals', core.getInput('decimals') || '3', 0, 12),
     diffConcurrency: wholeNumber('diff-concurrency', core.getInput('diff-concurrency') || '4', 1, 32),
     failOn: failOn(core.getInput('fail-on') || 'never'),
+    onUncompared: oneOf('on-uncompared', core.getInput('on-uncompared') || 'fail', ON_UNCOMPARED_VALUES),
+    workingDirectory: core.getInput('working-directory'),
     skipTests: booleanInput('skip-tests'),
     python: core.getInput('python'),
     commentAuthor: core.getInput('comment-author') || 'github-actions[bot]',

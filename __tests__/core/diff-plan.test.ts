@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals'
-import { partialHistory, planDiffs, type DiffDecision, type DiffPlanInput } from '../../src/core/diff-plan.js'
+import { historyDependent, partialHistory, planDiffs, type DiffDecision, type DiffPlanInput } from '../../src/core/diff-plan.js'
 import { ModelGraph } from '../../src/core/graph.js'
 import type { EnvironmentModel, ModelInfo } from '../../src/core/types.js'
 import { dependsOn, envModel, fqnOf, modelInfo, windowOf } from '../fixtures/builders.js'
@@ -45,7 +45,7 @@ describe('planDiffs', () => {
   it('diffs a changed model whose PR version differs from prod, over all rows when it is not time-ranged', () => {
     expect(decide({ prod: { [STG]: prodSide }, pr: { [STG]: breaking } })).toEqual({
       action: 'diff',
-      task: { model: STG, window: null, partialUpstream: null }
+      task: { model: STG, window: null, partialUpstream: null, preview: false }
     })
   })
 
@@ -55,7 +55,7 @@ describe('planDiffs', () => {
     const pr = { [STG]: envModel({ ...breaking, intervals: [windowOf('2024-01-01', '2024-01-08')] }) }
     expect(decide({ models, prod, pr })).toEqual({
       action: 'diff',
-      task: { model: STG, window: windowOf('2024-01-01', '2024-01-05'), partialUpstream: null }
+      task: { model: STG, window: windowOf('2024-01-01', '2024-01-05'), partialUpstream: null, preview: false }
     })
   })
 
@@ -64,14 +64,35 @@ describe('planDiffs', () => {
     const prod = { [STG]: envModel({ ...prodSide, intervals: [windowOf('2023-01-01', '2024-01-01')] }) }
     const pr = { [STG]: envModel({ ...breaking, intervals: [windowOf('2024-02-01', '2024-02-08')] }) }
     expect(skipOf(decide({ models, prod, pr }))).toEqual({
-      reason: 'unchanged',
-      detail: 'The pull request environment holds no interval that prod also holds: nothing to compare.'
+      reason: 'empty-window',
+      detail: 'The pull request environment holds no interval that prod also holds, so nothing could be compared. Set environment-start inside the range prod holds.'
     })
   })
 
-  it('diffs a forward-only change even though it keeps the prod version', () => {
-    const pr = { [STG]: envModel({ fingerprint: 'fp-pr', version: 'v-prod', forwardOnly: true }) }
-    expect(decide({ prod: { [STG]: prodSide }, pr })).toEqual({ action: 'diff', task: { model: STG, window: null, partialUpstream: null } })
+  it('diffs a forward-only change through the preview SQLMesh built in the PR environment, over the preview window', () => {
+    const models = [modelInfo(STG, { kind: 'INCREMENTAL_BY_TIME_RANGE', timeColumn: 'event_date' })]
+    const prod = { [STG]: envModel({ ...prodSide, intervals: [windowOf('2023-01-01', '2024-02-01')] }) }
+    const pr = {
+      [STG]: envModel({ fingerprint: 'fp-pr', version: 'v-prod', forwardOnly: true, intervals: [windowOf('2023-01-01', '2024-02-01')] })
+    }
+    const [decision] = planDiffs({
+      chain: [STG],
+      changed: new Set([STG]),
+      scope: 'affected',
+      graph: new ModelGraph(models),
+      prod: snapshot(prod),
+      pr: snapshot(pr),
+      planWindow: windowOf('2024-01-01', '2024-01-08')
+    })
+    expect(decision).toEqual({ action: 'diff', task: { model: STG, window: windowOf('2024-01-01', '2024-01-08'), partialUpstream: null, preview: true } })
+  })
+
+  it('shows an embedded model as compared through its children', () => {
+    const models = [modelInfo(STG, { kind: 'EMBEDDED' }), modelInfo(MART, dependsOn(STG))]
+    expect(skipOf(decide({ models, prod: { [STG]: prodSide }, pr: { [STG]: breaking } }))).toEqual({
+      reason: 'embedded',
+      detail: 'Embedded: it has no table; SQLMesh inlines it into marts.team_stats, and its effect is compared through that model.'
+    })
   })
 
   it('skips a model that is not in the pull request as removed', () => {
@@ -81,10 +102,10 @@ describe('planDiffs', () => {
     })
   })
 
-  it('skips a model the PR environment does not hold as removed', () => {
+  it('names a model the PR environment does not hold as not compared', () => {
     expect(skipOf(decide({ prod: { [STG]: prodSide }, pr: {} }))).toEqual({
-      reason: 'removed',
-      detail: 'The model is not in the pull request environment.'
+      reason: 'not-found',
+      detail: 'The model is missing from the pull request environment, so it could not be compared.'
     })
   })
 
@@ -118,11 +139,11 @@ describe('planDiffs', () => {
     })
   })
 
-  it('skips a model with no grain, with the one-line fix naming the model', () => {
+  it('diffs a model with no grain (the bridge compares it as whole rows)', () => {
     const models = [modelInfo(STG, { grain: [] })]
-    expect(skipOf(decide({ models, prod: { [STG]: prodSide }, pr: { [STG]: breaking } }))).toEqual({
-      reason: 'no-grain',
-      detail: 'No grain, so rows cannot be matched. Fix: declare the unique key of staging.stg_games as its grain (grain in the MODEL block, or grains= in a Python model).'
+    expect(decide({ models, prod: { [STG]: prodSide }, pr: { [STG]: breaking } })).toEqual({
+      action: 'diff',
+      task: { model: STG, window: null, partialUpstream: null, preview: false }
     })
   })
 
@@ -130,21 +151,21 @@ describe('planDiffs', () => {
     const decision = decide({ prod: { [MART]: prodSide }, pr: { [MART]: breaking }, scope: 'changed', changed: [STG] }, MART)
     expect(skipOf(decision)).toEqual({
       reason: 'out-of-scope',
-      detail: "Downstream of a change; not diffed because diff-scope is 'changed'."
+      detail: "Downstream of a change; not compared because diff-scope is 'changed'."
     })
   })
 
   it("still diffs a changed model when diff-scope is 'changed'", () => {
     expect(decide({ prod: { [STG]: prodSide }, pr: { [STG]: breaking }, scope: 'changed' })).toEqual({
       action: 'diff',
-      task: { model: STG, window: null, partialUpstream: null }
+      task: { model: STG, window: null, partialUpstream: null, preview: false }
     })
   })
 
   it("diffs a downstream model when diff-scope is 'affected'", () => {
     expect(decide({ prod: { [MART]: prodSide }, pr: { [MART]: breaking }, scope: 'affected', changed: [STG] }, MART)).toEqual({
       action: 'diff',
-      task: { model: MART, window: null, partialUpstream: null }
+      task: { model: MART, window: null, partialUpstream: null, preview: false }
     })
   })
 
@@ -181,10 +202,10 @@ describe('planDiffs', () => {
       pr: snapshot({ [EVENTS]: envModel({ ...breaking, intervals: [windowOf('2024-01-01', '2024-01-08')] }), [MART]: breaking })
     })
     expect(decisions).toEqual([
-      { action: 'diff', task: { model: EVENTS, window: windowOf('2024-01-01', '2024-01-08'), partialUpstream: null } },
+      { action: 'diff', task: { model: EVENTS, window: windowOf('2024-01-01', '2024-01-08'), partialUpstream: null, preview: false } },
       {
         action: 'diff',
-        task: { model: MART, window: null, partialUpstream: { model: EVENTS, window: windowOf('2024-01-01', '2024-01-08') } }
+        task: { model: MART, window: null, partialUpstream: { model: EVENTS, window: windowOf('2024-01-01', '2024-01-08') }, preview: false }
       }
     ])
   })
@@ -219,5 +240,42 @@ describe('partialHistory', () => {
 
   it('finds nothing partial when the PR environment holds all the history prod has', () => {
     expect(partialHistory(input(envModel({ intervals: [windowOf('2023-01-01', '2024-01-08')] }))).size).toBe(0)
+  })
+})
+
+describe('historyDependent', () => {
+  const RUNNING = 'marts.running_total'
+  const EVENTS = 'staging.stg_events'
+  const prodFrom2023 = envModel({ ...prodSide, intervals: [windowOf('2023-01-01', '2024-01-08')] })
+  const prWindow = envModel({ ...breaking, intervals: [windowOf('2024-01-01', '2024-01-08')] })
+
+  function plan(models: ModelInfo[], chain: string[]): string[] {
+    return historyDependent({
+      chain,
+      changed: new Set([chain[0] as string]),
+      scope: 'affected',
+      graph: new ModelGraph(models),
+      prod: snapshot(Object.fromEntries(chain.map(name => [name, prodFrom2023]))),
+      pr: snapshot(Object.fromEntries(chain.map(name => [name, prWindow])))
+    })
+  }
+
+  it('names a self-referencing time-ranged model built from a window', () => {
+    const models = [modelInfo(RUNNING, { kind: 'INCREMENTAL_BY_TIME_RANGE', timeColumn: 'day', dependsOnSelf: true })]
+    expect(plan(models, [RUNNING])).toEqual([RUNNING])
+  })
+
+  it('names the windowed parent of a full rebuild, once', () => {
+    const models = [
+      modelInfo(EVENTS, { kind: 'INCREMENTAL_BY_TIME_RANGE', timeColumn: 'day' }),
+      modelInfo(MART, dependsOn(EVENTS)),
+      modelInfo('marts.other', dependsOn(EVENTS))
+    ]
+    expect(plan(models, [EVENTS, MART, 'marts.other'])).toEqual([EVENTS])
+  })
+
+  it('names nothing for a time-ranged chain compared over its window', () => {
+    const models = [modelInfo(EVENTS, { kind: 'INCREMENTAL_BY_TIME_RANGE', timeColumn: 'day' })]
+    expect(plan(models, [EVENTS])).toEqual([])
   })
 })

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals'
-import { FAIL_ON_VALUES, hasDataChange, hasSchemaChange, isFailOn, modelsFailingPolicy } from '../../src/core/gate.js'
+import { evaluateGate, FAIL_ON_VALUES, gateFails, hasDataChange, hasSchemaChange, isFailOn, modelsFailingPolicy } from '../../src/core/gate.js'
 import type { ModelDiff } from '../../src/core/types.js'
 import { diffed, notDiffed, rowCounts } from '../fixtures/builders.js'
 
@@ -13,7 +13,7 @@ const results: ModelDiff[] = [
   diffed('m.values_changed', { rows: rowCounts({ changed: 7 }) }),
   notDiffed('m.added', 'added'),
   notDiffed('m.removed', 'removed'),
-  notDiffed('m.no_grain', 'no-grain'),
+  notDiffed('m.forward_only', 'forward-only'),
   notDiffed('m.shared', 'shares-prod-table'),
   notDiffed('m.error', 'error')
 ]
@@ -44,8 +44,34 @@ describe('fail-on policies', () => {
   })
 
   it('fails nothing under any policy when everything is identical or was not compared', () => {
-    const quiet = [diffed('m.identical'), notDiffed('m.no_grain', 'no-grain'), notDiffed('m.error', 'error')]
+    const quiet = [diffed('m.identical'), notDiffed('m.forward_only', 'forward-only'), notDiffed('m.error', 'error')]
     for (const policy of FAIL_ON_VALUES) expect(modelsFailingPolicy(quiet, policy)).toEqual([])
+  })
+})
+
+describe('the gate fails closed', () => {
+  const unknown = [diffed('m.identical'), notDiffed('m.forward_only', 'forward-only'), notDiffed('m.error', 'error'), notDiffed('m.embedded', 'embedded')]
+
+  it('fails on a failed diff under every policy but never', () => {
+    for (const failOn of FAIL_ON_VALUES.filter(policy => policy !== 'never')) {
+      const gate = evaluateGate(unknown, { failOn, onUncompared: 'warn' })
+      expect(gate.failedDiffs).toEqual(['m.error'])
+      expect(gateFails(gate)).toBe(true)
+    }
+  })
+
+  it("fails on a model not compared unless on-uncompared is 'warn'; a model needing no comparison never fails", () => {
+    expect(evaluateGate(unknown, { failOn: 'schema-change', onUncompared: 'fail' }).uncompared).toEqual(['m.forward_only'])
+    expect(evaluateGate(unknown, { failOn: 'schema-change', onUncompared: 'warn' }).uncompared).toEqual([])
+  })
+
+  it("fails nothing under 'never'", () => {
+    expect(gateFails(evaluateGate(unknown, { failOn: 'never', onUncompared: 'fail' }))).toBe(false)
+  })
+
+  it('passes when every model was compared and matched, or needed no comparison', () => {
+    const clean = [diffed('m.identical'), notDiffed('m.shared', 'shares-prod-table'), notDiffed('m.embedded', 'embedded'), notDiffed('m.ext', 'external')]
+    for (const failOn of FAIL_ON_VALUES) expect(gateFails(evaluateGate(clean, { failOn, onUncompared: 'fail' }))).toBe(false)
   })
 })
 
@@ -62,6 +88,17 @@ describe('isFailOn', () => {
 })
 
 describe('hasSchemaChange / hasDataChange', () => {
+  it('counts rows only on one side as a difference for a whole-row comparison, which has no changed rows', () => {
+    const whole = diffed('m.x', { method: 'whole-rows', rows: rowCounts({ onlyInProd: 6, changed: null }) })
+    expect(hasDataChange(whole)).toBe(true)
+    expect(hasDataChange(diffed('m.y', { method: 'whole-rows', rows: rowCounts({ changed: null }) }))).toBe(false)
+  })
+
+  it('never reads a model that was not compared as a difference or as equal: it has no measured change', () => {
+    expect(hasDataChange(notDiffed('m.x', 'error'))).toBe(false)
+    expect(hasDataChange(notDiffed('m.x', 'forward-only'))).toBe(false)
+  })
+
   it('sees a removed column as a schema and data change', () => {
     const diff = diffed('m.x', { schema: { added: [], removed: [{ column: 'old', type: 'TEXT' }], retyped: [] } })
     expect(hasSchemaChange(diff)).toBe(true)

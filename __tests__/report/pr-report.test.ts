@@ -6,7 +6,7 @@ import { diffed, notDiffed, prReport, rowCounts, windowOf } from '../fixtures/bu
 const STG = 'staging.stg_games'
 const MART = 'marts.team_stats'
 
-/** stg_games changed and lost 34 rows; team_stats downstream of it has no grain. */
+/** stg_games changed and lost 34 rows; team_stats downstream of it has no grain and lost 6 rows (whole rows). */
 function changedReport(overrides: Partial<PrReport> = {}): PrReport {
   return prReport({
     environmentStart: '2024-01-01',
@@ -25,11 +25,7 @@ function changedReport(overrides: Partial<PrReport> = {}): PrReport {
           { column: 'margin', matchPct: 87.25 }
         ]
       }),
-      notDiffed(
-        MART,
-        'no-grain',
-        'No grain, so rows cannot be matched. Fix: add `grain <unique key column>` to the MODEL block of marts.team_stats.'
-      )
+      diffed(MART, { method: 'whole-rows', grain: [], rows: rowCounts({ prod: 30, pr: 24, onlyInProd: 6, matched: 24, changed: null }) })
     ],
     ...overrides
   })
@@ -57,6 +53,7 @@ describe('renderPrSections', () => {
       ['notes', true],
       ['lineage', false],
       [`details:${STG}`, false],
+      [`details:${MART}`, false],
       ['footer', true]
     ])
   })
@@ -79,10 +76,33 @@ describe('renderPrSections', () => {
       )
     })
 
-    it('names the changed model and its differences, and how many downstream models differ', () => {
+    it('names the changed model and its differences, how many downstream models differ, and how many were compared', () => {
       expect(verdict(changedReport())).toBe(
-        '⚠️ `staging.stg_games`: 34 rows removed, 5 rows changed · 0 of 1 downstream models differ · no schema change'
+        '⚠️ `staging.stg_games`: 34 rows removed, 5 rows changed · 1 of 1 downstream models differs · 2 of 2 affected models compared · no schema change'
       )
+    })
+
+    it('never shows a tick while a model was not compared, names it with its reason, and counts only compared schemas', () => {
+      const diffs = [diffed(STG), notDiffed(MART, 'error'), notDiffed('marts.facts', 'forward-only')]
+      expect(verdict(changedReport({ chain: [STG, MART, 'marts.facts'], diffs }))).toBe(
+        '⚠️ `staging.stg_games`: no row differs · 0 of 0 compared downstream models differ · 1 of 3 affected models compared; ' +
+          'not compared: `marts.team_stats` (diff failed), `marts.facts` (forward-only, not previewed) · no schema change in the 1 compared'
+      )
+    })
+
+    it('leads with a cross when the gate fails on a failed diff', () => {
+      const diffs = [diffed(STG), notDiffed(MART, 'error')]
+      const gate = { differences: [], failedDiffs: [MART], uncompared: [] }
+      expect(verdict(changedReport({ diffs, gate, failOn: 'any-diff' }))).toMatch(/^❌ /)
+    })
+
+    it('counts an embedded model as needing no comparison', () => {
+      const diffs = [diffed(STG), notDiffed(MART, 'embedded')]
+      expect(verdict(changedReport({ diffs }))).toBe('✅ `staging.stg_games`: no row differs · 0 of 1 downstream models differ · 1 of 1 affected model compared · no schema change')
+    })
+
+    it('says "1 row", not "1 rows"', () => {
+      expect(headline(diffed(STG, { rows: rowCounts({ onlyInProd: 1, onlyInPr: 1, changed: 1 }) }))).toBe('1 row removed, 1 row added, 1 row changed')
     })
 
     it('leads with a cross when the fail-on policy fails', () => {
@@ -91,7 +111,7 @@ describe('renderPrSections', () => {
 
     it('leads with a tick when the changed models hold the same data as prod', () => {
       expect(verdict(changedReport({ diffs: [diffed(STG), diffed(MART)] }))).toBe(
-        '✅ `staging.stg_games`: no row differs · 0 of 1 downstream models differ · no schema change'
+        '✅ `staging.stg_games`: no row differs · 0 of 1 downstream models differ · 2 of 2 affected models compared · no schema change'
       )
     })
   })
@@ -105,8 +125,8 @@ describe('renderPrSections', () => {
       expect(headline(diff)).toBe('+2 columns, −1 column, 1,200 rows added')
     })
 
-    it('gives the reason for a model that was not diffed', () => {
-      expect(headline(notDiffed(MART, 'no-grain'))).toBe('(not diffed: no grain)')
+    it('gives the reason for a model that was not compared', () => {
+      expect(headline(notDiffed(MART, 'forward-only'))).toBe('(⚠️ not compared: forward-only, not previewed)')
     })
   })
 
@@ -117,14 +137,41 @@ describe('renderPrSections', () => {
       expect(rows[2]).toBe('| `staging.stg_games` | ✏️ changed | — | 2,380 → 2,346 | 34 | 0 | 5 | 2024-01-01 – 2024-01-07 |')
     })
 
-    it("shows 'not diffed: no grain' for a model without a grain, and the fix in the notes", () => {
+    it('compares a model without a grain as whole rows: no changed-rows count, and the advice in the notes', () => {
       const sections = renderPrSections(changedReport())
       expect(section(sections, 'summary').split('\n')[3]).toBe(
-        '| `marts.team_stats` | ↳ downstream | — | — | — | — | — | not diffed: no grain |'
+        '| `marts.team_stats` | ↳ downstream | — | 30 → 24 | 6 | 0 | n/a | all rows · whole rows (no grain) |'
       )
       expect(section(sections, 'notes').split('\n')).toContain(
-        '- `marts.team_stats`: No grain, so rows cannot be matched. Fix: add \\`grain &lt;unique key column&gt;\\` to the MODEL block of marts.team\\_stats.'
+        '- `marts.team_stats` has no grain: compared as whole rows (rows only in prod, only in the PR, and identical). To see changed rows, declare its unique key with `grain (...)` in its MODEL block.'
       )
+    })
+
+    it('names a wrong grain with the columns the model has, and gives dbt advice for a dbt model', () => {
+      const wrong = diffed(MART, {
+        method: 'whole-rows',
+        grain: ['customer_key'],
+        grainProblem: { kind: 'missing-columns', missing: ['customer_key'], columns: ['customer_id', 'revenue'] },
+        rows: rowCounts({ changed: null })
+      })
+      const models = new Map([[MART, { kind: 'FULL', source: 'dbt' as const }]])
+      const sections = renderPrSections(changedReport({ diffs: [diffed(STG), wrong], models }))
+      expect(section(sections, 'summary')).toContain('all rows · whole rows (grain column missing) |')
+      expect(section(sections, 'notes').split('\n')).toContain(
+        '- ⚠️ `marts.team_stats`: its grain `customer_key` names a column it does not have (`customer_key`); its columns are `customer_id`, `revenue`: compared as whole rows. Fix it with `config(grain=[...])` in the dbt model.'
+      )
+    })
+
+    it('names a grain that is not unique with the number of duplicate keys', () => {
+      const dup = diffed(MART, {
+        method: 'whole-rows',
+        grain: ['customer_id'],
+        grainProblem: { kind: 'not-unique', duplicateKeys: { prod: 12, pr: 1 }, nullKeyRows: { prod: 0, pr: 0 } },
+        rows: rowCounts({ changed: null })
+      })
+      const models = new Map([[MART, { kind: 'FULL', source: 'python' as const }]])
+      const notes = section(renderPrSections(changedReport({ diffs: [diffed(STG), dup], models })), 'notes')
+      expect(notes).toContain('its grain `customer_id` is not unique: 12 duplicate keys in prod, 1 in the PR: compared as whole rows. Fix it with `grains=[...]` in its `@model` decorator.')
     })
 
     it('summarises schema changes in the schema cell', () => {
@@ -215,7 +262,7 @@ describe('renderPrSections', () => {
         [
           '<details><summary><code>staging.stg_games</code>: 34 removed, 0 added, 5 changed of 2,346 matched</summary>',
           '',
-          'Grain: `game_id`, `team` · compared: 2024-01-01 – 2024-01-07 · rows: 2,380 in prod, 2,346 in the PR',
+          'Matched on: grain `game_id`, `team` · compared: 2024-01-01 – 2024-01-07 · rows: 2,380 in prod, 2,346 in the PR',
           '',
           '| Column | Matching values |',
           '| --- | ---: |',

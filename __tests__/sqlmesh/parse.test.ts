@@ -5,7 +5,6 @@ import {
   parseFingerprintChanges,
   parseModels,
   parseRestatement,
-  splitGrain,
   type RawDiff,
   type RawModel,
   type RawRestatement
@@ -20,7 +19,7 @@ function rawModel(overrides: Partial<RawModel> = {}): RawModel {
     is_external: false,
     seed_path: null,
     time_column: 'game_date',
-    grain: ['(game_id, team)'],
+    grain: ['game_id', 'team'],
     depends_on: ['"warehouse"."staging"."stg_games"'],
     start: '2024-01-01',
     start_ms: 1_704_067_200_000,
@@ -30,7 +29,7 @@ function rawModel(overrides: Partial<RawModel> = {}): RawModel {
 }
 
 describe('parseModels', () => {
-  it('turns the bridge JSON into model info, splitting a composite grain "(game_id, team)"', () => {
+  it('turns the bridge JSON into model info, one join column per grain entry', () => {
     expect(parseModels([rawModel()])).toEqual([
       {
         name: 'marts.team_stats',
@@ -44,7 +43,9 @@ describe('parseModels', () => {
         dependsOn: ['"warehouse"."staging"."stg_games"'],
         start: '2024-01-01',
         startMs: 1_704_067_200_000,
-        restatementDisabled: true
+        restatementDisabled: true,
+        dependsOnSelf: false,
+        fromDbt: false
       }
     ])
   })
@@ -69,21 +70,6 @@ describe('parseModels', () => {
     expect(seed?.timeColumn).toBeNull()
     expect(external?.isExternal).toBe(true)
     expect(external?.path).toBe('/repo/external_models.yaml')
-  })
-})
-
-describe('splitGrain', () => {
-  it('splits a parenthesised tuple and trims each column', () => {
-    expect(splitGrain(' ( game_id ,team ) ')).toEqual(['game_id', 'team'])
-  })
-
-  it('keeps a bare column as it is', () => {
-    expect(splitGrain('game_id')).toEqual(['game_id'])
-  })
-
-  it('drops empty parts', () => {
-    expect(splitGrain('(a,,b,)')).toEqual(['a', 'b'])
-    expect(splitGrain('()')).toEqual([])
   })
 })
 
@@ -173,6 +159,8 @@ describe('parseEnvironment for prod', () => {
 describe('parseDiff', () => {
   const raw: RawDiff = {
     diffed: true,
+    method: 'grain',
+    grain_problem: null,
     grain: ['game_id', 'team'],
     schema: {
       added: [['overtime', 'BOOLEAN']],
@@ -214,15 +202,30 @@ describe('parseDiff', () => {
   })
 
   it('rounds counts that come as floats and reads missing counts as 0', () => {
-    const parsed = parseDiff({ ...raw, stats: { s_count: 10.0000001, t_count: 9.9999999, join_count: 9 } })
+    const parsed = parseDiff({ ...raw, stats: { s_count: 10.0000001, t_count: 9.9999999, join_count: 9 } } as RawDiff)
     expect(parsed?.rows).toEqual({ prod: 10, pr: 10, onlyInProd: 0, onlyInPr: 0, matched: 9, changed: 9 })
+  })
+
+  it('leaves changed rows out of a whole-row comparison, which has no key to match them on', () => {
+    const parsed = parseDiff({ ...raw, method: 'whole-rows', grain: [], stats: { s_count: 10, t_count: 8, s_only_count: 3, t_only_count: 1, join_count: 7, full_match_count: 7 } })
+    expect(parsed?.method).toBe('whole-rows')
+    expect(parsed?.rows).toEqual({ prod: 10, pr: 8, onlyInProd: 3, onlyInPr: 1, matched: 7, changed: null })
+  })
+
+  it('maps a grain that is not unique, prod side first', () => {
+    const parsed = parseDiff({
+      ...raw,
+      method: 'whole-rows',
+      grain_problem: { kind: 'not-unique', duplicate_keys: { source: 4, target: 5 }, null_key_rows: { source: 0, target: 1 } }
+    })
+    expect(parsed?.grainProblem).toEqual({ kind: 'not-unique', duplicateKeys: { prod: 4, pr: 5 }, nullKeyRows: { prod: 0, pr: 1 } })
   })
 
   it('maps sample rows, prod side first', () => {
     const parsed = parseDiff({
       ...raw,
       samples: { source_only: [{ game_id: 1 }], target_only: [{ game_id: 2 }], changed: [{ game_id: 3 }] }
-    })
+    } as RawDiff)
     expect(parsed?.samples).toEqual({ onlyInProd: [{ game_id: 1 }], onlyInPr: [{ game_id: 2 }], changed: [{ game_id: 3 }] })
   })
 })

@@ -2,7 +2,7 @@
 
 import { diffWindow, spanOf } from './window.js'
 import type { ModelGraph } from './graph.js'
-import type { EnvironmentSnapshot, ModelDiff, TimeWindow } from './types.js'
+import type { EnvironmentModel, EnvironmentSnapshot, ModelDiff, ModelInfo, NotDiffedReason, TimeWindow } from './types.js'
 
 export interface DiffTask {
   readonly model: string
@@ -13,6 +13,8 @@ export interface DiffTask {
    * change, and the report says so.
    */
   readonly partialUpstream: PartialUpstream | null
+  /** A forward-only change, compared through SQLMesh's preview in the PR environment. */
+  readonly preview: boolean
 }
 
 export interface PartialUpstream {
@@ -29,6 +31,11 @@ export interface DiffPlanInput {
   readonly graph: ModelGraph
   readonly prod: EnvironmentSnapshot
   readonly pr: EnvironmentSnapshot
+  /**
+   * What the PR environment's plan covered ([environment-start, environment-end or now)); a forward-only change is
+   * previewed over it. Null: each model's own start (the preview then covers what prod holds).
+   */
+  readonly planWindow?: TimeWindow | null
 }
 
 export function planDiffs(input: DiffPlanInput): DiffDecision[] {
@@ -57,32 +64,75 @@ export function partialHistory({ chain, graph, prod, pr }: DiffPlanInput): Map<s
   return partial
 }
 
-function decide(name: string, { changed, scope, graph, prod, pr }: DiffPlanInput, partial: PartialUpstream | null): DiffDecision {
-  const skip = (reason: Extract<ModelDiff, { status: 'not-diffed' }>['reason'], detail: string): DiffDecision => ({
-    action: 'skip',
-    result: { model: name, status: 'not-diffed', reason, detail }
-  })
+/**
+ * The models whose rows in a windowed PR environment would depend on history the window leaves out, so that they
+ * differ from prod for reasons unrelated to the change: time-ranged models that read their own earlier rows, and the
+ * windowed upstream models that a full rebuild (a model without a time column) reads. The PR flow rebuilds these
+ * from their own start in the PR environment; SQLMesh cascades that rebuild downstream.
+ */
+export function historyDependent(input: DiffPlanInput): string[] {
+  const partial = partialHistory(input)
+  const roots = new Set<string>()
+  for (const name of input.chain) {
+    const model = input.graph.model(name)
+    if (!model || !builtInPr(model, input)) continue
+    const own = partial.get(name)
+    if (model.dependsOnSelf && own?.model === name) roots.add(name)
+    if (!model.timeColumn && own && own.model !== name) roots.add(own.model)
+  }
+  return input.chain.filter(name => roots.has(name))
+}
+
+/** The PR environment holds a new version of the model (a table of its own), not prod's. */
+function builtInPr(model: ModelInfo, { prod, pr }: DiffPlanInput): boolean {
+  const inProd = prod.get(model.fqn)
+  const inPr = pr.get(model.fqn)
+  return Boolean(inProd && inPr && inProd.fingerprint !== inPr.fingerprint && (inProd.version !== inPr.version || inPr.forwardOnly))
+}
+
+function decide(name: string, input: DiffPlanInput, partial: PartialUpstream | null): DiffDecision {
+  const skip = (reason: NotDiffedReason, detail: string): DiffDecision => ({ action: 'skip', result: { model: name, status: 'not-diffed', reason, detail } })
+  const { changed, scope, graph, prod, pr } = input
   const model = graph.model(name)
   if (!model) return skip('removed', 'The model is gone from the pull request.')
-  if (scope === 'changed' && !changed.has(name)) {
-    return skip('out-of-scope', "Downstream of a change; not diffed because diff-scope is 'changed'.")
-  }
   if (model.isExternal) return skip('external', 'External table: SQLMesh does not build it, so both sides read the same data.')
+  if (model.kind === 'EMBEDDED') return skip('embedded', embeddedDetail(name, graph))
+  if (scope === 'changed' && !changed.has(name)) {
+    return skip('out-of-scope', "Downstream of a change; not compared because diff-scope is 'changed'.")
+  }
   const inProd = prod.get(model.fqn)
   const inPr = pr.get(model.fqn)
   if (!inProd) return skip('added', 'New model: it does not exist in prod yet.')
-  if (!inPr) return skip('removed', 'The model is not in the pull request environment.')
+  if (!inPr) return skip('not-found', 'The model is missing from the pull request environment, so it could not be compared.')
   if (inProd.fingerprint === inPr.fingerprint) return skip('unchanged', 'Same version as prod.')
   if (inProd.version === inPr.version && !inPr.forwardOnly) {
     return skip('shares-prod-table', 'Non-breaking change upstream: the PR environment reuses the prod table, so the data is identical.')
   }
-  if (model.grain.length === 0) {
-    return skip('no-grain', `No grain, so rows cannot be matched. Fix: declare the unique key of ${name} as its grain (grain in the MODEL block, or grains= in a Python model).`)
-  }
-  const window = diffWindow(model.timeColumn, inProd, inPr)
+  const preview = inPr.forwardOnly
+  const window = diffWindow(model.timeColumn, inProd, preview ? previewOf(inPr, input.planWindow ?? null) : inPr)
   if (window === 'empty') {
-    return skip('unchanged', 'The pull request environment holds no interval that prod also holds: nothing to compare.')
+    return skip('empty-window', 'The pull request environment holds no interval that prod also holds, so nothing could be compared. Set environment-start inside the range prod holds.')
   }
   const partialUpstream = window === null && partial && partial.model !== name ? partial : null
-  return { action: 'diff', task: { model: name, window, partialUpstream } }
+  return { action: 'diff', task: { model: name, window, partialUpstream, preview } }
+}
+
+/**
+ * A forward-only change keeps prod's version; SQLMesh previews it in a table of the PR environment over the plan's
+ * window. Its recorded intervals cannot tell a filled preview from an empty one (both span everything), so the window
+ * comes from the plan, and an empty preview is told by its row count after the diff (see flows/diff.ts).
+ */
+function previewOf(inPr: EnvironmentModel, planWindow: TimeWindow | null): EnvironmentModel {
+  return planWindow ? { ...inPr, intervals: [planWindow] } : inPr
+}
+
+/** The forward-only result when the preview holds no row where prod has some: SQLMesh did not preview it. */
+export function notPreviewed(model: string): ModelDiff {
+  return { model, status: 'not-diffed', reason: 'forward-only', detail: 'Forward-only: not previewed; on merge it applies to new intervals only.' }
+}
+
+function embeddedDetail(name: string, graph: ModelGraph): string {
+  const children = graph.childrenOf(name)
+  const into = children.length > 0 ? ` into ${children.join(', ')}` : ''
+  return `Embedded: it has no table; SQLMesh inlines it${into}, and its effect is compared through ${children.length === 1 ? 'that model' : 'them'}.`
 }

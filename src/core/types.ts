@@ -18,6 +18,10 @@ export interface ModelInfo {
   /** The model's own start as epoch ms: SQLMesh never rebuilds anything before it. */
   readonly startMs: number | null
   readonly restatementDisabled: boolean
+  /** The model reads its own earlier rows (SQLMesh's self-reference, e.g. a running total). */
+  readonly dependsOnSelf?: boolean
+  /** Loaded from a dbt project: advice then speaks dbt (`config(grain=...)`). */
+  readonly fromDbt?: boolean
 }
 
 /** A file changed between two commits, repository-relative, with renames already split into delete + add. */
@@ -75,10 +79,10 @@ export interface RowCounts {
   readonly onlyInProd: number
   /** Rows whose grain exists only in the PR environment: the PR adds them. */
   readonly onlyInPr: number
-  /** Rows whose grain exists on both sides. */
+  /** Rows whose grain exists on both sides; compared as whole rows: rows identical on both sides. */
   readonly matched: number
-  /** Matched rows whose values differ in at least one column. */
-  readonly changed: number
+  /** Matched rows whose values differ in at least one column; null when compared as whole rows (it needs a key). */
+  readonly changed: number | null
 }
 
 export interface ColumnMatch {
@@ -94,16 +98,37 @@ export interface Samples {
   readonly changed: readonly SampleRow[]
 }
 
-/** Why a model of the affected chain was not compared row by row. */
+/**
+ * Why a model of the affected chain has no table comparison. Some reasons need none (the data provably is prod's,
+ * or the model has no table of its own); the others leave the model not compared, and the verdict says so.
+ */
 export type NotDiffedReason =
+  // The whole model is the difference.
   | 'added'
   | 'removed'
-  | 'no-grain'
+  // Provably nothing to compare.
   | 'shares-prod-table'
   | 'unchanged'
   | 'external'
+  | 'embedded'
+  // Not compared: the verdict names them and the gate counts them.
   | 'out-of-scope'
+  | 'forward-only'
+  | 'empty-window'
+  | 'not-found'
   | 'error'
+
+/** How a table comparison matched rows: on the model's grain, or as whole rows (multisets over all columns). */
+export type ComparisonMethod = 'grain' | 'whole-rows'
+
+/** Why a declared grain could not be the join key (the comparison then falls back to whole rows). */
+export type GrainProblem =
+  | { readonly kind: 'missing-columns'; readonly missing: readonly string[]; readonly columns: readonly string[] }
+  | {
+      readonly kind: 'not-unique'
+      readonly duplicateKeys: { readonly prod: number; readonly pr: number }
+      readonly nullKeyRows: { readonly prod: number; readonly pr: number }
+    }
 
 export type ModelDiff =
   | (TableComparison & {
@@ -112,6 +137,10 @@ export type ModelDiff =
       readonly window: TimeWindow | null
       /** Set when the model is rebuilt in full from an upstream model the PR environment holds only for a window. */
       readonly partialUpstream?: { readonly model: string; readonly window: TimeWindow } | null
+      /** A forward-only change, compared through the preview SQLMesh built in the PR environment. */
+      readonly preview?: boolean
+      /** The PR environment rebuilt this model from its own start, because its rows depend on its history. */
+      readonly fullHistory?: boolean
     })
   | {
       readonly model: string
@@ -120,9 +149,12 @@ export type ModelDiff =
       readonly detail: string
     }
 
-/** What SQLMesh's table diff measured for one model. */
+/** What a table diff measured for one model. */
 export interface TableComparison {
+  readonly method: ComparisonMethod
+  /** The declared grain (empty when the model has none). */
   readonly grain: readonly string[]
+  readonly grainProblem: GrainProblem | null
   readonly schema: SchemaDiff
   readonly rows: RowCounts
   readonly columns: readonly ColumnMatch[]

@@ -5,7 +5,7 @@ import { existsSync, realpathSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import { InputError } from '../inputs.js'
 import { redact, registerSecret } from '../secrets.js'
-import { SqlMesh } from '../sqlmesh/client.js'
+import { SqlMesh, type StateLocation } from '../sqlmesh/client.js'
 import { locatePython } from '../sqlmesh/locate.js'
 import type { Settings } from '../inputs.js'
 import type { WorkflowEvent } from '../github/event.js'
@@ -57,9 +57,12 @@ export async function startSqlMesh(context: FlowContext): Promise<SqlMesh> {
   }
   const python = locatePython(context.settings.python, process.env.PATH)
   core.info(`Python: ${python}`)
+  const workingDirectory = sqlmeshDir(context)
+  core.info(`SQLMesh runs in ${workingDirectory}: relative paths in its config (a DuckDB file, a dbt profile's path) resolve there.`)
   const sqlmesh = await SqlMesh.create({
     python,
     projectPath: projectDir(context),
+    workingDirectory,
     gateway: context.settings.gateway,
     env: { ...pythonEnv(process.env), SQLMESH_ACTION_WORKERS: String(context.settings.diffConcurrency) },
     log: line => core.info(line),
@@ -68,6 +71,36 @@ export async function startSqlMesh(context: FlowContext): Promise<SqlMesh> {
   })
   core.info(`SQLMesh ${sqlmesh.version}: ${sqlmesh.models.length} models loaded; table diffs run ${sqlmesh.diffWorkers} at a time`)
   return sqlmesh
+}
+
+/** The directory SQLMesh runs in: `working-directory` (repository-relative) or, by default, the project folder. */
+export function sqlmeshDir(context: FlowContext): string {
+  const dir = context.settings.workingDirectory
+  if (!dir) return projectDir(context)
+  const resolved = isAbsolute(dir) ? dir : resolve(context.workspace, dir)
+  if (!existsSync(resolved)) {
+    throw new InputError(`Input 'working-directory' is '${dir}', but ${resolved} does not exist. Give a folder relative to the repository root.`)
+  }
+  return resolved
+}
+
+/** Which state SQLMesh read, in words: the gateway, and the database file where it is one. */
+export function describeStateLocation(state: StateLocation): string {
+  const file = state.database ? `, ${state.type} database ${state.database}` : `, ${state.type} connection`
+  return `gateway '${state.gateway}'${file}; SQLMesh ran in ${state.cwd}`
+}
+
+/**
+ * Prod must exist before a pull-request environment is built against it. A missing prod usually means SQLMesh read
+ * another state than the team's (a relative DuckDB path resolved in the wrong directory, the wrong gateway): say
+ * which one, and stop before anything is built.
+ */
+export async function requireEnvironment(sqlmesh: SqlMesh, name: string): Promise<void> {
+  if (await sqlmesh.environment(name, true)) return
+  throw new InputError(
+    `Environment '${name}' does not exist in the SQLMesh state the action read (${describeStateLocation(sqlmesh.state)}). ` +
+      `If prod lives elsewhere, check the 'gateway', 'project-path' and 'working-directory' inputs (relative paths in the SQLMesh config resolve against the working directory); if this project has never been deployed, deploy it to '${name}' first. Nothing was built.`
+  )
 }
 
 const CONFIG_FILES = ['config.yaml', 'config.yml', 'config.py']

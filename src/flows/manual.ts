@@ -10,7 +10,7 @@ import { code } from '../report/markdown.js'
 import type { SqlMesh } from '../sqlmesh/client.js'
 import { backfill, reportBackfill, resolveBackfillRange } from './backfill.js'
 import { startSqlMesh, step, type FlowContext, writeSummary } from './context.js'
-import { diffModels } from './diff.js'
+import { diffModels, diffResults, modelFacts } from './diff.js'
 
 export async function runManualBackfill(context: FlowContext): Promise<void> {
   await withSqlMesh(context, async sqlmesh => {
@@ -48,12 +48,13 @@ export async function runManualDiff(context: FlowContext): Promise<void> {
       headSha: process.env.GITHUB_SHA ?? '',
       sqlmeshVersion: sqlmesh.version,
       failing: [],
-      failOn: 'never'
+      failOn: 'never',
+      models: modelFacts(graph, models)
     })
     const summary = fitSections(sections, SUMMARY_LIMIT, 'See the action log for the rest.')
     await writeSummary(summary.markdown)
     core.setOutput('affected-models', JSON.stringify(models))
-    core.setOutput('diff-results', JSON.stringify(diffs))
+    core.setOutput('diff-results', diffResults(diffs))
   })
 }
 

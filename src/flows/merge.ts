@@ -3,6 +3,8 @@
 
 import * as core from '@actions/core'
 import { ModelGraph } from '../core/graph.js'
+import { mergeCheckoutProblem } from '../core/checkout.js'
+import { InputError } from '../inputs.js'
 import { GitHub } from '../github/client.js'
 import { pullRequestOf } from '../github/event.js'
 import { Git } from '../github/git.js'
@@ -25,6 +27,8 @@ export async function runMergeFlow(context: FlowContext): Promise<void> {
   const git = new Git(context.workspace)
   const repoRoot = await git.topLevel()
   const merge = await step('What was merged', () => resolveMerge(context, git, github))
+  const problem = mergeCheckoutProblem(await git.checkedOut(), merge.commitSha)
+  if (problem) throw new InputError(problem)
   if (await alreadyBackfilled(context, github, merge)) return
   const sqlmesh = await step('Load the SQLMesh project', () => startSqlMesh(context))
   try {

@@ -4,7 +4,12 @@
 import * as core from '@actions/core'
 import type { ChangeSet } from '../core/changes.js'
 import { changedModels, pullRequestFiles } from './changes.js'
-import { modelsFailingPolicy } from '../core/gate.js'
+import { evaluateGate, gateFails, type GateResult } from '../core/gate.js'
+import { isUncompared } from '../core/coverage.js'
+import { historyDependent } from '../core/diff-plan.js'
+import { pullRequestCheckoutProblem } from '../core/checkout.js'
+import { InputError } from '../inputs.js'
+import { formatInstant } from '../core/window.js'
 import { ModelGraph } from '../core/graph.js'
 import { GitHub } from '../github/client.js'
 import { pullRequestOf, type PullRequestEvent } from '../github/event.js'
@@ -12,12 +17,12 @@ import { Git } from '../github/git.js'
 import { COMMENT_LIMIT, fitSections, SUMMARY_LIMIT } from '../report/fit.js'
 import { DIFF_COMMENT_MARKER, renderFailure, renderPrSections, type PrReport } from '../report/pr-report.js'
 import type { SqlMesh } from '../sqlmesh/client.js'
-import { diffModels } from './diff.js'
+import { diffModels, diffResults, modelFacts, readEnvironments } from './diff.js'
 import { backfill, resolveBackfillRange } from './backfill.js'
 import type { ModelBackfill } from '../core/backfill.js'
 import { redact } from '../secrets.js'
-import { PolicyFailure, repositoryRelative, startSqlMesh, step, type FlowContext, writeSummary } from './context.js'
-import type { ModelDiff } from '../core/types.js'
+import { PolicyFailure, repositoryRelative, requireEnvironment, startSqlMesh, step, type FlowContext, writeSummary } from './context.js'
+import type { ModelDiff, TimeWindow } from '../core/types.js'
 
 export async function runPullRequestFlow(context: FlowContext): Promise<void> {
   const pr = pullRequestOf(context.event)
@@ -35,30 +40,43 @@ export async function runPullRequestFlow(context: FlowContext): Promise<void> {
 async function diffPullRequest(context: FlowContext, github: GitHub, pr: PullRequestEvent): Promise<void> {
   const git = new Git(context.workspace)
   const repoRoot = await git.topLevel()
+  const problem = pullRequestCheckoutProblem(await git.checkedOut(), pr)
+  if (problem) throw new InputError(problem)
   const files = await step('Changed files', () => pullRequestFiles(git, github, pr))
   const sqlmesh = await step('Load the SQLMesh project', () => startSqlMesh(context))
   try {
+    await requireEnvironment(sqlmesh, context.settings.prodEnvironment)
     const graph = new ModelGraph(repositoryRelative(sqlmesh.models, repoRoot))
     const changeSet = await step('Changed models', () => changedModels(context, sqlmesh, graph, files, repoRoot))
     const chain = graph.affectedChain(changeSet.changed)
     core.info(`Affected chain (${chain.length}): ${chain.join(' -> ') || 'none'}`)
     const environment = `${context.settings.environmentPrefix}_${pr.number}`
+    const planWindow = await resolvePlanWindow(context, sqlmesh)
     const needsEnvironment = chain.length > 0 || changeSet.removed.length > 0
-    const auditFailures = needsEnvironment
-      ? await step(`Plan and apply environment ${environment}`, () => buildEnvironment(context, sqlmesh, environment))
-      : []
+    const built = needsEnvironment
+      ? await step(`Plan and apply environment ${environment}`, () => buildEnvironment(context, sqlmesh, graph, environment, chain, changeSet))
+      : { auditFailures: [], fullHistory: new Set<string>() }
     const compared = await step('Table diff', () =>
-      diffModels(context, sqlmesh, graph, { models: chain, changed: changeSet.changed, source: context.settings.prodEnvironment, target: environment })
+      diffModels(context, sqlmesh, graph, {
+        models: chain,
+        changed: changeSet.changed,
+        source: context.settings.prodEnvironment,
+        target: environment,
+        fullHistory: built.fullHistory,
+        planWindow
+      })
     )
     const diffs = [...compared, ...changeSet.removed.map(removedModel)]
     const backfillPreview = await step('On merge this will backfill', () => previewBackfill(context, sqlmesh, graph, changeSet))
-    const failing = modelsFailingPolicy(diffs, context.settings.failOn)
+    const gate = evaluateGate(diffs, context.settings)
     const report: PrReport = {
       environment,
       prodEnvironment: context.settings.prodEnvironment,
       environmentStart: context.settings.environmentStart,
+      environmentStartDate: planWindow ? formatInstant(planWindow.start) : null,
       changed: changeSet.changed,
       chain,
+      models: modelFacts(graph, chain),
       edges: graph.edgesWithin(chain),
       diffs,
       noSemanticChange: changeSet.noSemanticChange,
@@ -67,25 +85,57 @@ async function diffPullRequest(context: FlowContext, github: GitHub, pr: PullReq
       removed: changeSet.removed,
       headSha: pr.headSha,
       sqlmeshVersion: sqlmesh.version,
-      failing,
+      failing: gate.differences,
+      gate,
       failOn: context.settings.failOn,
+      onUncompared: context.settings.onUncompared,
       backfillStart: context.settings.backfillStart,
       backfillPreview,
-      auditFailures
+      auditFailures: built.auditFailures
     }
     await step('Report', () => publish(context, github, pr, report))
     setOutputs(changeSet, chain, diffs)
-    if (auditFailures.length > 0) {
-      const message = `Audits failed in ${environment}: ${auditFailures.join('; ')}`
+    warnUncompared(diffs, context.settings.failOn)
+    if (built.auditFailures.length > 0) {
+      const message = `Audits failed in ${environment}: ${built.auditFailures.join('; ')}`
       throw new PolicyFailure('SQLMesh audit', `${message}. Fix the data or the audit; the pull-request comment lists them.`)
     }
-    if (failing.length > 0) {
-      const message = `fail-on '${context.settings.failOn}': ${failing.join(', ')}`
-      throw new PolicyFailure('SQLMesh diff', `${message}. See the pull-request comment for the numbers.`)
-    }
+    if (gateFails(gate)) throw new PolicyFailure('SQLMesh diff', gateMessage(gate, context.settings))
   } finally {
     await sqlmesh.close()
   }
+}
+
+/** One line per cause the gate failed on, each naming its models and what to do. */
+export function gateMessage(gate: GateResult, settings: Pick<FlowContext['settings'], 'failOn' | 'onUncompared'>): string {
+  const lines = [
+    gate.differences.length > 0 ? `fail-on '${settings.failOn}': ${gate.differences.join(', ')}.` : '',
+    gate.failedDiffs.length > 0 ? `Table diff failed, so the gate cannot vouch for: ${gate.failedDiffs.join(', ')}.` : '',
+    gate.uncompared.length > 0
+      ? `Not compared (on-uncompared 'fail'): ${gate.uncompared.join(', ')}. Set 'on-uncompared: warn' to accept models the action cannot compare.`
+      : ''
+  ]
+  return `${lines.filter(Boolean).join(' ')} See the pull-request comment for the numbers and reasons.`
+}
+
+/** Models not compared are named in the log too, where no gate fails on them. */
+function warnUncompared(diffs: readonly ModelDiff[], failOn: string): void {
+  for (const diff of diffs) {
+    if (diff.status === 'not-diffed' && isUncompared(diff)) {
+      core.warning(`${diff.model} was not compared: ${diff.detail}`, { title: failOn === 'never' ? 'Not compared' : 'Not compared (gate)' })
+    }
+  }
+}
+
+/** The window the PR environment's plan covers, when environment-start sets one; null otherwise. */
+async function resolvePlanWindow(context: FlowContext, sqlmesh: SqlMesh): Promise<TimeWindow | null> {
+  const { environmentStart: start, environmentEnd: end } = context.settings
+  if (!start) return null
+  const { times, now } = await sqlmesh.resolveTimes({ 'environment-start': start, ...(end ? { 'environment-end': end } : {}) }).catch((error: Error) => {
+    throw new InputError(`Input ${error.message}. Use a date such as '2024-10-01' or a relative time such as '1 month ago'.`)
+  })
+  const startMs = times['environment-start'] as number
+  return { start: startMs, end: times['environment-end'] ?? now }
 }
 
 /**
@@ -108,8 +158,26 @@ function removedModel(model: string): ModelDiff {
   return { model, status: 'not-diffed', reason: 'removed', detail: 'Removed by this pull request: its table leaves prod on merge.' }
 }
 
-/** Plans and applies the PR environment; returns the audits that failed on its data (SQLMesh only warns there). */
-async function buildEnvironment(context: FlowContext, sqlmesh: SqlMesh, environment: string): Promise<readonly string[]> {
+interface BuiltEnvironment {
+  /** Audits that failed on the PR environment's data (SQLMesh only warns there). */
+  readonly auditFailures: readonly string[]
+  /** Models rebuilt from their own start because their rows depend on history the window leaves out. */
+  readonly fullHistory: ReadonlySet<string>
+}
+
+/**
+ * Plans and applies the PR environment over the window; then rebuilds, from their own start, the models whose rows
+ * depend on history the window leaves out (self-referencing models, and windowed parents of full rebuilds), so that
+ * a no-op edit of them compares equal to prod.
+ */
+async function buildEnvironment(
+  context: FlowContext,
+  sqlmesh: SqlMesh,
+  graph: ModelGraph,
+  environment: string,
+  chain: readonly string[],
+  changeSet: ChangeSet
+): Promise<BuiltEnvironment> {
   const outcome = await sqlmesh.plan({
     environment,
     start: context.settings.environmentStart || undefined,
@@ -117,8 +185,36 @@ async function buildEnvironment(context: FlowContext, sqlmesh: SqlMesh, environm
     skipTests: context.settings.skipTests
   })
   core.info(`Environment ${environment} ${outcome.hasChanges ? 'applied' : 'already up to date'} in ${outcome.seconds}s`)
-  outcome.auditFailures.forEach(failure => core.warning(`Audit failed in ${environment}: ${failure}`))
-  return outcome.auditFailures
+  const fullHistory = await rebuildHistoryDependent(context, sqlmesh, graph, environment, chain, changeSet)
+  const auditFailures = [...outcome.auditFailures, ...fullHistory.auditFailures]
+  auditFailures.forEach(failure => core.warning(`Audit failed in ${environment}: ${failure}`))
+  return { auditFailures, fullHistory: fullHistory.models }
+}
+
+async function rebuildHistoryDependent(
+  context: FlowContext,
+  sqlmesh: SqlMesh,
+  graph: ModelGraph,
+  environment: string,
+  chain: readonly string[],
+  changeSet: ChangeSet
+): Promise<{ models: ReadonlySet<string>; auditFailures: readonly string[] }> {
+  if (!context.settings.environmentStart || chain.length === 0) return { models: new Set(), auditFailures: [] }
+  const { source, target } = await readEnvironments(context, sqlmesh, { source: context.settings.prodEnvironment, target: environment })
+  const roots = historyDependent({ chain, changed: new Set(changeSet.changed), scope: context.settings.diffScope, graph, prod: source, pr: target })
+  const starts = roots.map(name => graph.model(name)?.startMs).filter((ms): ms is number => typeof ms === 'number')
+  if (roots.length === 0 || starts.length === 0) return { models: new Set(), auditFailures: [] }
+  const start = formatInstant(Math.min(...starts))
+  core.info(`Rebuilding from ${start} in ${environment}, because their rows depend on history the window leaves out: ${roots.join(', ')}`)
+  const outcome = await sqlmesh.plan({
+    environment,
+    start,
+    end: context.settings.environmentEnd || undefined,
+    restate: roots.map(name => graph.model(name)?.fqn ?? name),
+    skipTests: true
+  })
+  core.info(`Rebuilt in ${outcome.seconds}s`)
+  return { models: graph.withDownstream(roots), auditFailures: outcome.auditFailures }
 }
 
 async function publish(context: FlowContext, github: GitHub, pr: PullRequestEvent, report: PrReport): Promise<void> {
@@ -154,7 +250,7 @@ async function reportFailure(context: FlowContext, github: GitHub, pr: PullReque
 function setOutputs(changeSet: ChangeSet, chain: readonly string[], diffs: readonly ModelDiff[]): void {
   core.setOutput('changed-models', JSON.stringify(changeSet.changed))
   core.setOutput('affected-models', JSON.stringify(chain))
-  core.setOutput('diff-results', JSON.stringify(diffs))
+  core.setOutput('diff-results', diffResults(diffs))
 }
 
 function isForbidden(error: unknown): boolean {

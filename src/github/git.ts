@@ -11,6 +11,12 @@ export class Git {
     return (await this.run(['rev-parse', '--show-toplevel'])).stdout.trim()
   }
 
+  /** The commit the working tree is at, with its parents. */
+  async checkedOut(): Promise<{ sha: string; parents: string[] }> {
+    const [sha, ...parents] = (await this.run(['rev-list', '--parents', '-n', '1', 'HEAD'])).stdout.trim().split(/\s+/)
+    return { sha: sha ?? '', parents }
+  }
+
   async hasCommit(sha: string): Promise<boolean> {
     return (await this.run(['cat-file', '-e', `${sha}^{commit}`], true)).code === 0
   }

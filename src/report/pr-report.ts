@@ -3,17 +3,27 @@
 
 import { code, details, formatCount, formatPct, html, table, text } from './markdown.js'
 import { describeWindow } from '../core/window.js'
-import { hasDataChange, hasSchemaChange } from '../core/gate.js'
-import type { ChangedFile, ModelDiff } from '../core/types.js'
+import { gateFails, hasDataChange, hasSchemaChange, type GateResult } from '../core/gate.js'
+import { coverageOf, isUncompared } from '../core/coverage.js'
+import type { ChangedFile, GrainProblem, ModelDiff } from '../core/types.js'
 import type { ModelBackfill } from '../core/backfill.js'
 import type { Section } from './fit.js'
 
 export const DIFF_COMMENT_MARKER = '<!-- sqlmesh-action:diff -->'
 
+/** What the report needs to know of a model beyond its diff. */
+export interface ModelFacts {
+  readonly kind: string
+  /** Where its grain is declared: a SQL MODEL block, a Python model's decorator, or a dbt config. */
+  readonly source: 'sql' | 'python' | 'dbt'
+}
+
 export interface PrReport {
   readonly environment: string
   readonly prodEnvironment: string
   readonly environmentStart: string
+  /** The date environment-start resolved to (it may be relative, e.g. '1 month ago'). */
+  readonly environmentStartDate?: string | null
   /** Directly changed models, upstream first. */
   readonly changed: readonly string[]
   /** The affected chain, upstream first. */
@@ -26,8 +36,14 @@ export interface PrReport {
   readonly removed: readonly string[]
   readonly headSha: string
   readonly sqlmeshVersion: string
+  /** Models whose measured difference fails `fail-on`. */
   readonly failing: readonly string[]
+  /** Everything the gate fails on (differences, failed diffs, models not compared); absent: only `failing`. */
+  readonly gate?: GateResult
   readonly failOn: string
+  readonly onUncompared?: string
+  /** Per model of the chain: its kind and what it is written in, for labels and advice. */
+  readonly models?: ReadonlyMap<string, ModelFacts>
   readonly backfillStart?: string
   /** What merging will rebuild in prod (planned, not applied); null when no backfill-start is set. */
   readonly backfillPreview?: readonly ModelBackfill[] | null
@@ -66,7 +82,14 @@ export function renderFailure(run: FailedRun): string {
   ].join('\n\n')
 }
 
-/** One line a reviewer reads first: what each changed model does, then how far it reaches downstream. */
+type Diffed = Extract<ModelDiff, { status: 'diffed' }>
+type NotDiffed = Extract<ModelDiff, { status: 'not-diffed' }>
+
+/**
+ * One line a reviewer reads first: what each changed model does, how far it reaches downstream, how many affected
+ * models were compared and which were not. ✅ only when every affected model was compared and matched, or provably
+ * needed no comparison.
+ */
 export function verdict(report: PrReport): string {
   if (report.chain.length === 0 && report.removed.length === 0) {
     return report.noSemanticChange.length > 0
@@ -74,21 +97,54 @@ export function verdict(report: PrReport): string {
       : '✅ No SQLMesh model is changed by this pull request.'
   }
   const changed = new Set(report.changed)
-  const differing = report.diffs.filter(hasDataChange)
-  const failed = report.failing.length > 0 || (report.auditFailures?.length ?? 0) > 0
-  const prefix = failed ? '❌' : differing.length > 0 || report.removed.length > 0 ? '⚠️' : '✅'
+  const notCompared = report.diffs.filter(isUncompared)
   const direct = report.diffs.filter(diff => changed.has(diff.model))
   const shown = direct.slice(0, 3).map(diff => `${code(diff.model)}: ${headline(diff)}`)
   if (direct.length > shown.length) shown.push(`${direct.length - shown.length} more changed`)
-  const downstream = report.diffs.filter(diff => !changed.has(diff.model))
-  const downstreamDiffering = downstream.filter(hasDataChange).length
   const parts = [
     ...shown,
-    downstream.length > 0 ? `${downstreamDiffering} of ${downstream.length} downstream models differ` : '',
-    report.removed.length > 0 ? `${report.removed.length} model${report.removed.length === 1 ? '' : 's'} removed` : '',
-    report.diffs.some(hasSchemaChange) ? '' : 'no schema change'
+    downstreamPhrase(report.diffs.filter(diff => !changed.has(diff.model))),
+    report.removed.length > 0 ? plural(report.removed.length, 'model') + ' removed' : '',
+    coveragePhrase(report.diffs, notCompared),
+    schemaPhrase(report.diffs, notCompared.length)
   ]
-  return `${prefix} ${parts.filter(Boolean).join(' · ')}`
+  return `${verdictMark(report, notCompared.length)} ${parts.filter(Boolean).join(' · ')}`
+}
+
+function verdictMark(report: PrReport, notCompared: number): string {
+  const gateFailed = report.gate ? gateFails(report.gate) : report.failing.length > 0
+  if (gateFailed || (report.auditFailures?.length ?? 0) > 0) return '❌'
+  const differs = report.diffs.some(hasDataChange) || report.removed.length > 0
+  return differs || notCompared > 0 ? '⚠️' : '✅'
+}
+
+function downstreamPhrase(downstream: readonly ModelDiff[]): string {
+  if (downstream.length === 0) return ''
+  const known = downstream.filter(diff => !isUncompared(diff))
+  const differing = known.filter(hasDataChange).length
+  // "1 of 4 downstream models differs", "0 of 1 downstream models differ": the noun counts the models, the verb the differing.
+  const verb = differing === 1 ? 'differs' : 'differ'
+  if (known.length === downstream.length) return `${differing} of ${formatCount(downstream.length)} downstream models ${verb}`
+  return `${differing} of ${formatCount(known.length)} compared downstream models ${verb}`
+}
+
+/** "4 of 6 affected models compared; not compared: `a` (diff failed), `b` (forward-only, not previewed)". */
+function coveragePhrase(diffs: readonly ModelDiff[], notCompared: readonly ModelDiff[]): string {
+  const needing = diffs.filter(diff => ['compared', 'not-compared', 'failed'].includes(coverageOf(diff)))
+  if (needing.length === 0) return ''
+  const compared = needing.length - notCompared.length
+  const head = `${compared} of ${plural(needing.length, 'affected model')} compared`
+  if (notCompared.length === 0) return head
+  const named = notCompared.slice(0, 5).map(diff => `${code(diff.model)} (${SHORT_REASONS[(diff as NotDiffed).reason]})`)
+  if (notCompared.length > named.length) named.push(`${notCompared.length - named.length} more`)
+  return `${head}; not compared: ${named.join(', ')}`
+}
+
+/** "No schema change" only about models whose schema was compared. */
+function schemaPhrase(diffs: readonly ModelDiff[], notCompared: number): string {
+  const compared = diffs.filter(diff => diff.status === 'diffed')
+  if (compared.length === 0 || compared.some(hasSchemaChange)) return ''
+  return notCompared > 0 ? `no schema change in the ${compared.length} compared` : 'no schema change'
 }
 
 /** A model's change in a few words: schema first, then rows. */
@@ -97,14 +153,20 @@ export function headline(diff: ModelDiff): string {
   const { added, removed, retyped } = diff.schema
   const { onlyInProd, onlyInPr, changed } = diff.rows
   const parts = [
-    added.length > 0 ? `+${added.length} column${added.length === 1 ? '' : 's'}` : '',
-    removed.length > 0 ? `−${removed.length} column${removed.length === 1 ? '' : 's'}` : '',
+    added.length > 0 ? `+${plural(added.length, 'column')}` : '',
+    removed.length > 0 ? `−${plural(removed.length, 'column')}` : '',
     retyped.length > 0 ? `${retyped.length} retyped` : '',
-    onlyInProd > 0 ? `${formatCount(onlyInProd)} rows removed` : '',
-    onlyInPr > 0 ? `${formatCount(onlyInPr)} rows added` : '',
-    changed > 0 ? `${formatCount(changed)} rows changed` : ''
+    onlyInProd > 0 ? `${plural(onlyInProd, 'row')} removed` : '',
+    onlyInPr > 0 ? `${plural(onlyInPr, 'row')} added` : '',
+    changed ? `${plural(changed, 'row')} changed` : ''
   ].filter(Boolean)
-  return parts.length > 0 ? parts.join(', ') : 'no row differs'
+  const method = diff.method === 'whole-rows' ? ' (whole rows)' : ''
+  return (parts.length > 0 ? parts.join(', ') : 'no row differs') + method
+}
+
+/** "1 row", "2 rows", "1,234 rows". */
+export function plural(count: number, noun: string): string {
+  return `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`
 }
 
 function summaryTable(report: PrReport): string {
@@ -121,7 +183,7 @@ function summaryTable(report: PrReport): string {
       `${formatCount(counts.prod)} → ${formatCount(counts.pr)}`,
       formatCount(counts.onlyInProd),
       formatCount(counts.onlyInPr),
-      formatCount(counts.changed),
+      counts.changed === null ? 'n/a' : formatCount(counts.changed),
       comparedCell(diff)
     ]
   })
@@ -132,12 +194,20 @@ function summaryTable(report: PrReport): string {
   )
 }
 
-function comparedCell(diff: Extract<ModelDiff, { status: 'diffed' }>): string {
-  if (diff.window) return text(describeWindow(diff.window))
-  return diff.partialUpstream ? 'all rows ⚠️ partial upstream' : 'all rows'
+/** What was compared: the window or all rows, how rows were matched, and why where it is not the grain. */
+function comparedCell(diff: Diffed): string {
+  const scope = diff.window ? text(describeWindow(diff.window)) : diff.partialUpstream ? 'all rows ⚠️ partial upstream' : 'all rows'
+  const labels = [scope, methodLabel(diff), diff.preview ? 'forward-only preview' : '', diff.fullHistory ? 'rebuilt from its start' : '']
+  return labels.filter(Boolean).join(' · ')
 }
 
-function schemaCell(diff: Extract<ModelDiff, { status: 'diffed' }>): string {
+function methodLabel(diff: Diffed): string {
+  if (diff.method !== 'whole-rows') return ''
+  if (!diff.grainProblem) return 'whole rows (no grain)'
+  return diff.grainProblem.kind === 'missing-columns' ? 'whole rows (grain column missing)' : 'whole rows (grain not unique)'
+}
+
+function schemaCell(diff: Diffed): string {
   const { added, removed, retyped } = diff.schema
   const parts = [
     added.length > 0 ? `+${added.length} col` : '',
@@ -147,25 +217,85 @@ function schemaCell(diff: Extract<ModelDiff, { status: 'diffed' }>): string {
   return parts.length > 0 ? parts.join(', ') : '—'
 }
 
-const NOT_DIFFED_LABELS: Record<Extract<ModelDiff, { status: 'not-diffed' }>['reason'], string> = {
+const NOT_DIFFED_LABELS: Record<NotDiffed['reason'], string> = {
   added: 'new model',
   removed: 'removed model',
-  'no-grain': 'not diffed: no grain',
-  'shares-prod-table': 'same data as prod',
-  unchanged: 'nothing to compare',
+  'shares-prod-table': 'same table as prod',
+  unchanged: 'same version as prod',
   external: 'external table',
-  'out-of-scope': 'not diffed (scope)',
+  embedded: 'embedded: compared through its children',
+  'out-of-scope': '⚠️ not compared (diff-scope)',
+  'forward-only': '⚠️ not compared: forward-only, not previewed',
+  'empty-window': '⚠️ not compared: no interval in common with prod',
+  'not-found': '⚠️ not compared: missing from an environment',
+  error: '❌ not compared: diff failed'
+}
+
+const SHORT_REASONS: Record<NotDiffed['reason'], string> = {
+  added: 'new',
+  removed: 'removed',
+  'shares-prod-table': 'same table as prod',
+  unchanged: 'same version',
+  external: 'external',
+  embedded: 'embedded',
+  'out-of-scope': "diff-scope 'changed'",
+  'forward-only': 'forward-only, not previewed',
+  'empty-window': 'no interval in common with prod',
+  'not-found': 'missing from an environment',
   error: 'diff failed'
 }
 
-function notDiffedLabel(diff: Extract<ModelDiff, { status: 'not-diffed' }>): string {
+function notDiffedLabel(diff: NotDiffed): string {
   return NOT_DIFFED_LABELS[diff.reason]
+}
+
+/** Where to declare a grain, in the words of the file the model comes from. */
+function grainAdvice(facts: ModelFacts | undefined): string {
+  switch (facts?.source) {
+    case 'dbt':
+      return "`config(grain=[...])` in the dbt model"
+    case 'python':
+      return '`grains=[...]` in its `@model` decorator'
+    default:
+      return '`grain (...)` in its MODEL block'
+  }
+}
+
+function grainNote(diff: Diffed, facts: ModelFacts | undefined): string {
+  const where = grainAdvice(facts)
+  if (diff.method !== 'whole-rows') return ''
+  if (!diff.grainProblem) {
+    return `- ${code(diff.model)} has no grain: compared as whole rows (rows only in prod, only in the PR, and identical). To see changed rows, declare its unique key with ${where}.`
+  }
+  return `- ⚠️ ${code(diff.model)}: ${grainProblemText(diff.grain, diff.grainProblem)}: compared as whole rows. Fix it with ${where}.`
+}
+
+export function grainProblemText(grain: readonly string[], problem: GrainProblem): string {
+  const declared = grain.map(code).join(', ')
+  if (problem.kind === 'missing-columns') {
+    const columns = problem.columns.slice(0, 20).map(code).join(', ') + (problem.columns.length > 20 ? ', …' : '')
+    return `its grain ${declared} names ${problem.missing.length === 1 ? 'a column' : 'columns'} it does not have (${problem.missing.map(code).join(', ')}); its columns are ${columns}`
+  }
+  const { duplicateKeys, nullKeyRows } = problem
+  const nulls = nullKeyRows.prod + nullKeyRows.pr > 0 ? `, and ${formatCount(nullKeyRows.prod)} rows in prod and ${formatCount(nullKeyRows.pr)} in the PR have a null key` : ''
+  return `its grain ${declared} is not unique: ${plural(duplicateKeys.prod, 'duplicate key')} in prod, ${formatCount(duplicateKeys.pr)} in the PR${nulls}`
 }
 
 function notes(report: PrReport): Section[] {
   const lines: string[] = []
   for (const diff of report.diffs) {
-    if (diff.status === 'not-diffed' && diff.reason !== 'unchanged') lines.push(`- ${code(diff.model)}: ${text(diff.detail)}`)
+    if (diff.status === 'not-diffed' && diff.reason !== 'unchanged') {
+      const mark = diff.reason === 'error' ? '❌ ' : isUncompared(diff) ? '⚠️ not compared: ' : ''
+      lines.push(`- ${mark}${code(diff.model)}: ${text(diff.detail)}`)
+    }
+  }
+  for (const diff of report.diffs) {
+    if (diff.status === 'diffed' && diff.method === 'whole-rows') lines.push(grainNote(diff, report.models?.get(diff.model)))
+  }
+  for (const diff of report.diffs) {
+    if (diff.status === 'diffed' && diff.fullHistory) {
+      lines.push(`- ${code(diff.model)} depends on history before the window (its own earlier rows, or a full rebuild from a windowed model): the PR environment rebuilt it from its start, so it compares like for like.`)
+    }
   }
   for (const diff of report.diffs) {
     if (diff.status !== 'diffed' || !diff.partialUpstream) continue
@@ -186,6 +316,14 @@ function notes(report: PrReport): Section[] {
   for (const failure of report.auditFailures ?? []) lines.push(`- ❌ Audit failed in the PR environment: ${code(failure)}`)
   if (report.failing.length > 0) {
     lines.push(`- ❌ \`fail-on: ${report.failOn}\` fails this check for: ${report.failing.map(code).join(', ')}`)
+  }
+  if (report.gate && report.gate.failedDiffs.length > 0) {
+    lines.push(`- ❌ The table diff failed, so this check fails closed for: ${report.gate.failedDiffs.map(code).join(', ')}`)
+  }
+  if (report.gate && report.gate.uncompared.length > 0) {
+    lines.push(
+      `- ❌ \`on-uncompared: ${report.onUncompared ?? 'fail'}\` fails this check for models that were not compared: ${report.gate.uncompared.map(code).join(', ')}`
+    )
   }
   return lines.length > 0 ? [{ id: 'notes', required: true, text: lines.join('\n') }] : []
 }
@@ -210,19 +348,30 @@ function lineage(report: PrReport): string {
   lines.push('  classDef changed fill:#fde68a,stroke:#b45309,color:#000')
   const marked = report.chain.filter(name => changed.has(name)).map(name => ids.get(name))
   if (marked.length > 0) lines.push(`  class ${marked.join(',')} changed`)
+  const embedded = report.chain.filter(name => report.models?.get(name)?.kind === 'EMBEDDED').map(name => ids.get(name))
+  if (embedded.length > 0) {
+    lines.push('  classDef embedded stroke-dasharray:4 3')
+    lines.push(`  class ${embedded.join(',')} embedded`)
+  }
   lines.push('```')
-  return `**Lineage** (changed models highlighted, upstream on the left)\n\n${lines.join('\n')}`
+  const legend = embedded.length > 0 ? '; dashed: embedded, inlined into its children' : ''
+  return `**Lineage** (changed models highlighted, upstream on the left${legend})\n\n${lines.join('\n')}`
 }
 
 function mermaidLabel(name: string): string {
   return name.replace(/[^\w.\- ]/g, char => `#${char.charCodeAt(0)};`)
 }
 
-function modelDetails(diff: Extract<ModelDiff, { status: 'diffed' }>): string {
+function modelDetails(diff: Diffed): string {
   const { rows } = diff
-  const summary = `<code>${html(diff.model)}</code>: ${formatCount(rows.onlyInProd)} removed, ${formatCount(rows.onlyInPr)} added, ${formatCount(rows.changed)} changed of ${formatCount(rows.matched)} matched`
+  const counts =
+    rows.changed === null
+      ? `${formatCount(rows.onlyInProd)} removed, ${formatCount(rows.onlyInPr)} added, ${formatCount(rows.matched)} identical (whole rows)`
+      : `${formatCount(rows.onlyInProd)} removed, ${formatCount(rows.onlyInPr)} added, ${formatCount(rows.changed)} changed of ${formatCount(rows.matched)} matched`
+  const summary = `<code>${html(diff.model)}</code>: ${counts}`
+  const matchedOn = diff.method === 'whole-rows' ? 'whole rows' : `grain ${diff.grain.map(code).join(', ')}`
   const body: string[] = [
-    `Grain: ${diff.grain.map(code).join(', ')} · compared: ${diff.window ? text(describeWindow(diff.window)) : 'all rows'} · rows: ${formatCount(rows.prod)} in prod, ${formatCount(rows.pr)} in the PR`
+    `Matched on: ${matchedOn} · compared: ${diff.window ? text(describeWindow(diff.window)) : 'all rows'} · rows: ${formatCount(rows.prod)} in prod, ${formatCount(rows.pr)} in the PR`
   ]
   const schema = schemaLines(diff)
   if (schema.length > 0) body.push(schema.join('\n'))
@@ -237,12 +386,12 @@ function modelDetails(diff: Extract<ModelDiff, { status: 'diffed' }>): string {
       )
     )
   }
-  body.push(same > 0 ? `${same} other column${same === 1 ? '' : 's'} match 100% on matched rows.` : '')
+  if (same > 0) body.push(`${same === 1 ? '1 other column matches' : `${formatCount(same)} other columns match`} 100% on matched rows.`)
   if (diff.samples) body.push(samplesBlock(diff.samples))
   return details(summary, body.filter(Boolean).join('\n\n'))
 }
 
-function schemaLines(diff: Extract<ModelDiff, { status: 'diffed' }>): string[] {
+function schemaLines(diff: Diffed): string[] {
   return [
     ...diff.schema.added.map(column => `- ➕ column ${code(column.column)} ${code(column.type)}`),
     ...diff.schema.removed.map(column => `- ➖ column ${code(column.column)} ${code(column.type)}`),
@@ -267,6 +416,8 @@ function samplesBlock(samples: NonNullable<Extract<ModelDiff, { status: 'diffed'
 }
 
 function footer(report: PrReport): string {
-  const start = report.environmentStart ? ` · built from ${text(report.environmentStart)}` : ''
+  const resolved = report.environmentStartDate && report.environmentStartDate !== report.environmentStart ? ` (${text(report.environmentStart)})` : ''
+  const from = report.environmentStartDate ?? report.environmentStart
+  const start = from ? ` · built from ${text(from)}${resolved}` : ''
   return `<sub>sqlmesh-action · SQLMesh ${text(report.sqlmeshVersion)} · commit ${code(report.headSha.slice(0, 7))}${start}</sub>`
 }

@@ -25,6 +25,8 @@ export { SqlMeshError } from './process.js'
 export interface SqlMeshOptions {
   readonly python: string
   readonly projectPath: string
+  /** The directory SQLMesh runs in (relative paths in its config resolve against it); the project folder by default. */
+  readonly workingDirectory?: string
   readonly gateway: string
   /** Environment for the Python process: the caller strips what SQLMesh must not see (the GitHub token). */
   readonly env: NodeJS.ProcessEnv
@@ -32,6 +34,21 @@ export interface SqlMeshOptions {
   readonly warn: (message: string) => void
   /** Hides a value from the log (connection passwords and tokens found in the SQLMesh config). */
   readonly mask: (secret: string) => void
+}
+
+/** Where SQLMesh keeps its state, as the loaded config says; for a DuckDB file, its absolute path. */
+export interface StateLocation {
+  readonly gateway: string
+  readonly type: string
+  readonly database: string | null
+  /** The directory SQLMesh runs in: relative paths in its config (a DuckDB file, a dbt profile's path) resolve here. */
+  readonly cwd: string
+}
+
+interface RawState {
+  gateway: string
+  type: string
+  database: string | null
 }
 
 export interface PlanRequest {
@@ -62,7 +79,8 @@ export interface RestateRequest {
 export interface DiffRequest {
   readonly source: string
   readonly target: string
-  readonly model: string
+  /** The model's fully-qualified name: the bridge looks it up exactly, never as a selector. */
+  readonly fqn: string
   readonly window: { readonly column: string; readonly start: string; readonly end: string } | null
   readonly sampleRows: number
   readonly decimals: number
@@ -76,12 +94,14 @@ export class SqlMesh {
     /** How many table diffs the gateway lets run at once (SQLMesh's concurrent_tasks; 1 on DuckDB). */
     readonly diffWorkers: number,
     /** The gateway SQLMesh uses, for messages. */
-    readonly gateway: string
+    readonly gateway: string,
+    /** Where SQLMesh reads its state, and the directory it runs in (relative paths resolve against it). */
+    readonly state: StateLocation
   ) {}
 
   /** Starts SQLMesh, checks its version and loads the project (the only project load of the run). */
   static async create(options: SqlMeshOptions): Promise<SqlMesh> {
-    const bridge = BridgeProcess.start(options.python, bridgeScript(), options.projectPath, options.env, options.log)
+    const bridge = BridgeProcess.start(options.python, bridgeScript(), options.workingDirectory ?? options.projectPath, options.env, options.log)
     try {
       const hello = await bridge.request<{ sqlmesh_version: string }>('hello').catch((error: Error) => {
         throw new SqlMeshError(
@@ -94,12 +114,16 @@ export class SqlMesh {
       if (!verdict.ok) throw new SqlMeshError('sqlmesh_too_old', verdict.message)
       if (verdict.warning) options.warn(verdict.warning)
       const loaded = await bridge
-        .request<{ models: RawModel[]; workers: number; secrets: string[]; gateway: string }>('load', { path: options.projectPath, gateway: options.gateway })
+        .request<{ models: RawModel[]; workers: number; secrets: string[]; gateway: string; state: RawState; cwd: string }>('load', {
+          path: options.projectPath,
+          gateway: options.gateway
+        })
         .catch((error: Error) => {
           throw explainLoadError(error, options)
         })
       loaded.secrets.forEach(options.mask)
-      return new SqlMesh(bridge, hello.sqlmesh_version, parseModels(loaded.models), loaded.workers, loaded.gateway)
+      const state = { gateway: loaded.state.gateway, type: loaded.state.type, database: loaded.state.database, cwd: loaded.cwd }
+      return new SqlMesh(bridge, hello.sqlmesh_version, parseModels(loaded.models), loaded.workers, loaded.gateway, state)
     } catch (error) {
       await bridge.close()
       throw error
@@ -125,11 +149,12 @@ export class SqlMesh {
     return parseEnvironment(await this.call<RawEnvironment>('environment', { environment: name }), isProd)
   }
 
+  /** Null when an environment has no snapshot of the model. */
   async tableDiff(request: DiffRequest): Promise<TableComparison | null> {
     const raw = await this.call<RawDiff>('table_diff', {
       source: request.source,
       target: request.target,
-      model: request.model,
+      fqn: request.fqn,
       window: request.window,
       sample_limit: request.sampleRows,
       decimals: request.decimals

@@ -4,9 +4,11 @@ import type {
   EnvironmentModel,
   EnvironmentSnapshot,
   FingerprintChanges,
+  GrainProblem,
   ModelInfo,
   SampleRow,
-  TableComparison
+  TableComparison,
+  TimeWindow
 } from '../core/types.js'
 import type { RestatementOutcome } from '../core/backfill.js'
 
@@ -23,6 +25,8 @@ export interface RawModel {
   start: string | null
   start_ms: number | null
   restatement_disabled: boolean
+  depends_on_self?: boolean
+  dbt?: boolean
 }
 
 export interface RawChanges {
@@ -41,11 +45,17 @@ export interface RawEnvironment {
   >
 }
 
+export type RawGrainProblem =
+  | { kind: 'missing-columns'; missing: string[]; columns: string[] }
+  | { kind: 'not-unique'; duplicate_keys: { source: number; target: number }; null_key_rows: { source: number; target: number } }
+
 export type RawDiff =
-  | { diffed: false }
+  | { diffed: false; detail?: string }
   | {
       diffed: true
+      method: 'grain' | 'whole-rows'
       grain: string[]
+      grain_problem: RawGrainProblem | null
       schema: { added: string[][]; removed: string[][]; modified: string[][] }
       stats: Record<string, number>
       column_match_pct: Record<string, number>
@@ -61,12 +71,14 @@ export function parseModels(raw: readonly RawModel[]): ModelInfo[] {
     isExternal: model.is_external,
     seedPath: model.seed_path,
     timeColumn: model.time_column,
-    // SQLMesh renders a composite grain as one tuple, e.g. "(game_id, team)".
-    grain: model.grain.flatMap(splitGrain),
+    // One join column per entry (SQLMesh's `model.on`; a composite grain is already split).
+    grain: model.grain,
     dependsOn: model.depends_on,
     start: model.start,
     startMs: model.start_ms,
-    restatementDisabled: model.restatement_disabled
+    restatementDisabled: model.restatement_disabled,
+    dependsOnSelf: model.depends_on_self ?? false,
+    fromDbt: model.dbt ?? false
   }))
 }
 
@@ -86,12 +98,13 @@ export function parseEnvironment(raw: RawEnvironment, isProd: boolean): Environm
   const models = new Map<string, EnvironmentModel>()
   for (const [fqn, snapshot] of Object.entries(raw.models)) {
     // A dev environment's own backfills are recorded as dev intervals; prod reads the promoted intervals only.
+    const window = ([start, end]: number[]): TimeWindow => ({ start: start as number, end: end as number })
     const intervals = !isProd && snapshot.dev_intervals.length > 0 ? snapshot.dev_intervals : snapshot.intervals
     models.set(fqn, {
       fingerprint: snapshot.fingerprint,
       version: snapshot.version,
       forwardOnly: snapshot.forward_only,
-      intervals: intervals.map(([start, end]) => ({ start: start as number, end: end as number }))
+      intervals: intervals.map(window)
     })
   }
   return models
@@ -101,8 +114,11 @@ export function parseDiff(raw: RawDiff): TableComparison | null {
   if (!raw.diffed) return null
   const stat = (key: string): number => Math.round(raw.stats[key] ?? 0)
   const matched = stat('join_count')
+  const wholeRows = raw.method === 'whole-rows'
   return {
+    method: raw.method,
     grain: raw.grain,
+    grainProblem: parseGrainProblem(raw.grain_problem),
     schema: {
       added: raw.schema.added.map(([column, type]) => ({ column: column as string, type: type as string })),
       removed: raw.schema.removed.map(([column, type]) => ({ column: column as string, type: type as string })),
@@ -118,7 +134,7 @@ export function parseDiff(raw: RawDiff): TableComparison | null {
       onlyInProd: stat('s_only_count'),
       onlyInPr: stat('t_only_count'),
       matched,
-      changed: matched - stat('full_match_count')
+      changed: wholeRows ? null : matched - stat('full_match_count')
     },
     columns: Object.entries(raw.column_match_pct).map(([column, matchPct]) => ({ column, matchPct })),
     ...(raw.samples
@@ -133,12 +149,14 @@ export function parseDiff(raw: RawDiff): TableComparison | null {
   }
 }
 
-export function splitGrain(grain: string): string[] {
-  const inner = grain.trim().replace(/^\((.*)\)$/s, '$1')
-  return inner
-    .split(',')
-    .map(part => part.trim())
-    .filter(Boolean)
+function parseGrainProblem(raw: RawGrainProblem | null): GrainProblem | null {
+  if (!raw) return null
+  if (raw.kind === 'missing-columns') return raw
+  return {
+    kind: 'not-unique',
+    duplicateKeys: { prod: raw.duplicate_keys.source, pr: raw.duplicate_keys.target },
+    nullKeyRows: { prod: raw.null_key_rows.source, pr: raw.null_key_rows.target }
+  }
 }
 
 export interface RawRestatement {

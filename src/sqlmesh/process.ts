@@ -44,7 +44,7 @@ export class BridgeProcess {
     env: NodeJS.ProcessEnv,
     log: (line: string) => void
   ): BridgeProcess {
-    const child = spawn(python, ['-u', bridgeScript], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(python, ['-u', '-B', bridgeScript], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] })
     const bridge = new BridgeProcess(child)
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', line => bridge.receive(line))
     createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', log)
