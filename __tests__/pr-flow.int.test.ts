@@ -91,16 +91,19 @@ describe.each(GATEWAYS)('pull request on %s', (gateway: Gateway) => {
       expect(row[6]).toBe('0')
     })
 
-    it('carries the same removals downstream: two team rows per game, and only the window for time-ranged models', () => {
+    it('carries the same removals downstream: two team rows per game, over all of history once rebuilt from the start', () => {
+      expect(inWindow).toBeLessThan(postponed.length)
       expect(summaryRow(body, 'staging.stg_team_games')[4]).toBe(String(2 * postponed.length))
-      expect(summaryRow(body, 'features_dev.game_features')[4]).toBe(String(2 * inWindow))
-      expect(summaryRow(body, 'marts.mart_game_features')[4]).toBe(String(inWindow))
-      expect(summaryRow(body, 'features_dev.game_features')[7]).toMatch(/^2026-01-01 – /)
+      expect(summaryRow(body, 'features_dev.game_features')[4]).toBe(String(2 * postponed.length))
+      expect(summaryRow(body, 'marts.mart_game_features')[4]).toBe(String(postponed.length))
+      expect(summaryRow(body, 'features_dev.game_features')[7]).toMatch(/^2024-10-01 – .* · rebuilt from its start$/)
     })
 
-    it('warns that a full rebuild from a windowed upstream model differs because of the window', () => {
-      expect(summaryRow(body, 'marts.team_standings')[7]).toBe('all rows ⚠️ partial upstream')
-      expect(body).toContain('`marts.team_standings` is rebuilt in full from `features_dev.game_features`')
+    it('rebuilds the windowed parent of a full rebuild from its start, so the full rebuild compares like for like', () => {
+      expect(summaryRow(body, 'marts.team_standings')[7]).toBe('all rows · rebuilt from its start')
+      expect(body).not.toContain('partial upstream')
+      expect(body).toContain('Rebuilt from their own start in the PR environment')
+      expect(body).toContain('5 of 5 affected models compared')
     })
 
     it('shows the lineage of the affected chain with the changed model marked', () => {
@@ -177,7 +180,8 @@ describe.each(GATEWAYS)('pull request on %s', (gateway: Gateway) => {
       expect(Number(row[6]?.replace(/,/g, ''))).toBeGreaterThan(0)
       // Doubling a margin changes every row but the 0-0 postponed games.
       const rows = Number(row[3]?.split(' → ')[0]?.replace(/,/g, ''))
-      const postponedRows = 2 * seedGames().filter(game => game.status === 'postponed' && game.date >= WINDOW_START).length
+      // The chain is rebuilt from its start (a full rebuild reads it), so every postponed game is in the comparison.
+      const postponedRows = 2 * seedGames().filter(game => game.status === 'postponed').length
       expect(row[6]).toBe(count(rows - postponedRows))
       expect(body).toContain(`| \`margin\` | ${((100 * postponedRows) / rows).toFixed(2)}% |`)
     })
@@ -194,7 +198,9 @@ describe.each(GATEWAYS)('pull request on %s', (gateway: Gateway) => {
       expect(server.comments(10)).toHaveLength(1)
       expect(run.stdout).toMatch(/::error title=SQLMesh diff::fail-on 'removed-rows': staging\.stg_games/)
       const body = server.comments(10)[0]?.body ?? ''
-      expect(summaryRow(body, 'staging.stg_team_games')).toContain('not diffed (scope)')
+      expect(summaryRow(body, 'staging.stg_team_games')).toContain('⚠️ not compared (diff-scope)')
+      // The gate fails closed on the models diff-scope left out too (on-uncompared defaults to fail).
+      expect(run.stdout).toMatch(/Not compared \(on-uncompared 'fail'\): staging\.stg_team_games/)
     })
   })
 })

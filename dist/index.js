@@ -34513,7 +34513,7 @@ async function requireEnvironment(sqlmesh, name) {
     throw new InputError(`Environment '${name}' does not exist in the SQLMesh state the action read (${describeStateLocation(sqlmesh.state)}). ` +
         `If prod lives elsewhere, check the 'gateway', 'project-path' and 'working-directory' inputs (relative paths in the SQLMesh config resolve against the working directory); if this project has never been deployed, deploy it to '${name}' first. Nothing was built.`);
 }
-const CONFIG_FILES = ['config.yaml', 'config.yml', 'config.py'];
+const CONFIG_FILES = ['config.yaml', 'config.yml', 'config.py', 'sqlmesh.yaml', 'sqlmesh.yml'];
 const HIDDEN_FROM_PYTHON = /^(INPUT_.*|GITHUB_TOKEN|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_ID_TOKEN_REQUEST_URL)$/;
 function pythonEnv(env) {
     return Object.fromEntries(Object.entries(env).filter(([key]) => !HIDDEN_FROM_PYTHON.test(key)));
@@ -34642,11 +34642,11 @@ function planDiffs(input) {
  * Which models of the chain the PR environment builds from less history than prod has: time-ranged models whose PR
  * window starts after prod's data does, and everything downstream of them. Chain order is upstream first.
  */
-function partialHistory({ chain, graph, prod, pr }) {
+function partialHistory({ chain, graph, prod, pr, fullHistory }) {
     const partial = new Map();
     for (const name of chain) {
         const model = graph.model(name);
-        if (!model)
+        if (!model || fullHistory?.has(name))
             continue;
         const fromParent = graph.parentsOf(name).map(parent => partial.get(parent)).find(Boolean);
         if (fromParent) {
@@ -34712,12 +34712,18 @@ function decide(name, input, partial) {
         return skip('shares-prod-table', 'Non-breaking change upstream: the PR environment reuses the prod table, so the data is identical.');
     }
     const preview = inPr.forwardOnly;
-    const window = diffWindow(model.timeColumn, inProd, preview ? previewOf(inPr, input.planWindow ?? null) : inPr);
+    const window = diffWindow(model.timeColumn, inProd, builtSpan(inProd, inPr, input.planWindow ?? null, input.fullHistory?.has(name) ?? false));
     if (window === 'empty') {
         return skip('empty-window', 'The pull request environment holds no interval that prod also holds, so nothing could be compared. Set environment-start inside the range prod holds.');
     }
     const partialUpstream = window === null && partial && partial.model !== name ? partial : null;
     return { action: 'diff', task: { model: name, window, partialUpstream, preview } };
+}
+/** What the PR environment holds of a model: a preview over the plan's window, prod's span when rebuilt from its start. */
+function builtSpan(inProd, inPr, planWindow, rebuilt) {
+    if (rebuilt)
+        return { ...inPr, intervals: inProd.intervals };
+    return inPr.forwardOnly ? previewOf(inPr, planWindow) : inPr;
 }
 /**
  * A forward-only change keeps prod's version; SQLMesh previews it in a table of the PR environment over the plan's
@@ -40766,10 +40772,9 @@ function notes(report) {
         if (diff.status === 'diffed' && diff.method === 'whole-rows')
             lines.push(grainNote(diff, report.models?.get(diff.model)));
     }
-    for (const diff of report.diffs) {
-        if (diff.status === 'diffed' && diff.fullHistory) {
-            lines.push(`- ${code(diff.model)} depends on history before the window (its own earlier rows, or a full rebuild from a windowed model): the PR environment rebuilt it from its start, so it compares like for like.`);
-        }
+    const rebuilt = report.diffs.filter(diff => diff.status === 'diffed' && diff.fullHistory).map(diff => code(diff.model));
+    if (rebuilt.length > 0) {
+        lines.push(`- Rebuilt from their own start in the PR environment, because their rows depend on history before the window (their own earlier rows, or a full rebuild from a windowed model), so they compare like for like with prod: ${rebuilt.join(', ')}`);
     }
     for (const diff of report.diffs) {
         if (diff.status !== 'diffed' || !diff.partialUpstream)
@@ -40920,7 +40925,8 @@ async function diffModels(context, sqlmesh, graph, selection) {
         graph,
         prod: source,
         pr: target,
-        planWindow: selection.planWindow ?? null
+        planWindow: selection.planWindow ?? null,
+        fullHistory: selection.fullHistory ?? new Set()
     });
     // Independent diffs run side by side in the one SQLMesh process (bounded by diff-concurrency and the gateway).
     return mapLimit(decisions, context.settings.diffConcurrency, decision => decision.action === 'skip' ? Promise.resolve(decision.result) : diffModel(context, sqlmesh, graph, decision.task, selection));

@@ -12,10 +12,11 @@ export const GATEWAYS: readonly Gateway[]
 export const DATABASE_PREFIX: string
 
 /** On 'postgres' a fresh database named `${DATABASE_PREFIX}<random>` is created; `remove()` drops it. */
-export function createProjectRepo(options?: { prefix?: string; gateway?: Gateway }): Repo
+/** `example`: a folder under examples/ (default basketball); `duckdbFile`: the DuckDB file its config names. */
+export function createProjectRepo(options?: { prefix?: string; gateway?: Gateway; example?: string; duckdbFile?: string }): Repo
 
 export class Repo {
-  constructor(dir: string, projectDir: string, options?: { gateway?: Gateway; database?: string })
+  constructor(dir: string, projectDir: string, options?: { gateway?: Gateway; database?: string; duckdbFile?: string })
   readonly dir: string
   readonly projectDir: string
   readonly gateway: Gateway

@@ -53,7 +53,8 @@ function sqlClient(args, env) {
 /**
  * A throwaway git repository with the example project in `analytics/`, committed on `main`. On the postgres gateway a
  * fresh, empty database is created for it (SQLMesh keeps its state there too); `remove()` drops it.
- * @param {{ prefix?: string, gateway?: 'duckdb' | 'postgres' }} [options]
+ * `example` names another folder of examples/ (default basketball), `duckdbFile` the DuckDB file its config names.
+ * @param {{ prefix?: string, gateway?: 'duckdb' | 'postgres', example?: string, duckdbFile?: string }} [options]
  */
 export function createProjectRepo(options = {}) {
   const gateway = options.gateway ?? 'duckdb'
@@ -61,10 +62,11 @@ export function createProjectRepo(options = {}) {
   const dir = mkdtempSync(join(tmpdir(), options.prefix ?? 'sqlmesh-action-'))
   const projectDir = join(dir, PROJECT_SUBDIR)
   const database = gateway === 'postgres' ? `${DATABASE_PREFIX}${uniqueName()}` : undefined
-  const repo = new Repo(dir, projectDir, { gateway, database })
+  const example = options.example ? join(ROOT, 'examples', options.example) : EXAMPLE
+  const repo = new Repo(dir, projectDir, { gateway, database, duckdbFile: options.duckdbFile })
   try {
     if (database) sqlClient(['create-database', database], repo.env)
-    cpSync(EXAMPLE, projectDir, {
+    cpSync(example, projectDir, {
       recursive: true,
       filter: source => !/\.duckdb(\.wal)?$|__pycache__|\.cache|logs$/.test(source)
     })
@@ -84,10 +86,12 @@ export function createProjectRepo(options = {}) {
 export class Repo {
   /**
    * @param {string} dir @param {string} projectDir
-   * @param {{ gateway?: 'duckdb' | 'postgres', database?: string }} [options]
+   * @param {{ gateway?: 'duckdb' | 'postgres', database?: string, duckdbFile?: string }} [options]
    */
   constructor(dir, projectDir, options = {}) {
     this.dir = dir
+    /** The DuckDB file the project's config names, in the project folder. */
+    this.duckdbFile = options.duckdbFile ?? 'basketball.duckdb'
     this.projectDir = projectDir
     /** @type {'duckdb' | 'postgres'} */
     this.gateway = options.gateway ?? 'duckdb'
@@ -179,7 +183,7 @@ export class Repo {
 
   /** @returns {[string, string]} */
   #target() {
-    return this.database ? ['postgres', this.database] : ['duckdb', join(this.projectDir, 'basketball.duckdb')]
+    return this.database ? ['postgres', this.database] : ['duckdb', join(this.projectDir, this.duckdbFile)]
   }
 
   /** Deletes the repository and, on the postgres gateway, drops its database (ending its connections first). */

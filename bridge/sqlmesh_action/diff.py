@@ -130,8 +130,9 @@ def _keyed_diff(session: "Session", adapter: t.Any, model: t.Any, grain: t.List[
     _ensure_temp_schema(session, adapter)
     diff = TableDiff(
         adapter=adapter,
-        source=source,
-        target=target,
+        # TableDiff takes names as text; quoted parts survive the round trip (a name may hold `|`, `(`, ...).
+        source=source.sql(dialect=adapter.dialect),
+        target=target.sql(dialect=adapter.dialect),
         on=grain,
         where=where,
         # No samples asked for: LIMIT 0, so that no rows come back.

@@ -36,6 +36,8 @@ export interface DiffPlanInput {
    * previewed over it. Null: each model's own start (the preview then covers what prod holds).
    */
   readonly planWindow?: TimeWindow | null
+  /** Models the PR environment rebuilt from their own start: they hold the history prod holds. */
+  readonly fullHistory?: ReadonlySet<string>
 }
 
 export function planDiffs(input: DiffPlanInput): DiffDecision[] {
@@ -47,11 +49,11 @@ export function planDiffs(input: DiffPlanInput): DiffDecision[] {
  * Which models of the chain the PR environment builds from less history than prod has: time-ranged models whose PR
  * window starts after prod's data does, and everything downstream of them. Chain order is upstream first.
  */
-export function partialHistory({ chain, graph, prod, pr }: DiffPlanInput): Map<string, PartialUpstream> {
+export function partialHistory({ chain, graph, prod, pr, fullHistory }: DiffPlanInput): Map<string, PartialUpstream> {
   const partial = new Map<string, PartialUpstream>()
   for (const name of chain) {
     const model = graph.model(name)
-    if (!model) continue
+    if (!model || fullHistory?.has(name)) continue
     const fromParent = graph.parentsOf(name).map(parent => partial.get(parent)).find(Boolean)
     if (fromParent) {
       partial.set(name, fromParent)
@@ -66,8 +68,8 @@ export function partialHistory({ chain, graph, prod, pr }: DiffPlanInput): Map<s
 
 /**
  * The models whose rows in a windowed PR environment would depend on history the window leaves out, so that they
- * differ from prod for reasons unrelated to the change: time-ranged models that read their own earlier rows, and the
- * windowed upstream models that a full rebuild (a model without a time column) reads. The PR flow rebuilds these
+ * differ from prod for reasons unrelated to the change: models that read their own earlier rows, and full rebuilds
+ * (no time column) of windowed models. Returns the windowed models to rebuild for them, upstream first. The PR flow rebuilds these
  * from their own start in the PR environment; SQLMesh cascades that rebuild downstream.
  */
 export function historyDependent(input: DiffPlanInput): string[] {
@@ -75,10 +77,11 @@ export function historyDependent(input: DiffPlanInput): string[] {
   const roots = new Set<string>()
   for (const name of input.chain) {
     const model = input.graph.model(name)
-    if (!model || !builtInPr(model, input)) continue
-    const own = partial.get(name)
-    if (model.dependsOnSelf && own?.model === name) roots.add(name)
-    if (!model.timeColumn && own && own.model !== name) roots.add(own.model)
+    const from = partial.get(name)
+    if (!model || !from || !builtInPr(model, input)) continue
+    // The rebuild starts at the most upstream windowed model feeding it (itself, for a self-reference read from a
+    // window): rebuilding only the model would read that parent's windowed rows.
+    if (model.dependsOnSelf || !model.timeColumn) roots.add(from.model)
   }
   return input.chain.filter(name => roots.has(name))
 }
@@ -109,12 +112,18 @@ function decide(name: string, input: DiffPlanInput, partial: PartialUpstream | n
     return skip('shares-prod-table', 'Non-breaking change upstream: the PR environment reuses the prod table, so the data is identical.')
   }
   const preview = inPr.forwardOnly
-  const window = diffWindow(model.timeColumn, inProd, preview ? previewOf(inPr, input.planWindow ?? null) : inPr)
+  const window = diffWindow(model.timeColumn, inProd, builtSpan(inProd, inPr, input.planWindow ?? null, input.fullHistory?.has(name) ?? false))
   if (window === 'empty') {
     return skip('empty-window', 'The pull request environment holds no interval that prod also holds, so nothing could be compared. Set environment-start inside the range prod holds.')
   }
   const partialUpstream = window === null && partial && partial.model !== name ? partial : null
   return { action: 'diff', task: { model: name, window, partialUpstream, preview } }
+}
+
+/** What the PR environment holds of a model: a preview over the plan's window, prod's span when rebuilt from its start. */
+function builtSpan(inProd: EnvironmentModel, inPr: EnvironmentModel, planWindow: TimeWindow | null, rebuilt: boolean): EnvironmentModel {
+  if (rebuilt) return { ...inPr, intervals: inProd.intervals }
+  return inPr.forwardOnly ? previewOf(inPr, planWindow) : inPr
 }
 
 /**

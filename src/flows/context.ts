@@ -103,7 +103,7 @@ export async function requireEnvironment(sqlmesh: SqlMesh, name: string): Promis
   )
 }
 
-const CONFIG_FILES = ['config.yaml', 'config.yml', 'config.py']
+const CONFIG_FILES = ['config.yaml', 'config.yml', 'config.py', 'sqlmesh.yaml', 'sqlmesh.yml']
 
 const HIDDEN_FROM_PYTHON = /^(INPUT_.*|GITHUB_TOKEN|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_ID_TOKEN_REQUEST_URL)$/
 

@@ -35,7 +35,8 @@ export async function diffModels(context: FlowContext, sqlmesh: SqlMesh, graph: 
     graph,
     prod: source,
     pr: target,
-    planWindow: selection.planWindow ?? null
+    planWindow: selection.planWindow ?? null,
+    fullHistory: selection.fullHistory ?? new Set()
   })
   // Independent diffs run side by side in the one SQLMesh process (bounded by diff-concurrency and the gateway).
   return mapLimit(decisions, context.settings.diffConcurrency, decision =>

@@ -292,10 +292,11 @@ function notes(report: PrReport): Section[] {
   for (const diff of report.diffs) {
     if (diff.status === 'diffed' && diff.method === 'whole-rows') lines.push(grainNote(diff, report.models?.get(diff.model)))
   }
-  for (const diff of report.diffs) {
-    if (diff.status === 'diffed' && diff.fullHistory) {
-      lines.push(`- ${code(diff.model)} depends on history before the window (its own earlier rows, or a full rebuild from a windowed model): the PR environment rebuilt it from its start, so it compares like for like.`)
-    }
+  const rebuilt = report.diffs.filter(diff => diff.status === 'diffed' && diff.fullHistory).map(diff => code(diff.model))
+  if (rebuilt.length > 0) {
+    lines.push(
+      `- Rebuilt from their own start in the PR environment, because their rows depend on history before the window (their own earlier rows, or a full rebuild from a windowed model), so they compare like for like with prod: ${rebuilt.join(', ')}`
+    )
   }
   for (const diff of report.diffs) {
     if (diff.status !== 'diffed' || !diff.partialUpstream) continue
