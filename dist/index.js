@@ -34662,8 +34662,8 @@ function partialHistory({ chain, graph, prod, pr, fullHistory }) {
 }
 /**
  * The models whose rows in a windowed PR environment would depend on history the window leaves out, so that they
- * differ from prod for reasons unrelated to the change: time-ranged models that read their own earlier rows, and the
- * windowed upstream models that a full rebuild (a model without a time column) reads. The PR flow rebuilds these
+ * differ from prod for reasons unrelated to the change: models that read their own earlier rows, and full rebuilds
+ * (no time column) of windowed models. Returns the windowed models to rebuild for them, upstream first. The PR flow rebuilds these
  * from their own start in the PR environment; SQLMesh cascades that rebuild downstream.
  */
 function historyDependent(input) {
@@ -34671,13 +34671,13 @@ function historyDependent(input) {
     const roots = new Set();
     for (const name of input.chain) {
         const model = input.graph.model(name);
-        if (!model || !builtInPr(model, input))
+        const from = partial.get(name);
+        if (!model || !from || !builtInPr(model, input))
             continue;
-        const own = partial.get(name);
-        if (model.dependsOnSelf && own?.model === name)
-            roots.add(name);
-        if (!model.timeColumn && own && own.model !== name)
-            roots.add(own.model);
+        // The rebuild starts at the most upstream windowed model feeding it (itself, for a self-reference read from a
+        // window): rebuilding only the model would read that parent's windowed rows.
+        if (model.dependsOnSelf || !model.timeColumn)
+            roots.add(from.model);
     }
     return input.chain.filter(name => roots.has(name));
 }
@@ -41521,13 +41521,9 @@ async function rebuildHistoryDependent(context, sqlmesh, graph, environment, cha
         return { models: new Set(), auditFailures: [] };
     const start = formatInstant(Math.min(...starts));
     info(`Rebuilding from ${start} in ${environment}, because their rows depend on history the window leaves out: ${roots.join(', ')}`);
-    const outcome = await sqlmesh.plan({
-        environment,
-        start,
-        end: context.settings.environmentEnd || undefined,
-        restate: roots.map(name => graph.model(name)?.fqn ?? name),
-        skipTests: true
-    });
+    // A plan of the same environment from the earlier start fills in the history it lacks; a restatement would not
+    // do here (it can point the environment at tables a preview never built).
+    const outcome = await sqlmesh.plan({ environment, start, end: context.settings.environmentEnd || undefined, skipTests: true });
     info(`Rebuilt in ${outcome.seconds}s`);
     return { models: graph.withDownstream(roots), auditFailures: outcome.auditFailures };
 }

@@ -206,13 +206,9 @@ async function rebuildHistoryDependent(
   if (roots.length === 0 || starts.length === 0) return { models: new Set(), auditFailures: [] }
   const start = formatInstant(Math.min(...starts))
   core.info(`Rebuilding from ${start} in ${environment}, because their rows depend on history the window leaves out: ${roots.join(', ')}`)
-  const outcome = await sqlmesh.plan({
-    environment,
-    start,
-    end: context.settings.environmentEnd || undefined,
-    restate: roots.map(name => graph.model(name)?.fqn ?? name),
-    skipTests: true
-  })
+  // A plan of the same environment from the earlier start fills in the history it lacks; a restatement would not
+  // do here (it can point the environment at tables a preview never built).
+  const outcome = await sqlmesh.plan({ environment, start, end: context.settings.environmentEnd || undefined, skipTests: true })
   core.info(`Rebuilt in ${outcome.seconds}s`)
   return { models: graph.withDownstream(roots), auditFailures: outcome.auditFailures }
 }
