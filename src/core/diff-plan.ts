@@ -111,7 +111,9 @@ function decide(name: string, input: DiffPlanInput, partial: PartialUpstream | n
   if (inProd.version === inPr.version && !inPr.forwardOnly) {
     return skip('shares-prod-table', 'Non-breaking change upstream: the PR environment reuses the prod table, so the data is identical.')
   }
-  const preview = inPr.forwardOnly
+  // SQLMesh marks every change forward-only where prod is not virtual (a dbt project's dev_only mode); only an
+  // incremental model's PR table is then a partial preview worth naming.
+  const preview = inPr.forwardOnly && model.kind.startsWith('INCREMENTAL')
   const window = diffWindow(model.timeColumn, inProd, builtSpan(inProd, inPr, input.planWindow ?? null, input.fullHistory?.has(name) ?? false))
   if (window === 'empty') {
     return skip('empty-window', 'The pull request environment holds no interval that prod also holds, so nothing could be compared. Set environment-start inside the range prod holds.')
