@@ -197,6 +197,24 @@ describe.each(GATEWAYS)('the verdict on the shop project on %s', (gateway: Gatew
     })
   })
 
+  describe('a project that turns previews off', () => {
+    it('names the forward-only model as not previewed, and the gate fails closed on it', async () => {
+      repo.git(['checkout', '-q', '-b', 'pr-25', 'main'])
+      repo.write('config.yaml', `${repo.read('config.yaml')}\nplan:\n  enable_preview: false\n`)
+      repo.write('models/marts/order_facts.sql', repo.read('models/marts/order_facts.sql').replace("status = 'paid' AS is_paid", "status IN ('paid', 'refunded') AS is_paid"))
+      repo.commitAll('Count refunds as paid, previews off')
+      const { run, body } = await pullRequest(25, { 'fail-on': 'removed-rows' })
+      expect(n('SELECT COUNT(*) AS n FROM marts__pr_25.order_facts')).toBe(0)
+      expect(run.code).toBe(1)
+      expect(summaryRow(body, 'marts.order_facts')[7]).toBe('⚠️ not compared: forward-only, not previewed')
+      expect(verdictLine(body)).toContain('0 of 1 affected model compared; not compared: `marts.order_facts` (forward-only, not previewed)')
+      expect(body).toContain('Forward-only: not previewed; on merge it applies to new intervals only.')
+      expect(run.stdout).toContain("::error title=SQLMesh diff::Not compared (on-uncompared 'fail'): marts.order_facts.")
+      const results = JSON.parse(run.outputs['diff-results'] ?? '[]') as DiffResult[]
+      expect(results).toEqual([expect.objectContaining({ model: 'marts.order_facts', status: 'not-diffed', reason: 'forward-only', coverage: 'not-compared' })])
+    })
+  })
+
   describe('the code under review', () => {
     it('refuses a working tree that is not the pull request head, naming both commits and the checkout fix', async () => {
       repo.git(['checkout', '-q', '-b', 'pr-24', 'main'])
@@ -217,6 +235,30 @@ describe.each(GATEWAYS)('the verdict on the shop project on %s', (gateway: Gatew
       expect(run.stdout).toContain(`The working tree is at commit ${base.slice(0, 12)}, which is neither pull request #24's head commit ${head.slice(0, 12)}`)
       expect(run.stdout).toContain('ref: ${{ github.event.pull_request.head.sha }}')
       expect(server.comments(24)[0]?.body ?? '').not.toContain('✅')
+    })
+  })
+
+  describe('where SQLMesh runs', () => {
+    it('names the state it read when prod is missing there, and builds nothing', async () => {
+      if (gateway !== 'duckdb') return // a relative path matters only for a file database
+      repo.git(['checkout', '-q', 'pr-21'])
+      const head = repo.head()
+      server.addPullRequest({ number: 26, head: { ref: 'pr-21', sha: head }, base: { ref: 'main', sha: base } })
+      const run = await runAction({
+        repoDir: repo.dir,
+        eventName: 'pull_request',
+        payload: pullRequestPayload({ number: 26, baseSha: base, headSha: head, repository: REPOSITORY }),
+        // Run SQLMesh from the repository root: the config's relative `shop.duckdb` then opens a new, empty file there.
+        inputs: { 'project-path': 'analytics', 'github-token': TOKEN, 'working-directory': '.', ...repo.actionInputs() },
+        apiUrl: server.url,
+        repository: REPOSITORY,
+        env: repo.env
+      })
+      expect(run.code).toBe(1)
+      expect(run.stdout).toContain(
+        `Environment 'prod' does not exist in the SQLMesh state the action read (gateway 'duckdb', duckdb database ${repo.dir}/shop.duckdb; SQLMesh ran in ${repo.dir}).`
+      )
+      expect(run.stdout).not.toContain('Plan and apply environment')
     })
   })
 })

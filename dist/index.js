@@ -34081,7 +34081,10 @@ class BridgeProcess {
             message = JSON.parse(line);
         }
         catch {
-            return; // Not a protocol line; the bridge never writes anything else here, so ignore defensively.
+            // Only the bridge writes this stream, one JSON response per line: a line that does not parse is a response
+            // lost, and waiting for it would hang the job. Fail what is waiting instead, with the line.
+            this.failPending(new SqlMeshError('protocol', `The SQLMesh bridge sent a response the action could not read: ${line.slice(0, 300)}`));
+            return;
         }
         const waiting = message.id === undefined ? undefined : this.pending.get(message.id);
         if (!waiting || message.id === undefined)
@@ -34094,6 +34097,9 @@ class BridgeProcess {
     }
     fail(error) {
         this.exited ??= error;
+        this.failPending(error);
+    }
+    failPending(error) {
         for (const waiting of this.pending.values())
             waiting.reject(error);
         this.pending.clear();

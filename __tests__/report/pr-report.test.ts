@@ -299,6 +299,21 @@ describe('renderPrSections', () => {
     )
     expect(section(renderPrSections(prReport()), 'footer')).toBe('<sub>sqlmesh-action · SQLMesh 0.236.1 · commit `0123456`</sub>')
   })
+
+  it('gives the date a relative environment start resolved to', () => {
+    const footer = section(renderPrSections(changedReport({ environmentStart: '1 month ago', environmentStartDate: '2026-10-26' })), 'footer')
+    expect(footer).toBe('<sub>sqlmesh-action · SQLMesh 0.236.1 · commit `0123456` · built from 2026-10-26 (1 month ago)</sub>')
+  })
+
+  it('says "1 other column matches" in the details', () => {
+    const diff = diffed(STG, { rows: rowCounts({ changed: 1 }), columns: [{ column: 'a', matchPct: 50 }, { column: 'b', matchPct: 100 }] })
+    expect(section(renderPrSections(changedReport({ diffs: [diff] })), `details:${STG}`)).toContain('1 other column matches 100% on matched rows.')
+  })
+
+  it('names in one note the models rebuilt from their start', () => {
+    const notes = section(renderPrSections(changedReport({ diffs: [diffed(STG, { fullHistory: true }), diffed(MART, { fullHistory: true })] })), 'notes')
+    expect(notes).toContain('so they compare like for like with prod: `staging.stg_games`, `marts.team_stats`')
+  })
 })
 
 describe('renderFailure', () => {

@@ -147,7 +147,10 @@ def _keyed_diff(session: "Session", adapter: t.Any, model: t.Any, grain: t.List[
     result = {
         "method": "grain",
         "stats": {key: number(value) for key, value in rows.stats.items()},
-        "column_match_pct": {str(column): number(value) for column, value in rows.column_stats["pct_match"].to_dict().items()},
+        # A column of an empty comparison has no match percentage (0 of 0): it is left out, not reported as 0%.
+        "column_match_pct": {
+            str(column): float(value) for column, value in rows.column_stats["pct_match"].to_dict().items() if _is_finite(value)
+        },
     }
     if params.get("sample_limit"):
         result["samples"] = {
@@ -249,10 +252,16 @@ def window_predicate(window: t.Optional[dict]) -> t.Any:
 
 
 def number(value: t.Any) -> float:
+    """A count from SQLMesh's stats; missing or not a number reads as 0."""
+    return float(value) if _is_finite(value) else 0.0
+
+
+def _is_finite(value: t.Any) -> bool:
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
-        return 0.0
+        return False
+    return number == number and number not in (float("inf"), float("-inf"))
 
 
 def frame_rows(frame: t.Any) -> list:

@@ -30,8 +30,7 @@ def plan(session: "Session", params: dict) -> dict:
             skip_tests=bool(params.get("skip_tests")),
             skip_linter=True,
             no_diff=True,
-            # Forward-only changes get a preview built in the environment, so that they can be compared at all.
-            enable_preview=bool(params.get("preview", True)),
+            enable_preview=_preview(context),
         )
     except Exception as error:  # noqa: BLE001 - SQLMesh's message alone does not name the test, audit or model
         if is_connection_error(error):
@@ -121,3 +120,11 @@ def _row_counts(session: "Session", fqns: t.Iterable[str]) -> dict:
         except Exception:  # noqa: BLE001 - a table that does not exist yet has no rows to count
             counts[fqn] = None
     return counts
+
+
+def _preview(context: t.Any) -> bool:
+    """Forward-only changes get a preview built in the PR environment, so that they can be compared at all; SQLMesh
+    leaves it off by default for dbt projects on engines without cloning. A project whose config turns previews off
+    explicitly keeps them off, and the action then reports those models as not previewed."""
+    configured = getattr(getattr(context.config, "plan", None), "enable_preview", None)
+    return configured is not False

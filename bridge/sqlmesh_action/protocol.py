@@ -61,8 +61,19 @@ def quiet_logs() -> None:
     root.setLevel(logging.DEBUG if debug else logging.WARNING)
 
 
+def finite(value: t.Any) -> t.Any:
+    """NaN and infinities (pandas gives NaN for a percentage of no rows) are not JSON: they become null."""
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return None
+    if isinstance(value, dict):
+        return {key: finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(item) for item in value]
+    return value
+
+
 def respond(message: dict) -> None:
-    line = json.dumps(message, default=str) + "\n"
+    line = json.dumps(finite(message), default=str, allow_nan=False) + "\n"
     with _write_lock:
         _protocol.write(line)
         _protocol.flush()

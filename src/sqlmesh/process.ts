@@ -79,7 +79,10 @@ export class BridgeProcess {
     try {
       message = JSON.parse(line) as typeof message
     } catch {
-      return // Not a protocol line; the bridge never writes anything else here, so ignore defensively.
+      // Only the bridge writes this stream, one JSON response per line: a line that does not parse is a response
+      // lost, and waiting for it would hang the job. Fail what is waiting instead, with the line.
+      this.failPending(new SqlMeshError('protocol', `The SQLMesh bridge sent a response the action could not read: ${line.slice(0, 300)}`))
+      return
     }
     const waiting = message.id === undefined ? undefined : this.pending.get(message.id)
     if (!waiting || message.id === undefined) return
@@ -90,6 +93,10 @@ export class BridgeProcess {
 
   private fail(error: Error): void {
     this.exited ??= error
+    this.failPending(error)
+  }
+
+  private failPending(error: Error): void {
     for (const waiting of this.pending.values()) waiting.reject(error)
     this.pending.clear()
   }
