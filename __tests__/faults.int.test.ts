@@ -278,7 +278,7 @@ describe('bad input and faults on DuckDB', () => {
       const run = await dispatch(repo, server, { mode: 'backfill', models: 'staging.stg_games', 'backfill-start': BACKFILL_START, 'project-path': 'analytcs' })
       expect(run.code).toBe(1)
       expect(failure(run)).toMatch(
-        /^Input 'project-path' is 'analytcs', but \/.*\/analytcs has no SQLMesh config \(config\.yaml, config\.yml, config\.py\)\. Point it at the folder of your SQLMesh project\.$/
+        /^Input 'project-path' is 'analytcs', but \/.*\/analytcs has no SQLMesh config \(config\.yaml, config\.yml, config\.py, sqlmesh\.yaml, sqlmesh\.yml\)\. Point it at the folder of your SQLMesh project\.$/
       )
       expect(run.stdout).not.toMatch(/^Python: /m)
     })

@@ -261,4 +261,28 @@ describe.each(GATEWAYS)('the verdict on the shop project on %s', (gateway: Gatew
       expect(run.stdout).not.toContain('Plan and apply environment')
     })
   })
+  describe('a table diff that fails', () => {
+    // PostgreSQL's json type has no equality operator, so SQLMesh's keyed diff cannot compare the column: a real failure.
+    it('is named as not compared, never reads as no difference, and fails the gate closed', async () => {
+      if (gateway !== 'postgres') return
+      repo.git(['checkout', '-q', 'main'])
+      repo.write('models/marts/order_payloads.sql', "MODEL (name marts.order_payloads, kind FULL, grain order_id);\nSELECT order_id, CAST('{\"v\": 1}' AS JSON) AS payload FROM staging.stg_orders\n")
+      repo.commitAll('Order payloads')
+      repo.buildProd(repo.env)
+      base = repo.head()
+      repo.git(['checkout', '-q', '-b', 'pr-27'])
+      repo.write('models/marts/order_payloads.sql', repo.read('models/marts/order_payloads.sql').replace('"v": 1', '"v": 2'))
+      repo.commitAll('Payload v2')
+      const { run, body } = await pullRequest(27, { 'fail-on': 'schema-change' })
+      expect(run.code).toBe(1)
+      expect(summaryRow(body, 'marts.order_payloads')[7]).toBe('❌ not compared: diff failed')
+      expect(verdictLine(body)).toMatch(/^\*\*❌ `marts\.order_payloads`: \(❌ not compared: diff failed\) · 0 of 1 affected model compared; not compared: `marts\.order_payloads` \(diff failed\)\*\*$/)
+      expect(run.stdout).toContain('::error title=SQLMesh diff::Table diff failed, so the gate cannot vouch for: marts.order_payloads.')
+      const results = JSON.parse(run.outputs['diff-results'] ?? '[]') as DiffResult[]
+      expect(results).toEqual([expect.objectContaining({ model: 'marts.order_payloads', status: 'not-diffed', reason: 'error', coverage: 'failed' })])
+      const relaxed = await pullRequest(27, { 'fail-on': 'never' }, 'synchronize')
+      expect(relaxed.run.code).toBe(0)
+      expect(verdictLine(relaxed.body)).toMatch(/^\*\*⚠️ /)
+    })
+  })
 })
