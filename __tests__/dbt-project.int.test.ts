@@ -4,16 +4,12 @@
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createProjectRepo, pullRequestPayload, runAction, type ActionRun, type Repo } from '../support/scenario.mjs'
+import { summaryRow } from './fixtures/comment.js'
 import { startGitHubServer, type GitHubServer } from '../support/github-server.mjs'
 
 const REPOSITORY = 'acme/dbt-shop'
 const TOKEN = 'ghs_dbt_token'
 
-function summaryRow(body: string, model: string): string[] {
-  const line = body.split('\n').find(row => row.startsWith(`| \`${model}\``))
-  if (!line) throw new Error(`No summary row for ${model} in:\n${body}`)
-  return line.split(' | ').map(cell => cell.replace(/^\| |\s\|$/g, '').trim())
-}
 
 describe('a dbt project loaded by SQLMesh, on duckdb', () => {
   let repo: Repo

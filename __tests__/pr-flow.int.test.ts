@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createProjectRepo, EXAMPLE, GATEWAYS, pullRequestPayload, runAction, type ActionRun, type Gateway, type Repo } from '../support/scenario.mjs'
+import { summaryRow } from './fixtures/comment.js'
 import { startGitHubServer, type GitHubServer } from '../support/github-server.mjs'
 
 const OWNER = 'acme'
@@ -22,11 +23,6 @@ function seedGames(): Array<{ date: string; status: string }> {
 
 const count = (value: number): string => value.toLocaleString('en-US')
 
-function summaryRow(body: string, model: string): string[] {
-  const line = body.split('\n').find(row => row.startsWith(`| \`${model}\``))
-  if (!line) throw new Error(`No summary row for ${model} in:\n${body}`)
-  return line.split(' | ').map(cell => cell.replace(/^\| |\s\|$/g, '').trim())
-}
 
 describe.each(GATEWAYS)('pull request on %s', (gateway: Gateway) => {
   let repo: Repo

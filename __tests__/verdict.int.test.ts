@@ -4,6 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createProjectRepo, GATEWAYS, pullRequestPayload, runAction, type ActionRun, type Gateway, type Repo } from '../support/scenario.mjs'
+import { summaryRow, verdictLine } from './fixtures/comment.js'
 import { startGitHubServer, type GitHubServer } from '../support/github-server.mjs'
 
 const REPOSITORY = 'acme/shop'
@@ -21,15 +22,7 @@ interface DiffResult {
   grainProblem?: { kind: string } | null
 }
 
-function summaryRow(body: string, model: string): string[] {
-  const line = body.split('\n').find(row => row.startsWith(`| \`${model.replace(/\|/g, '\\|')}\``))
-  if (!line) throw new Error(`No summary row for ${model} in:\n${body}`)
-  return line.split(' | ').map(cell => cell.replace(/^\| |\s\|$/g, '').trim())
-}
 
-function verdictLine(body: string): string {
-  return body.split('\n').find(line => line.startsWith('**')) ?? ''
-}
 
 describe.each(GATEWAYS)('the verdict on the shop project on %s', (gateway: Gateway) => {
   let repo: Repo

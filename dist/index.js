@@ -41401,7 +41401,7 @@ async function diffPullRequest(context, github, pr) {
         const planWindow = await resolvePlanWindow(context, sqlmesh);
         const needsEnvironment = chain.length > 0 || changeSet.removed.length > 0;
         const built = needsEnvironment
-            ? await step(`Plan and apply environment ${environment}`, () => buildEnvironment(context, sqlmesh, graph, environment, chain, changeSet))
+            ? await step(`Plan and apply environment ${environment}`, () => buildEnvironment(context, sqlmesh, graph, { environment, chain, changeSet }))
             : { auditFailures: [], fullHistory: new Set() };
         const compared = await step('Table diff', () => diffModels(context, sqlmesh, graph, {
             models: chain,
@@ -41506,7 +41506,8 @@ function removedModel(model) {
  * depend on history the window leaves out (self-referencing models, and windowed parents of full rebuilds), so that
  * a no-op edit of them compares equal to prod.
  */
-async function buildEnvironment(context, sqlmesh, graph, environment, chain, changeSet) {
+async function buildEnvironment(context, sqlmesh, graph, target) {
+    const { environment } = target;
     const outcome = await sqlmesh.plan({
         environment,
         start: context.settings.environmentStart || undefined,
@@ -41514,12 +41515,12 @@ async function buildEnvironment(context, sqlmesh, graph, environment, chain, cha
         skipTests: context.settings.skipTests
     });
     info(`Environment ${environment} ${outcome.hasChanges ? 'applied' : 'already up to date'} in ${outcome.seconds}s`);
-    const fullHistory = await rebuildHistoryDependent(context, sqlmesh, graph, environment, chain, changeSet);
+    const fullHistory = await rebuildHistoryDependent(context, sqlmesh, graph, target);
     const auditFailures = [...outcome.auditFailures, ...fullHistory.auditFailures];
     auditFailures.forEach(failure => warning(`Audit failed in ${environment}: ${failure}`));
     return { auditFailures, fullHistory: fullHistory.models };
 }
-async function rebuildHistoryDependent(context, sqlmesh, graph, environment, chain, changeSet) {
+async function rebuildHistoryDependent(context, sqlmesh, graph, { environment, chain, changeSet }) {
     if (!context.settings.environmentStart || chain.length === 0)
         return { models: new Set(), auditFailures: [] };
     const { source, target } = await readEnvironments(context, sqlmesh, { source: context.settings.prodEnvironment, target: environment });

@@ -54,7 +54,7 @@ async function diffPullRequest(context: FlowContext, github: GitHub, pr: PullReq
     const planWindow = await resolvePlanWindow(context, sqlmesh)
     const needsEnvironment = chain.length > 0 || changeSet.removed.length > 0
     const built = needsEnvironment
-      ? await step(`Plan and apply environment ${environment}`, () => buildEnvironment(context, sqlmesh, graph, environment, chain, changeSet))
+      ? await step(`Plan and apply environment ${environment}`, () => buildEnvironment(context, sqlmesh, graph, { environment, chain, changeSet }))
       : { auditFailures: [], fullHistory: new Set<string>() }
     const compared = await step('Table diff', () =>
       diffModels(context, sqlmesh, graph, {
@@ -158,6 +158,13 @@ function removedModel(model: string): ModelDiff {
   return { model, status: 'not-diffed', reason: 'removed', detail: 'Removed by this pull request: its table leaves prod on merge.' }
 }
 
+/** The PR environment to build, and what it is built for. */
+interface EnvironmentTarget {
+  readonly environment: string
+  readonly chain: readonly string[]
+  readonly changeSet: ChangeSet
+}
+
 interface BuiltEnvironment {
   /** Audits that failed on the PR environment's data (SQLMesh only warns there). */
   readonly auditFailures: readonly string[]
@@ -170,14 +177,8 @@ interface BuiltEnvironment {
  * depend on history the window leaves out (self-referencing models, and windowed parents of full rebuilds), so that
  * a no-op edit of them compares equal to prod.
  */
-async function buildEnvironment(
-  context: FlowContext,
-  sqlmesh: SqlMesh,
-  graph: ModelGraph,
-  environment: string,
-  chain: readonly string[],
-  changeSet: ChangeSet
-): Promise<BuiltEnvironment> {
+async function buildEnvironment(context: FlowContext, sqlmesh: SqlMesh, graph: ModelGraph, target: EnvironmentTarget): Promise<BuiltEnvironment> {
+  const { environment } = target
   const outcome = await sqlmesh.plan({
     environment,
     start: context.settings.environmentStart || undefined,
@@ -185,7 +186,7 @@ async function buildEnvironment(
     skipTests: context.settings.skipTests
   })
   core.info(`Environment ${environment} ${outcome.hasChanges ? 'applied' : 'already up to date'} in ${outcome.seconds}s`)
-  const fullHistory = await rebuildHistoryDependent(context, sqlmesh, graph, environment, chain, changeSet)
+  const fullHistory = await rebuildHistoryDependent(context, sqlmesh, graph, target)
   const auditFailures = [...outcome.auditFailures, ...fullHistory.auditFailures]
   auditFailures.forEach(failure => core.warning(`Audit failed in ${environment}: ${failure}`))
   return { auditFailures, fullHistory: fullHistory.models }
@@ -195,9 +196,7 @@ async function rebuildHistoryDependent(
   context: FlowContext,
   sqlmesh: SqlMesh,
   graph: ModelGraph,
-  environment: string,
-  chain: readonly string[],
-  changeSet: ChangeSet
+  { environment, chain, changeSet }: EnvironmentTarget
 ): Promise<{ models: ReadonlySet<string>; auditFailures: readonly string[] }> {
   if (!context.settings.environmentStart || chain.length === 0) return { models: new Set(), auditFailures: [] }
   const { source, target } = await readEnvironments(context, sqlmesh, { source: context.settings.prodEnvironment, target: environment })
