@@ -51,7 +51,7 @@ describe('chooseFlow in mode auto', () => {
   it('does nothing for a push to another branch, and says so', () => {
     const { result, log } = captureLog(() => chooseFlow(settings(), workflowEvent('push', { ref: 'refs/heads/feature/new-model' })))
     expect(result).toBeNull()
-    expect(log).toBe("Push to 'feature/new-model', which is not a production branch (main): nothing to do.\n")
+    expect(log).toBe("::notice::Push to 'feature/new-model', which is not a production branch (main): nothing to do.\n")
   })
 
   it('does nothing for a push of a tag named like a production branch', () => {
@@ -62,14 +62,14 @@ describe('chooseFlow in mode auto', () => {
   it("throws on workflow_dispatch, naming the input 'mode'", () => {
     const choose = (): unknown => chooseFlow(settings(), workflowEvent('workflow_dispatch', { inputs: {} }))
     expect(choose).toThrow(InputError)
-    expect(choose).toThrow("On workflow_dispatch, set input 'mode' to 'backfill' or 'diff'.")
+    expect(choose).toThrow("On 'workflow_dispatch' the event does not say what to do: set input 'mode' to 'backfill' or 'diff' in this workflow's step.")
   })
 
   it('throws on an event it does not handle, naming it', () => {
-    expect(() => chooseFlow(settings(), workflowEvent('schedule'))).toThrow(
-      "Event 'schedule' is not one this action handles in mode 'auto': use pull_request, push or workflow_dispatch with 'mode'."
+    expect(() => chooseFlow(settings(), workflowEvent('sponsorship'))).toThrow(
+      "Event 'sponsorship' is not one this action knows. In mode 'auto' it acts on pull_request, pull_request_target and push; for anything else set input 'mode'."
     )
-    expect(() => chooseFlow(settings(), workflowEvent(''))).toThrow(/^Event 'none' is not one this action handles/)
+    expect(() => chooseFlow(settings(), workflowEvent(''))).toThrow(/^Event 'none' is not one this action knows/)
   })
 })
 

@@ -310,7 +310,14 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
     const closed = await pullRequestEvent(repo, pullRequestPayload({ number: 28, action: 'closed', merged: false, baseSha: base, headSha: head, repository: REPOSITORY }))
     expect(closed.code).toBe(0)
     expect(closed.outputs['invalidated-environment']).toBe('pr_28')
-    expect(expiresAt()).toBeLessThanOrEqual(Date.now())
+    const expired = expiresAt()
+    expect(expired).toBeLessThanOrEqual(Date.now())
+    // Closed again (a re-run, or a second 'closed' event): idempotent, and said so.
+    const again = await pullRequestEvent(repo, pullRequestPayload({ number: 28, action: 'closed', merged: false, baseSha: base, headSha: head, repository: REPOSITORY }))
+    expect(again.code).toBe(0)
+    expect(again.stdout).toContain('Environment pr_28 was already invalidated (the pull request was closed before); nothing to do.')
+    expect(again.outputs['invalidated-environment']).toBe('')
+    expect(expiresAt()).toBe(expired)
   })
 
   it('compares a new branch’s first push (all-zero before) with the commit’s parent', async () => {

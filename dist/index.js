@@ -30745,7 +30745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7753);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2570);
 // The action's entry point: nothing but run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
@@ -30755,7 +30755,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7753:
+/***/ 2570:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33861,7 +33861,8 @@ function readSettings() {
         targetEnvironment: optionalEnvironmentName('target-environment', getInput('target-environment')),
         keepEnvironment: booleanInput('keep-environment'),
         productionBranches: listInput(getInput('production-branches') || 'main'),
-        allowUntrustedCode: booleanInput('allow-untrusted-code')
+        allowUntrustedCode: booleanInput('allow-untrusted-code'),
+        skipDrafts: booleanInput('skip-drafts')
     };
 }
 /** A list given as commas, spaces or new lines, in the order given, without duplicates. */
@@ -34390,9 +34391,10 @@ class SqlMesh {
         const raw = await this.call('row_counts', { models: models.map(model => model.fqn) });
         return new Map(models.map(model => [model.name, raw.counts[model.fqn] ?? null]));
     }
-    /** Invalidates an environment (SQLMesh's janitor then drops it); false when it did not exist. */
+    /** Invalidates an environment (SQLMesh's janitor then drops it): 'missing', 'already' (invalidated before) or 'now'. */
     async invalidate(environment) {
-        return (await this.call('invalidate', { environment })).existed;
+        const raw = await this.call('invalidate', { environment });
+        return !raw.existed ? 'missing' : raw.already_invalidated ? 'already' : 'now';
     }
     /** Dates or relative expressions as epoch ms, read the way SQLMesh reads them; also SQLMesh's "now". */
     async resolveTimes(values) {
@@ -41700,9 +41702,14 @@ async function runClosedFlow(context) {
     }
     const sqlmesh = await step('Load the SQLMesh project', () => startSqlMesh(context));
     try {
-        const existed = await step(`Invalidate ${environment}`, () => sqlmesh.invalidate(environment));
-        info(existed ? `Invalidated environment ${environment}.` : `Environment ${environment} does not exist; nothing to do.`);
-        setOutput('invalidated-environment', existed ? environment : '');
+        const outcome = await step(`Invalidate ${environment}`, () => sqlmesh.invalidate(environment));
+        const said = {
+            now: `Invalidated environment ${environment}.`,
+            already: `Environment ${environment} was already invalidated (the pull request was closed before); nothing to do.`,
+            missing: `Environment ${environment} does not exist; nothing to do.`
+        };
+        info(said[outcome]);
+        setOutput('invalidated-environment', outcome === 'now' ? environment : '');
     }
     finally {
         await sqlmesh.close();
@@ -41792,8 +41799,96 @@ async function withSqlMesh(context, work) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/routing.ts
+// Which flow a GitHub event calls for in mode 'auto', or why there is nothing to do. Pure: the event's name and
+// payload in, a route out. The table in the README ("Events") is this function in words.
+/** Pull-request actions that change the code under review. */
+const DIFF_ACTIONS = ['opened', 'synchronize', 'reopened', 'ready_for_review'];
+/** Events a workflow may well run the action on, for which mode 'auto' has nothing to do. */
+const NOTHING_TO_DO = new Set([
+    'branch_protection_rule',
+    'release',
+    'issue_comment',
+    'issues',
+    'pull_request_review',
+    'pull_request_review_comment',
+    'pull_request_review_thread',
+    'create',
+    'delete',
+    'check_run',
+    'check_suite',
+    'status',
+    'deployment',
+    'deployment_status',
+    'label',
+    'milestone',
+    'discussion',
+    'discussion_comment',
+    'fork',
+    'watch',
+    'gollum',
+    'page_build',
+    'registry_package',
+    'public'
+]);
+/** Events that say nothing of what to do: the workflow names the mode. */
+const NEEDS_MODE = new Set(['workflow_dispatch', 'schedule', 'repository_dispatch', 'workflow_call', 'workflow_run']);
+const routing_ZERO_SHA = /^0+$/;
+function routeEvent(name, payload, settings) {
+    if (name === 'pull_request' || name === 'pull_request_target')
+        return routePullRequest(name, payload, settings);
+    if (name === 'push')
+        return routePush(payload, settings);
+    if (name === 'merge_group') {
+        return nothing('merge_group: the diff was reported on the pull request when it was pushed, and the merge flow runs on the push to the production branch; nothing to do for the queued merge.');
+    }
+    if (NEEDS_MODE.has(name)) {
+        return {
+            kind: 'error',
+            message: `On '${name}' the event does not say what to do: set input 'mode' to 'backfill' or 'diff' in this workflow's step. (Mode 'auto' acts by itself on pull_request, pull_request_target and push.)`
+        };
+    }
+    if (NOTHING_TO_DO.has(name))
+        return nothing(`Event '${name}' needs nothing from this action in mode 'auto'.`);
+    return {
+        kind: 'error',
+        message: `Event '${name || 'none'}' is not one this action knows. In mode 'auto' it acts on pull_request, pull_request_target and push; for anything else set input 'mode'.`
+    };
+}
+function routePullRequest(name, payload, settings) {
+    const action = String(payload.action ?? '');
+    const pr = (payload.pull_request ?? {});
+    const number = String(pr.number ?? payload.number ?? '?');
+    if (action === 'closed')
+        return { kind: 'flow', flow: pr.merged === true ? 'merge' : 'closed' };
+    if (!DIFF_ACTIONS.includes(action)) {
+        return nothing(`${name} '${action}' on #${number} changes no code: nothing to diff (the diff runs on ${DIFF_ACTIONS.join(', ')}).`);
+    }
+    if (pr.draft === true && settings.skipDrafts) {
+        return nothing(`#${number} is a draft and skip-drafts is true: the diff runs when it is marked ready for review.`);
+    }
+    return { kind: 'flow', flow: 'pull-request' };
+}
+function routePush(payload, settings) {
+    const ref = String(payload.ref ?? '');
+    if (!ref.startsWith('refs/heads/'))
+        return nothing(`Push of ${ref || 'no ref'}, not a branch: nothing to do.`);
+    const branch = ref.slice('refs/heads/'.length);
+    if (payload.deleted === true || routing_ZERO_SHA.test(String(payload.after ?? ''))) {
+        return nothing(`Push that deletes branch '${branch}': nothing to deploy or backfill.`);
+    }
+    if (!settings.productionBranches.includes(branch)) {
+        return nothing(`Push to '${branch}', which is not a production branch (${settings.productionBranches.join(', ')}): nothing to do.`);
+    }
+    return { kind: 'flow', flow: 'merge' };
+}
+function nothing(reason) {
+    return { kind: 'nothing', reason };
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 // run(): reads the inputs and the event, picks the flow, and is the one place that marks the job failed.
+
 
 
 
@@ -41853,24 +41948,23 @@ function chooseFlow(settings, event) {
             return autoFlow(settings, event);
     }
 }
+const FLOWS = {
+    'pull-request': runPullRequestFlow,
+    merge: runMergeFlow,
+    closed: runClosedFlow
+};
+/** Mode 'auto': the event decides (see core/routing.ts); an event with nothing to do says so in one notice. */
 function autoFlow(settings, event) {
-    const pr = pullRequestOf(event);
-    if (pr && (event.name === 'pull_request' || event.name === 'pull_request_target')) {
-        if (pr.action === 'closed')
-            return pr.merged ? runMergeFlow : runClosedFlow;
-        return runPullRequestFlow;
+    const route = routeEvent(event.name, event.payload, settings);
+    switch (route.kind) {
+        case 'flow':
+            return FLOWS[route.flow];
+        case 'nothing':
+            notice(route.reason);
+            return null;
+        case 'error':
+            throw new InputError(route.message);
     }
-    if (event.name === 'push') {
-        const branch = String(event.payload.ref ?? '').replace(/^refs\/heads\//, '');
-        if (settings.productionBranches.includes(branch))
-            return runMergeFlow;
-        info(`Push to '${branch}', which is not a production branch (${settings.productionBranches.join(', ')}): nothing to do.`);
-        return null;
-    }
-    if (event.name === 'workflow_dispatch') {
-        throw new InputError("On workflow_dispatch, set input 'mode' to 'backfill' or 'diff'.");
-    }
-    throw new InputError(`Event '${event.name || 'none'}' is not one this action handles in mode 'auto': use pull_request, push or workflow_dispatch with 'mode'.`);
 }
 
 

@@ -42,6 +42,7 @@ export interface Settings {
   readonly keepEnvironment: boolean
   readonly productionBranches: readonly string[]
   readonly allowUntrustedCode: boolean
+  readonly skipDrafts: boolean
 }
 
 export class InputError extends Error {
@@ -84,7 +85,8 @@ export function readSettings(): Settings {
     targetEnvironment: optionalEnvironmentName('target-environment', core.getInput('target-environment')),
     keepEnvironment: booleanInput('keep-environment'),
     productionBranches: listInput(core.getInput('production-branches') || 'main'),
-    allowUntrustedCode: booleanInput('allow-untrusted-code')
+    allowUntrustedCode: booleanInput('allow-untrusted-code'),
+    skipDrafts: booleanInput('skip-drafts')
   }
 }
 

@@ -8,6 +8,7 @@ import { runMergeFlow } from './flows/merge.js'
 import { runClosedFlow } from './flows/closed.js'
 import { runManualBackfill, runManualDiff } from './flows/manual.js'
 import { PolicyFailure, type FlowContext } from './flows/context.js'
+import { routeEvent, type FlowName } from './core/routing.js'
 
 type Flow = (context: FlowContext) => Promise<void>
 
@@ -64,20 +65,22 @@ export function chooseFlow(settings: Settings, event: WorkflowEvent): Flow | nul
   }
 }
 
+const FLOWS: Record<FlowName, Flow> = {
+  'pull-request': runPullRequestFlow,
+  merge: runMergeFlow,
+  closed: runClosedFlow
+}
+
+/** Mode 'auto': the event decides (see core/routing.ts); an event with nothing to do says so in one notice. */
 function autoFlow(settings: Settings, event: WorkflowEvent): Flow | null {
-  const pr = pullRequestOf(event)
-  if (pr && (event.name === 'pull_request' || event.name === 'pull_request_target')) {
-    if (pr.action === 'closed') return pr.merged ? runMergeFlow : runClosedFlow
-    return runPullRequestFlow
+  const route = routeEvent(event.name, event.payload, settings)
+  switch (route.kind) {
+    case 'flow':
+      return FLOWS[route.flow]
+    case 'nothing':
+      core.notice(route.reason)
+      return null
+    case 'error':
+      throw new InputError(route.message)
   }
-  if (event.name === 'push') {
-    const branch = String(event.payload.ref ?? '').replace(/^refs\/heads\//, '')
-    if (settings.productionBranches.includes(branch)) return runMergeFlow
-    core.info(`Push to '${branch}', which is not a production branch (${settings.productionBranches.join(', ')}): nothing to do.`)
-    return null
-  }
-  if (event.name === 'workflow_dispatch') {
-    throw new InputError("On workflow_dispatch, set input 'mode' to 'backfill' or 'diff'.")
-  }
-  throw new InputError(`Event '${event.name || 'none'}' is not one this action handles in mode 'auto': use pull_request, push or workflow_dispatch with 'mode'.`)
 }

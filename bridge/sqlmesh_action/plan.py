@@ -101,11 +101,15 @@ def invalidate(session: "Session", params: dict) -> dict:
     """Marks an environment for removal; SQLMesh's janitor drops its views and tables later."""
     context = session.require_context()
     name = params["environment"]
-    if context.state_reader.get_environment(name) is None:
-        return {"existed": False}
+    env = context.state_reader.get_environment(name)
+    if env is None:
+        return {"existed": False, "already_invalidated": False}
+    if getattr(env, "expired", False):
+        # Closed before (a re-run, or a second 'closed' event): SQLMesh's janitor has not dropped it yet.
+        return {"existed": True, "already_invalidated": True}
     context.invalidate_environment(name)
     session.forget_environment(name)
-    return {"existed": True}
+    return {"existed": True, "already_invalidated": False}
 
 
 def _row_counts(session: "Session", fqns: t.Iterable[str]) -> dict:

@@ -15,9 +15,14 @@ export async function runClosedFlow(context: FlowContext): Promise<void> {
   }
   const sqlmesh = await step('Load the SQLMesh project', () => startSqlMesh(context))
   try {
-    const existed = await step(`Invalidate ${environment}`, () => sqlmesh.invalidate(environment))
-    core.info(existed ? `Invalidated environment ${environment}.` : `Environment ${environment} does not exist; nothing to do.`)
-    core.setOutput('invalidated-environment', existed ? environment : '')
+    const outcome = await step(`Invalidate ${environment}`, () => sqlmesh.invalidate(environment))
+    const said = {
+      now: `Invalidated environment ${environment}.`,
+      already: `Environment ${environment} was already invalidated (the pull request was closed before); nothing to do.`,
+      missing: `Environment ${environment} does not exist; nothing to do.`
+    }
+    core.info(said[outcome])
+    core.setOutput('invalidated-environment', outcome === 'now' ? environment : '')
   } finally {
     await sqlmesh.close()
   }

@@ -183,9 +183,10 @@ export class SqlMesh {
     return new Map(models.map(model => [model.name, raw.counts[model.fqn] ?? null]))
   }
 
-  /** Invalidates an environment (SQLMesh's janitor then drops it); false when it did not exist. */
-  async invalidate(environment: string): Promise<boolean> {
-    return (await this.call<{ existed: boolean }>('invalidate', { environment })).existed
+  /** Invalidates an environment (SQLMesh's janitor then drops it): 'missing', 'already' (invalidated before) or 'now'. */
+  async invalidate(environment: string): Promise<'missing' | 'already' | 'now'> {
+    const raw = await this.call<{ existed: boolean; already_invalidated: boolean }>('invalidate', { environment })
+    return !raw.existed ? 'missing' : raw.already_invalidated ? 'already' : 'now'
   }
 
   /** Dates or relative expressions as epoch ms, read the way SQLMesh reads them; also SQLMesh's "now". */

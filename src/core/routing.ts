@@ -1,0 +1,104 @@
+// Which flow a GitHub event calls for in mode 'auto', or why there is nothing to do. Pure: the event's name and
+// payload in, a route out. The table in the README ("Events") is this function in words.
+
+export type FlowName = 'pull-request' | 'merge' | 'closed'
+
+export type Route =
+  | { readonly kind: 'flow'; readonly flow: FlowName }
+  /** Nothing to do: said in one notice, exit 0, SQLMesh never loaded. */
+  | { readonly kind: 'nothing'; readonly reason: string }
+  /** The workflow must say more (an input): the job fails with this message. */
+  | { readonly kind: 'error'; readonly message: string }
+
+export interface RoutingSettings {
+  readonly productionBranches: readonly string[]
+  readonly skipDrafts: boolean
+}
+
+/** Pull-request actions that change the code under review. */
+export const DIFF_ACTIONS = ['opened', 'synchronize', 'reopened', 'ready_for_review'] as const
+
+/** Events a workflow may well run the action on, for which mode 'auto' has nothing to do. */
+const NOTHING_TO_DO = new Set([
+  'branch_protection_rule',
+  'release',
+  'issue_comment',
+  'issues',
+  'pull_request_review',
+  'pull_request_review_comment',
+  'pull_request_review_thread',
+  'create',
+  'delete',
+  'check_run',
+  'check_suite',
+  'status',
+  'deployment',
+  'deployment_status',
+  'label',
+  'milestone',
+  'discussion',
+  'discussion_comment',
+  'fork',
+  'watch',
+  'gollum',
+  'page_build',
+  'registry_package',
+  'public'
+])
+
+/** Events that say nothing of what to do: the workflow names the mode. */
+const NEEDS_MODE = new Set(['workflow_dispatch', 'schedule', 'repository_dispatch', 'workflow_call', 'workflow_run'])
+
+const ZERO_SHA = /^0+$/
+
+export function routeEvent(name: string, payload: Readonly<Record<string, unknown>>, settings: RoutingSettings): Route {
+  if (name === 'pull_request' || name === 'pull_request_target') return routePullRequest(name, payload, settings)
+  if (name === 'push') return routePush(payload, settings)
+  if (name === 'merge_group') {
+    return nothing(
+      'merge_group: the diff was reported on the pull request when it was pushed, and the merge flow runs on the push to the production branch; nothing to do for the queued merge.'
+    )
+  }
+  if (NEEDS_MODE.has(name)) {
+    return {
+      kind: 'error',
+      message: `On '${name}' the event does not say what to do: set input 'mode' to 'backfill' or 'diff' in this workflow's step. (Mode 'auto' acts by itself on pull_request, pull_request_target and push.)`
+    }
+  }
+  if (NOTHING_TO_DO.has(name)) return nothing(`Event '${name}' needs nothing from this action in mode 'auto'.`)
+  return {
+    kind: 'error',
+    message: `Event '${name || 'none'}' is not one this action knows. In mode 'auto' it acts on pull_request, pull_request_target and push; for anything else set input 'mode'.`
+  }
+}
+
+function routePullRequest(name: string, payload: Readonly<Record<string, unknown>>, settings: RoutingSettings): Route {
+  const action = String(payload.action ?? '')
+  const pr = (payload.pull_request ?? {}) as { merged?: unknown; draft?: unknown; number?: unknown }
+  const number = String(pr.number ?? payload.number ?? '?')
+  if (action === 'closed') return { kind: 'flow', flow: pr.merged === true ? 'merge' : 'closed' }
+  if (!(DIFF_ACTIONS as readonly string[]).includes(action)) {
+    return nothing(`${name} '${action}' on #${number} changes no code: nothing to diff (the diff runs on ${DIFF_ACTIONS.join(', ')}).`)
+  }
+  if (pr.draft === true && settings.skipDrafts) {
+    return nothing(`#${number} is a draft and skip-drafts is true: the diff runs when it is marked ready for review.`)
+  }
+  return { kind: 'flow', flow: 'pull-request' }
+}
+
+function routePush(payload: Readonly<Record<string, unknown>>, settings: RoutingSettings): Route {
+  const ref = String(payload.ref ?? '')
+  if (!ref.startsWith('refs/heads/')) return nothing(`Push of ${ref || 'no ref'}, not a branch: nothing to do.`)
+  const branch = ref.slice('refs/heads/'.length)
+  if (payload.deleted === true || ZERO_SHA.test(String(payload.after ?? ''))) {
+    return nothing(`Push that deletes branch '${branch}': nothing to deploy or backfill.`)
+  }
+  if (!settings.productionBranches.includes(branch)) {
+    return nothing(`Push to '${branch}', which is not a production branch (${settings.productionBranches.join(', ')}): nothing to do.`)
+  }
+  return { kind: 'flow', flow: 'merge' }
+}
+
+function nothing(reason: string): Route {
+  return { kind: 'nothing', reason }
+}
