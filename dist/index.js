@@ -40508,9 +40508,16 @@ function size(markdown) {
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 // Markdown building blocks that are safe for text that comes from a pull request or from data: nothing in it can
 // break a table, inject HTML, or @mention anyone.
+/**
+ * Bidirectional controls (U+202E and the others) would reorder what follows them, turning "removed 1" into "devomer 1":
+ * they are shown, not obeyed, as ‹U+202E›.
+ */
+function visibleControls(value) {
+    return value.replace(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, char => `‹U+${char.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}›`);
+}
 /** Plain text for a paragraph or a table cell. */
 function markdown_text(value) {
-    return value
+    return visibleControls(value)
         .replace(/\r\n|\r|\n/g, ' ')
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
@@ -40518,15 +40525,31 @@ function markdown_text(value) {
         .replace(/([\\`*_[\]|~#])/g, '\\$1')
         .replace(/@/g, '@\u200b');
 }
-/** Inline code: backticks inside are replaced, pipes escaped so that the span can sit in a table cell. */
+/**
+ * Inline code showing the real name: a fence longer than any run of backticks inside (padded with a space where the
+ * name starts or ends with one), pipes escaped so that the span can sit in a table cell.
+ */
 function code(value) {
     // A mention in a code span does not ping, but a zero-width space after @ keeps even the text from reading as one.
-    const clean = value.replace(/\r\n|\r|\n/g, ' ').replace(/`/g, 'ʼ').replace(/\|/g, '\\|').replace(/@/g, '@\u200b');
-    return `\`${clean}\``;
+    const clean = visibleControls(value).replace(/\r\n|\r|\n/g, ' ').replace(/\|/g, '\\|').replace(/@/g, '@\u200b');
+    const longest = Math.max(0, ...Array.from(clean.matchAll(/`+/g), run => run[0].length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${clean}${pad}${fence}`;
+}
+/**
+ * A data value for a table cell: plain text that GitHub cannot turn into a link, an autolink (https://, www.) or an
+ * issue reference (#1, owner/repo#1): a word joiner (U+2060, invisible) breaks each pattern. Cut to `max` characters
+ * before escaping, so that no entity is cut in half.
+ */
+function dataCell(value, max = 80) {
+    const chars = Array.from(value);
+    const cut = chars.length > max ? `${chars.slice(0, max).join('')}…` : value;
+    return markdown_text(cut.replace(/:\/\//g, ':\u2060//').replace(/www\./gi, match => `${match.slice(0, 3)}\u2060.`).replace(/#(?=\d)/g, '#\u2060'));
 }
 /** Text for inside an HTML element such as <summary>. */
 function html(value) {
-    return value
+    return visibleControls(value)
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
@@ -40842,8 +40865,9 @@ function lineage(report) {
     const legend = embedded.length > 0 ? '; dashed: embedded, inlined into its children' : '';
     return `**Lineage** (changed models highlighted, upstream on the left${legend})\n\n${lines.join('\n')}`;
 }
+/** A label Mermaid reads as text: anything but letters, digits, `.`, `-` and space as an entity, by code point (so an emoji stays one character). */
 function mermaidLabel(name) {
-    return name.replace(/[^\w.\- ]/g, char => `#${char.charCodeAt(0)};`);
+    return Array.from(visibleControls(name), char => (/^[\w.\- ]$/.test(char) ? char : `#${char.codePointAt(0)};`)).join('');
 }
 function modelDetails(diff) {
     const { rows } = diff;
@@ -40881,7 +40905,7 @@ function samplesBlock(samples) {
         if (rows.length === 0)
             return '';
         const columns = Object.keys(rows[0]);
-        const cells = rows.map(row => columns.map(column => markdown_text(String(row[column] ?? 'NULL')).slice(0, 80)));
+        const cells = rows.map(row => columns.map(column => dataCell(String(row[column] ?? 'NULL'))));
         return `${title}\n\n${table(columns.map(markdown_text), columns.map(() => 'l'), cells)}`;
     };
     return [

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals'
-import { code, details, formatCount, formatPct, html, table, text } from '../../src/report/markdown.js'
+import { code, dataCell, details, formatCount, formatPct, html, table, text, visibleControls } from '../../src/report/markdown.js'
 
 /** The cells of one table row as GitHub splits them: on pipes not escaped by a backslash. */
 function cellsOf(row: string): string[] {
@@ -62,8 +62,9 @@ describe('code', () => {
     expect(code('staging.stg_games')).toBe('`staging.stg_games`')
   })
 
-  it('replaces backticks inside so that the span cannot be closed early', () => {
-    expect(code('a`b``c')).toBe('`aʼbʼʼc`')
+  it('fences backticks inside with a longer run, so that the span shows the real name and cannot be closed early', () => {
+    expect(code('a`b``c')).toBe('```a`b``c```')
+    expect(code('`edge`')).toBe('`` `edge` ``')
   })
 
   it('escapes pipes so that a code span can sit in a table cell', () => {
@@ -130,5 +131,27 @@ describe('formatPct', () => {
     expect(formatPct(97.5)).toBe('97.50%')
     expect(formatPct(33.333)).toBe('33.33%')
     expect(formatPct(0)).toBe('0.00%')
+  })
+})
+
+describe('visibleControls', () => {
+  it('shows bidi controls instead of obeying them, in text, code and HTML', () => {
+    expect(visibleControls('a\u202Eb')).toBe('a‹U+202E›b')
+    expect(text('x\u2067y')).toBe('x‹U+2067›y')
+    expect(code('m\u202E')).toBe('`m‹U+202E›`')
+    expect(html('\u200F')).toBe('‹U+200F›')
+  })
+})
+
+describe('dataCell', () => {
+  it('never lets a value become a link, an autolink or an issue reference', () => {
+    expect(dataCell('https://evil.example/x')).toBe('https:\u2060//evil.example/x')
+    expect(dataCell('www.example.com')).toBe('www\u2060.example.com')
+    expect(dataCell('see #1 and org/repo#12')).toBe('see \\#\u20601 and org/repo\\#\u206012')
+  })
+
+  it('cuts before escaping, so that no entity is cut in half, and by character, not UTF-16 unit', () => {
+    expect(dataCell(`${'a'.repeat(79)}<b>`)).toBe(`${'a'.repeat(79)}&lt;…`)
+    expect(dataCell('😀'.repeat(81))).toBe(`${'😀'.repeat(80)}…`)
   })
 })

@@ -223,6 +223,12 @@ describe('renderPrSections', () => {
       const text = section(renderPrSections(prReport({ changed: [name], chain: [name], diffs: [diffed(name)] })), 'lineage')
       expect(text).toContain('  m0["raw.#34;odd#34;#91;name#93;"]')
     })
+
+    it('escapes by code point, so an emoji stays one character, and shows bidi controls', () => {
+      const name = 'marts.sales_😀\u202E'
+      const text = section(renderPrSections(prReport({ changed: [name], chain: [name], diffs: [diffed(name)] })), 'lineage')
+      expect(text).toContain('  m0["marts.sales_#128512;#8249;U#43;202E#8250;"]')
+    })
   })
 
   describe('notes', () => {

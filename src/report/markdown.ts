@@ -1,9 +1,17 @@
 // Markdown building blocks that are safe for text that comes from a pull request or from data: nothing in it can
 // break a table, inject HTML, or @mention anyone.
 
+/**
+ * Bidirectional controls (U+202E and the others) would reorder what follows them, turning "removed 1" into "devomer 1":
+ * they are shown, not obeyed, as ‹U+202E›.
+ */
+export function visibleControls(value: string): string {
+  return value.replace(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, char => `‹U+${(char.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}›`)
+}
+
 /** Plain text for a paragraph or a table cell. */
 export function text(value: string): string {
-  return value
+  return visibleControls(value)
     .replace(/\r\n|\r|\n/g, ' ')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -12,16 +20,33 @@ export function text(value: string): string {
     .replace(/@/g, '@\u200b')
 }
 
-/** Inline code: backticks inside are replaced, pipes escaped so that the span can sit in a table cell. */
+/**
+ * Inline code showing the real name: a fence longer than any run of backticks inside (padded with a space where the
+ * name starts or ends with one), pipes escaped so that the span can sit in a table cell.
+ */
 export function code(value: string): string {
   // A mention in a code span does not ping, but a zero-width space after @ keeps even the text from reading as one.
-  const clean = value.replace(/\r\n|\r|\n/g, ' ').replace(/`/g, 'ʼ').replace(/\|/g, '\\|').replace(/@/g, '@\u200b')
-  return `\`${clean}\``
+  const clean = visibleControls(value).replace(/\r\n|\r|\n/g, ' ').replace(/\|/g, '\\|').replace(/@/g, '@\u200b')
+  const longest = Math.max(0, ...Array.from(clean.matchAll(/`+/g), run => run[0].length))
+  const fence = '`'.repeat(longest + 1)
+  const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : ''
+  return `${fence}${pad}${clean}${pad}${fence}`
+}
+
+/**
+ * A data value for a table cell: plain text that GitHub cannot turn into a link, an autolink (https://, www.) or an
+ * issue reference (#1, owner/repo#1): a word joiner (U+2060, invisible) breaks each pattern. Cut to `max` characters
+ * before escaping, so that no entity is cut in half.
+ */
+export function dataCell(value: string, max = 80): string {
+  const chars = Array.from(value)
+  const cut = chars.length > max ? `${chars.slice(0, max).join('')}…` : value
+  return text(cut.replace(/:\/\//g, ':\u2060//').replace(/www\./gi, match => `${match.slice(0, 3)}\u2060.`).replace(/#(?=\d)/g, '#\u2060'))
 }
 
 /** Text for inside an HTML element such as <summary>. */
 export function html(value: string): string {
-  return value
+  return visibleControls(value)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

@@ -1,7 +1,7 @@
 // The pull-request report: results -> markdown sections. Pure. The comment and the job summary are both cut from
 // the same sections (see fit.ts), so they never disagree.
 
-import { code, details, formatCount, formatPct, html, table, text } from './markdown.js'
+import { code, dataCell, details, formatCount, formatPct, html, table, text, visibleControls } from './markdown.js'
 import { describeWindow } from '../core/window.js'
 import { gateFails, hasDataChange, hasSchemaChange, type GateResult } from '../core/gate.js'
 import { coverageOf, isUncompared } from '../core/coverage.js'
@@ -359,8 +359,9 @@ function lineage(report: PrReport): string {
   return `**Lineage** (changed models highlighted, upstream on the left${legend})\n\n${lines.join('\n')}`
 }
 
+/** A label Mermaid reads as text: anything but letters, digits, `.`, `-` and space as an entity, by code point (so an emoji stays one character). */
 function mermaidLabel(name: string): string {
-  return name.replace(/[^\w.\- ]/g, char => `#${char.charCodeAt(0)};`)
+  return Array.from(visibleControls(name), char => (/^[\w.\- ]$/.test(char) ? char : `#${char.codePointAt(0)};`)).join('')
 }
 
 function modelDetails(diff: Diffed): string {
@@ -404,7 +405,7 @@ function samplesBlock(samples: NonNullable<Extract<ModelDiff, { status: 'diffed'
   const block = (title: string, rows: readonly Readonly<Record<string, unknown>>[]): string => {
     if (rows.length === 0) return ''
     const columns = Object.keys(rows[0] as object)
-    const cells = rows.map(row => columns.map(column => text(String(row[column] ?? 'NULL')).slice(0, 80)))
+    const cells = rows.map(row => columns.map(column => dataCell(String(row[column] ?? 'NULL'))))
     return `${title}\n\n${table(columns.map(text), columns.map(() => 'l'), cells)}`
   }
   return [
