@@ -40527,11 +40527,12 @@ function markdown_text(value) {
 }
 /**
  * Inline code showing the real name: a fence longer than any run of backticks inside (padded with a space where the
- * name starts or ends with one), pipes escaped so that the span can sit in a table cell.
+ * name starts or ends with one). Pipes are left as they are: `table` escapes them where a span sits in a cell, since
+ * a backslash inside a code span elsewhere would show.
  */
 function code(value) {
     // A mention in a code span does not ping, but a zero-width space after @ keeps even the text from reading as one.
-    const clean = visibleControls(value).replace(/\r\n|\r|\n/g, ' ').replace(/\|/g, '\\|').replace(/@/g, '@\u200b');
+    const clean = visibleControls(value).replace(/\r\n|\r|\n/g, ' ').replace(/@/g, '@\u200b');
     const longest = Math.max(0, ...Array.from(clean.matchAll(/`+/g), run => run[0].length));
     const fence = '`'.repeat(longest + 1);
     const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
@@ -40556,13 +40557,29 @@ function html(value) {
         .replace(/"/g, '&quot;')
         .replace(/@/g, '@\u200b');
 }
+/**
+ * A GFM table. GitHub splits rows on pipes before it reads code spans, so every pipe not already escaped (by `text`)
+ * is escaped here, in code spans too; inside a table cell the backslash does not show.
+ */
 function table(header, align, rows) {
-    const line = (cells) => `| ${cells.join(' | ')} |`;
+    const cell = (value) => value.replace(/(?<!\\)\|/g, '\\|');
+    const line = (cells) => `| ${cells.map(cell).join(' | ')} |`;
     const separator = align.map(side => (side === 'r' ? '---:' : '---'));
     return [line(header), line(separator), ...rows.map(line)].join('\n');
 }
 function details(summary, body) {
     return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`;
+}
+/**
+ * A long name shortened in the middle (the schema and the table name's end stay readable) so that a table or a graph
+ * keeps its width; the full name stays in the model's details.
+ */
+function shortName(name, max = 64) {
+    const chars = Array.from(name);
+    if (chars.length <= max)
+        return name;
+    const keep = Math.floor((max - 1) / 2);
+    return `${chars.slice(0, keep).join('')}…${chars.slice(chars.length - keep).join('')}`;
 }
 function formatCount(value) {
     return value.toLocaleString('en-US');
@@ -40696,11 +40713,12 @@ function summaryTable(report) {
     const changed = new Set(report.changed);
     const rows = report.diffs.map(diff => {
         const role = changed.has(diff.model) ? '✏️ changed' : '↳ downstream';
+        const name = code(shortName(diff.model));
         if (diff.status !== 'diffed')
-            return [code(diff.model), role, '—', '—', '—', '—', '—', markdown_text(notDiffedLabel(diff))];
+            return [name, role, '—', '—', '—', '—', '—', markdown_text(notDiffedLabel(diff))];
         const { rows: counts } = diff;
         return [
-            code(diff.model),
+            name,
             role,
             schemaCell(diff),
             `${formatCount(counts.prod)} → ${formatCount(counts.pr)}`,
@@ -40849,7 +40867,7 @@ function lineage(report) {
     const changed = new Set(report.changed);
     const lines = ['```mermaid', 'flowchart LR'];
     for (const name of report.chain)
-        lines.push(`  ${ids.get(name)}["${mermaidLabel(name)}"]`);
+        lines.push(`  ${ids.get(name)}["${mermaidLabel(shortName(name, 48))}"]`);
     for (const [parent, child] of report.edges)
         lines.push(`  ${ids.get(parent)} --> ${ids.get(child)}`);
     lines.push('  classDef changed fill:#fde68a,stroke:#b45309,color:#000');

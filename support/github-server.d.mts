@@ -107,6 +107,9 @@ export interface GitHubServer {
   addComment(issueNumber: number, body: string, login: string): IssueComment;
   /** the next `times` (default 1) matching requests get `response` instead of being served; rules apply in the order added */
   failNext(match: FaultMatch, response: FaultResponse, times?: number): void;
+  /** What GitHub's renderer (cmark-gfm) would get wrong in the comments the action posted. */
+  readonly renderProblems: string[];
+  /** Rejects, after closing, when a comment the action posted does not render right. */
   close(): Promise<void>;
 }
 

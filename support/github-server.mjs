@@ -10,6 +10,7 @@
  * Plain ESM with only Node built-ins, so it runs from tests, scripts and the demo without a build.
  * Types for TypeScript callers live in github-server.d.mts; keep the two in sync.
  */
+import { renderingProblems } from './rendering.mjs';
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 
@@ -82,7 +83,8 @@ const RATE_LIMIT = 5000;
  * @property {(issueNumber: number) => IssueComment[]} comments
  * @property {(issueNumber: number, body: string, login: string) => IssueComment} addComment
  * @property {(match: FaultMatch, response: FaultResponse, times?: number) => void} failNext
- * @property {() => Promise<void>} close
+ * @property {string[]} renderProblems what GitHub's renderer would get wrong in the comments the action posted
+ * @property {() => Promise<void>} close rejects, after closing, when a posted comment does not render right
  */
 
 /**
@@ -119,6 +121,7 @@ const RATE_LIMIT = 5000;
  * @property {number} nextCommentId
  * @property {Fault[]} faults
  * @property {number} rateLimitReset epoch seconds
+ * @property {string[]} renderProblems
  *
  * @typedef {{status: number, body?: unknown, headers?: Record<string, string>}} Reply
  * @typedef {{state: State, request: RecordedRequest, login: string, param: string}} RouteContext
@@ -152,7 +155,12 @@ export async function startGitHubServer(options) {
       commentsOfIssue(state, issueNumber).map((comment) => serializeComment(state, comment)),
     addComment: (issueNumber, body, login) => serializeComment(state, storeComment(state, issueNumber, body, login)),
     failNext: (match, response, times = 1) => addFault(state, match, response, times),
-    close: () => closeServer(server),
+    renderProblems: state.renderProblems,
+    close: async () => {
+      await closeServer(server);
+      // Every comment any test makes the action post is checked with GitHub's own parser (support/rendering.mjs).
+      if (state.renderProblems.length > 0) throw new Error(`Comments that do not render right on GitHub:\n${state.renderProblems.join('\n')}`);
+    },
   };
 }
 
@@ -173,6 +181,7 @@ function createState(options) {
     requests: [],
     pulls: new Map(),
     commitPulls: new Map(),
+    renderProblems: [],
     comments: new Map(),
     nextCommentId: FIRST_COMMENT_ID,
     faults: [],
@@ -553,11 +562,21 @@ function listComments({ state, request, param }) {
   return paginate(state, request, comments.map((comment) => serializeComment(state, comment)));
 }
 
+/**
+ * @param {State} state
+ * @param {number} issueNumber
+ * @param {string} body
+ */
+function checkRendering(state, issueNumber, body) {
+  for (const problem of renderingProblems(body, { issueNumber })) state.renderProblems.push(`#${issueNumber}: ${problem}`);
+}
+
 /** @type {RouteHandler} */
 function createComment({ state, request, login, param }) {
   const invalid = validateCommentBody(request.body);
   if (invalid) return invalid;
   const body = /** @type {{body: string}} */ (request.body).body;
+  checkRendering(state, Number(param), body);
   return { status: 201, body: serializeComment(state, storeComment(state, Number(param), body, login)) };
 }
 
@@ -570,6 +589,7 @@ function updateComment({ state, request, login, param }) {
   const invalid = validateCommentBody(request.body);
   if (invalid) return invalid;
   comment.body = /** @type {{body: string}} */ (request.body).body;
+  checkRendering(state, comment.issueNumber, comment.body);
   comment.updatedAt = timestamp();
   return { status: 200, body: serializeComment(state, comment) };
 }

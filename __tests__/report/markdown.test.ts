@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals'
-import { code, dataCell, details, formatCount, formatPct, html, table, text, visibleControls } from '../../src/report/markdown.js'
+import { code, dataCell, details, formatCount, formatPct, html, shortName, table, text, visibleControls } from '../../src/report/markdown.js'
 
 /** The cells of one table row as GitHub splits them: on pipes not escaped by a backslash. */
 function cellsOf(row: string): string[] {
@@ -153,5 +153,27 @@ describe('dataCell', () => {
   it('cuts before escaping, so that no entity is cut in half, and by character, not UTF-16 unit', () => {
     expect(dataCell(`${'a'.repeat(79)}<b>`)).toBe(`${'a'.repeat(79)}&lt;…`)
     expect(dataCell('😀'.repeat(81))).toBe(`${'😀'.repeat(80)}…`)
+  })
+})
+
+describe('pipes by context', () => {
+  it('leaves a pipe alone in a code span outside a table, where a backslash would show', () => {
+    expect(code('marts."a|b"')).toBe('`marts."a|b"`')
+  })
+
+  it('escapes each pipe once inside a table cell, code spans included', () => {
+    const row = table(['Model', 'Note'], ['l', 'l'], [[code('a|b'), text('x|y')]]).split('\n')[2]
+    expect(row).toBe('| `a\\|b` | x\\|y |')
+  })
+})
+
+describe('shortName', () => {
+  it('keeps short names and shortens long ones in the middle, by character', () => {
+    expect(shortName('staging.stg_games')).toBe('staging.stg_games')
+    const long = `marts.${'x'.repeat(200)}_end`
+    const short = shortName(long, 21)
+    expect(short).toBe('marts.xxxx…xxxxxx_end')
+    expect(Array.from(short)).toHaveLength(21)
+    expect(Array.from(shortName('😀'.repeat(100), 9))).toHaveLength(9)
   })
 })

@@ -22,11 +22,12 @@ export function text(value: string): string {
 
 /**
  * Inline code showing the real name: a fence longer than any run of backticks inside (padded with a space where the
- * name starts or ends with one), pipes escaped so that the span can sit in a table cell.
+ * name starts or ends with one). Pipes are left as they are: `table` escapes them where a span sits in a cell, since
+ * a backslash inside a code span elsewhere would show.
  */
 export function code(value: string): string {
   // A mention in a code span does not ping, but a zero-width space after @ keeps even the text from reading as one.
-  const clean = visibleControls(value).replace(/\r\n|\r|\n/g, ' ').replace(/\|/g, '\\|').replace(/@/g, '@\u200b')
+  const clean = visibleControls(value).replace(/\r\n|\r|\n/g, ' ').replace(/@/g, '@\u200b')
   const longest = Math.max(0, ...Array.from(clean.matchAll(/`+/g), run => run[0].length))
   const fence = '`'.repeat(longest + 1)
   const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : ''
@@ -54,14 +55,30 @@ export function html(value: string): string {
     .replace(/@/g, '@\u200b')
 }
 
+/**
+ * A GFM table. GitHub splits rows on pipes before it reads code spans, so every pipe not already escaped (by `text`)
+ * is escaped here, in code spans too; inside a table cell the backslash does not show.
+ */
 export function table(header: readonly string[], align: readonly ('l' | 'r')[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`
+  const cell = (value: string): string => value.replace(/(?<!\\)\|/g, '\\|')
+  const line = (cells: readonly string[]): string => `| ${cells.map(cell).join(' | ')} |`
   const separator = align.map(side => (side === 'r' ? '---:' : '---'))
   return [line(header), line(separator), ...rows.map(line)].join('\n')
 }
 
 export function details(summary: string, body: string): string {
   return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`
+}
+
+/**
+ * A long name shortened in the middle (the schema and the table name's end stay readable) so that a table or a graph
+ * keeps its width; the full name stays in the model's details.
+ */
+export function shortName(name: string, max = 64): string {
+  const chars = Array.from(name)
+  if (chars.length <= max) return name
+  const keep = Math.floor((max - 1) / 2)
+  return `${chars.slice(0, keep).join('')}…${chars.slice(chars.length - keep).join('')}`
 }
 
 export function formatCount(value: number): string {

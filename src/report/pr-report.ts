@@ -1,7 +1,7 @@
 // The pull-request report: results -> markdown sections. Pure. The comment and the job summary are both cut from
 // the same sections (see fit.ts), so they never disagree.
 
-import { code, dataCell, details, formatCount, formatPct, html, table, text, visibleControls } from './markdown.js'
+import { code, dataCell, details, formatCount, formatPct, html, shortName, table, text, visibleControls } from './markdown.js'
 import { describeWindow } from '../core/window.js'
 import { gateFails, hasDataChange, hasSchemaChange, type GateResult } from '../core/gate.js'
 import { coverageOf, isUncompared } from '../core/coverage.js'
@@ -174,10 +174,11 @@ function summaryTable(report: PrReport): string {
   const changed = new Set(report.changed)
   const rows = report.diffs.map(diff => {
     const role = changed.has(diff.model) ? '✏️ changed' : '↳ downstream'
-    if (diff.status !== 'diffed') return [code(diff.model), role, '—', '—', '—', '—', '—', text(notDiffedLabel(diff))]
+    const name = code(shortName(diff.model))
+    if (diff.status !== 'diffed') return [name, role, '—', '—', '—', '—', '—', text(notDiffedLabel(diff))]
     const { rows: counts } = diff
     return [
-      code(diff.model),
+      name,
       role,
       schemaCell(diff),
       `${formatCount(counts.prod)} → ${formatCount(counts.pr)}`,
@@ -344,7 +345,7 @@ function lineage(report: PrReport): string {
   const ids = new Map(report.chain.map((name, index) => [name, `m${index}`]))
   const changed = new Set(report.changed)
   const lines = ['```mermaid', 'flowchart LR']
-  for (const name of report.chain) lines.push(`  ${ids.get(name)}["${mermaidLabel(name)}"]`)
+  for (const name of report.chain) lines.push(`  ${ids.get(name)}["${mermaidLabel(shortName(name, 48))}"]`)
   for (const [parent, child] of report.edges) lines.push(`  ${ids.get(parent)} --> ${ids.get(child)}`)
   lines.push('  classDef changed fill:#fde68a,stroke:#b45309,color:#000')
   const marked = report.chain.filter(name => changed.has(name)).map(name => ids.get(name))
