@@ -40924,7 +40924,7 @@ function samplesBlock(samples) {
             return '';
         const columns = Object.keys(rows[0]);
         const cells = rows.map(row => columns.map(column => dataCell(String(row[column] ?? 'NULL'))));
-        return `${title}\n\n${table(columns.map(markdown_text), columns.map(() => 'l'), cells)}`;
+        return `${title}\n\n${table(columns.map(column => dataCell(column)), columns.map(() => 'l'), cells)}`;
     };
     return [
         block('Sample rows only in prod (removed):', samples.onlyInProd),

@@ -18,8 +18,8 @@ const ALLOWED_LINK = /^https:\/\/github\.com\/[^/]+\/[^/]+\/actions\/runs\/\d+$/
  * @returns {string[]}
  */
 export function renderingProblems(markdown, options = {}) {
-  const problems = [...fenceProblems(markdown), ...tableProblems(markdown), ...detailsProblems(markdown)]
   const html = cmark.renderHtmlSync(markdown, { unsafe: true, extensions: { table: true, autolink: true, strikethrough: true, tagfilter: true } })
+  const problems = [...fenceProblems(markdown), ...tableProblems(markdown), ...detailsProblems(html)]
   for (const tag of new Set(Array.from(html.matchAll(/<\/?([a-zA-Z][\w-]*)/g), match => match[1].toLowerCase()))) {
     if (!ALLOWED_TAGS.has(tag)) problems.push(`HTML tag <${tag}> in the rendered comment`)
   }
@@ -63,10 +63,9 @@ function tableProblems(markdown) {
   return problems
 }
 
-/** @param {string} markdown */
-function detailsProblems(markdown) {
-  const outside = markdown.replace(/^```[\s\S]*?^```/gm, '')
-  const count = (/** @type {RegExp} */ pattern) => (outside.match(pattern) ?? []).length
+/** Tags as GitHub renders them (text in code spans and fences is escaped, so it cannot open or close one). @param {string} html */
+function detailsProblems(html) {
+  const count = (/** @type {RegExp} */ pattern) => (html.match(pattern) ?? []).length
   const problems = []
   if (count(/<details>/g) !== count(/<\/details>/g)) problems.push('<details> not balanced')
   if (count(/<summary>/g) !== count(/<\/summary>/g)) problems.push('<summary> not balanced')

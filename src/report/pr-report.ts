@@ -407,7 +407,7 @@ function samplesBlock(samples: NonNullable<Extract<ModelDiff, { status: 'diffed'
     if (rows.length === 0) return ''
     const columns = Object.keys(rows[0] as object)
     const cells = rows.map(row => columns.map(column => dataCell(String(row[column] ?? 'NULL'))))
-    return `${title}\n\n${table(columns.map(text), columns.map(() => 'l'), cells)}`
+    return `${title}\n\n${table(columns.map(column => dataCell(column)), columns.map(() => 'l'), cells)}`
   }
   return [
     block('Sample rows only in prod (removed):', samples.onlyInProd),
