@@ -263,7 +263,9 @@ describe('bad input and faults on DuckDB', () => {
     it("an empty 'mode' on workflow_dispatch asks for 'backfill' or 'diff' before loading anything", async () => {
       const run = await dispatch(repo, server, { mode: '', models: 'staging.stg_games', 'backfill-start': BACKFILL_START })
       expect(run.code).toBe(1)
-      expect(failure(run)).toBe("On workflow_dispatch, set input 'mode' to 'backfill' or 'diff'.")
+      expect(failure(run)).toBe(
+        "On 'workflow_dispatch' the event does not say what to do: set input 'mode' to 'backfill' or 'diff' in this workflow's step. (Mode 'auto' acts by itself on pull_request, pull_request_target and push.)"
+      )
       expect(run.stdout).not.toContain('Load the SQLMesh project')
     })
 
