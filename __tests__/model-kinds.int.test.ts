@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { cpSync } from 'node:fs'
 import { join } from 'node:path'
 import { createProjectRepo, GATEWAYS, pullRequestPayload, ROOT, runAction, type ActionRun, type Gateway, type Repo } from '../support/scenario.mjs'
+import { summaryRow } from './fixtures/comment.js'
 import { startGitHubServer, type GitHubServer } from '../support/github-server.mjs'
 
 const REPOSITORY = 'acme/hoops'
@@ -65,9 +66,8 @@ describe.each(GATEWAYS)('Python and external models on %s', (gateway: Gateway) =
       repo.query('SELECT COUNT(*) AS n FROM marts.win_streaks AS p JOIN marts__pr_40.win_streaks AS q ON p.team = q.team WHERE p.longest_streak <> q.longest_streak')[0]?.n
     )
     expect(differing).toBeGreaterThan(0)
-    const line = body.split('\n').find(row => row.startsWith('| `marts.win_streaks`')) ?? ''
-    const cells = line.split(' | ')
-    expect(cells[3]).toBe('30 → 30')
-    expect(cells[6]).toBe(String(differing))
+    const cells = summaryRow(body, 'marts.win_streaks')
+    expect(cells[4]).toMatch(/^30 → 30 rows · /)
+    expect(cells[3]).toBe(String(differing))
   })
 })

@@ -133,14 +133,14 @@ describe('renderPrSections', () => {
   describe('summary table', () => {
     it('shows the numbers for a diffed model', () => {
       const rows = section(renderPrSections(changedReport()), 'summary').split('\n')
-      expect(rows[0]).toBe('| Model | Change | Schema | Rows prod → PR | Removed | Added | Changed | Compared |')
-      expect(rows[2]).toBe('| `staging.stg_games` | ✏️ changed | — | 2,380 → 2,346 | 34 | 0 | 5 | 2024-01-01 – 2024-01-07 |')
+      expect(rows[0]).toBe('| Model | Removed | Added | Changed | Schema · rows prod → PR · compared |')
+      expect(rows[2]).toBe('| ✏️\u00a0`staging.stg_games` | 34 | 0 | 5 | 2,380 → 2,346 rows · 2024-01-01 – 2024-01-07 |')
     })
 
     it('compares a model without a grain as whole rows: no changed-rows count, and the advice in the notes', () => {
       const sections = renderPrSections(changedReport())
       expect(section(sections, 'summary').split('\n')[3]).toBe(
-        '| `marts.team_stats` | ↳ downstream | — | 30 → 24 | 6 | 0 | n/a | all rows · whole rows (no grain) |'
+        '| ↳\u00a0`marts.team_stats` | 6 | 0 | n/a | 30 → 24 rows · all rows · whole rows (no grain) |'
       )
       expect(section(sections, 'notes').split('\n')).toContain(
         '- `marts.team_stats` has no grain: compared as whole rows (rows only in prod, only in the PR, and identical). To see changed rows, declare its unique key with `grain (...)` in its MODEL block.'
@@ -183,14 +183,14 @@ describe('renderPrSections', () => {
         }
       })
       const rows = section(renderPrSections(changedReport({ diffs: [diff] })), 'summary').split('\n')
-      expect(rows[2]).toBe('| `staging.stg_games` | ✏️ changed | +1 col, −2 col, 1 retyped | 100 → 100 | 0 | 0 | 0 | all rows |')
+      expect(rows[2]).toBe('| ✏️\u00a0`staging.stg_games` | 0 | 0 | 0 | +1 col, −2 col, 1 retyped · 100 → 100 rows · all rows |')
     })
 
     it('warns when a model rebuilt in full reads an upstream model held only for a window', () => {
       const diff = diffed(MART, { partialUpstream: { model: STG, window: windowOf('2024-01-01', '2024-01-08') } })
       const sections = renderPrSections(changedReport({ diffs: [diffed(STG), diff] }))
       expect(section(sections, 'summary').split('\n')[3]).toBe(
-        '| `marts.team_stats` | ↳ downstream | — | 100 → 100 | 0 | 0 | 0 | all rows ⚠️ partial upstream |'
+        '| ↳\u00a0`marts.team_stats` | 0 | 0 | 0 | 100 → 100 rows · all rows ⚠️ partial upstream |'
       )
       expect(section(sections, 'notes')).toBe(
         '- ⚠️ `marts.team_stats` is rebuilt in full from `staging.stg_games`, which the PR environment holds only for ' +

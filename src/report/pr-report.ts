@@ -169,30 +169,29 @@ export function plural(count: number, noun: string): string {
   return `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`
 }
 
+/**
+ * One row per model in five columns, so that it fits GitHub's comment width (about 780 px): the role as a mark before
+ * the name (✏️ changed, ↳ downstream), the three counts a reviewer reads first, then one text column with the schema
+ * change, the row totals and what was compared.
+ */
 function summaryTable(report: PrReport): string {
   if (report.diffs.length === 0) return '_Nothing to compare._'
   const changed = new Set(report.changed)
   const rows = report.diffs.map(diff => {
-    const role = changed.has(diff.model) ? '✏️ changed' : '↳ downstream'
-    const name = code(shortName(diff.model))
-    if (diff.status !== 'diffed') return [name, role, '—', '—', '—', '—', '—', text(notDiffedLabel(diff))]
+    // A no-break space keeps the mark on the name's line when the cell wraps.
+    const name = `${changed.has(diff.model) ? '✏️' : '↳'}\u00a0${code(shortName(diff.model, 48))}`
+    if (diff.status !== 'diffed') return [name, '—', '—', '—', text(notDiffedLabel(diff))]
     const { rows: counts } = diff
+    const totals = `${formatCount(counts.prod)} → ${formatCount(counts.pr)} rows`
     return [
       name,
-      role,
-      schemaCell(diff),
-      `${formatCount(counts.prod)} → ${formatCount(counts.pr)}`,
       formatCount(counts.onlyInProd),
       formatCount(counts.onlyInPr),
       counts.changed === null ? 'n/a' : formatCount(counts.changed),
-      comparedCell(diff)
+      [schemaCell(diff), totals, comparedCell(diff)].filter(Boolean).join(' · ')
     ]
   })
-  return table(
-    ['Model', 'Change', 'Schema', 'Rows prod → PR', 'Removed', 'Added', 'Changed', 'Compared'],
-    ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'l'],
-    rows
-  )
+  return table(['Model', 'Removed', 'Added', 'Changed', 'Schema · rows prod → PR · compared'], ['l', 'r', 'r', 'r', 'l'], rows)
 }
 
 /** What was compared: the window or all rows, how rows were matched, and why where it is not the grain. */
@@ -215,7 +214,7 @@ function schemaCell(diff: Diffed): string {
     removed.length > 0 ? `−${removed.length} col` : '',
     retyped.length > 0 ? `${retyped.length} retyped` : ''
   ].filter(Boolean)
-  return parts.length > 0 ? parts.join(', ') : '—'
+  return parts.join(', ')
 }
 
 const NOT_DIFFED_LABELS: Record<NotDiffed['reason'], string> = {
