@@ -464,7 +464,7 @@ describe('bad input and faults on DuckDB', () => {
       expect(comments).toHaveLength(1)
       const body = comments[0]?.body ?? ''
       expect(body).toContain('## SQLMesh diff: `pr_27` vs `prod`')
-      expect(body).toMatch(/\| `staging\.stg_games` \| ✏️ changed \| — \| 2,380 → 2,346 \| 34 \| 0 \| 0 \| all rows \|/)
+      expect(body).toMatch(/\| ✏️\u00a0`staging\.stg_games` \| 34 \| 0 \| 0 \| 2,380 → 2,346 rows · all rows \|/)
       expect(JSON.parse(run.outputs['affected-models'] ?? '[]')).toEqual(CHAIN)
     })
 
@@ -537,7 +537,7 @@ describe('bad input and faults on DuckDB', () => {
       )
       expect(server.comments(33)).toEqual([])
       expect(run.summary).toContain('## SQLMesh diff: `pr_33` vs `prod`')
-      expect(run.summary).toMatch(/\| `staging\.stg_games` \| ✏️ changed \| — \| 2,380 → 2,346 \| 34 \|/)
+      expect(run.summary).toMatch(/\| ✏️\u00a0`staging\.stg_games` \| 34 \| 0 \| 0 \| 2,380 → 2,346 rows/)
       expect(JSON.parse(run.outputs['diff-results'] ?? '[]')).toHaveLength(CHAIN.length)
     })
 

@@ -40536,7 +40536,13 @@ function code(value) {
     const longest = Math.max(0, ...Array.from(clean.matchAll(/`+/g), run => run[0].length));
     const fence = '`'.repeat(longest + 1);
     const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
-    return `${fence}${pad}${clean}${pad}${fence}`;
+    return isolate(`${fence}${pad}${clean}${pad}${fence}`, value);
+}
+/** Right-to-left letters (Hebrew, Arabic, …): a name holding them could pull the numbers beside it into its direction. */
+const RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/;
+/** A span with right-to-left letters, isolated (U+2068 … U+2069) so that the text around it keeps its own order. */
+function isolate(span, value) {
+    return RTL.test(value) ? `\u2068${span}\u2069` : span;
 }
 /**
  * A data value for a table cell: plain text that GitHub cannot turn into a link, an autolink (https://, www.) or an

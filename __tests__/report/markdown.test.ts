@@ -177,3 +177,10 @@ describe('shortName', () => {
     expect(Array.from(shortName('😀'.repeat(100), 9))).toHaveLength(9)
   })
 })
+
+describe('right-to-left names', () => {
+  it('isolates a code span holding Hebrew, so that the numbers after it keep their order', () => {
+    expect(code('marts.הכנסות')).toBe('\u2068`marts.הכנסות`\u2069')
+    expect(code('marts.revenue')).toBe('`marts.revenue`')
+  })
+})
