@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createProjectRepo, EXAMPLE, GATEWAYS, pullRequestPayload, runAction, type ActionRun, type Gateway, type Repo } from '../support/scenario.mjs'
+import { createProjectRepo, EXAMPLE, GATEWAYS, runPullRequest, type ActionRun, type Gateway, type Repo } from '../support/scenario.mjs'
 import { summaryRow } from './fixtures/comment.js'
 import { startGitHubServer, type GitHubServer } from '../support/github-server.mjs'
 
@@ -41,18 +41,9 @@ describe.each(GATEWAYS)('pull request on %s', (gateway: Gateway) => {
     repo?.remove()
   })
 
-  async function openPullRequest(number: number, action = 'opened', inputs: Record<string, string> = {}): Promise<ActionRun> {
-    const head = repo.head()
-    server.addPullRequest({ number, head: { ref: `feature-${number}`, sha: head }, base: { ref: 'main', sha: base } })
-    return runAction({
-      repoDir: repo.dir,
-      eventName: 'pull_request',
-      payload: pullRequestPayload({ number, action, baseSha: base, headSha: head, repository: REPOSITORY }),
-      inputs: { 'project-path': 'analytics', 'github-token': TOKEN, 'environment-start': WINDOW_START, ...repo.actionInputs(), ...inputs },
-      apiUrl: server.url,
-      repository: REPOSITORY,
-      env: repo.env
-    })
+  function openPullRequest(number: number, action = 'opened', inputs: Record<string, string> = {}): Promise<ActionRun> {
+    const defaults = { 'project-path': 'analytics', 'github-token': TOKEN, 'environment-start': WINDOW_START }
+    return runPullRequest({ repo, server, number, base, action, ref: `feature-${number}`, repository: REPOSITORY, inputs: { ...defaults, ...inputs } })
   }
 
   describe('a filter that drops the postponed games', () => {

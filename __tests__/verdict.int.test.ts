@@ -3,7 +3,7 @@
 // count the comment shows is checked against an independent SQL query on the same tables, on DuckDB and PostgreSQL.
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { createProjectRepo, GATEWAYS, pullRequestPayload, runAction, type ActionRun, type Gateway, type Repo } from '../support/scenario.mjs'
+import { createProjectRepo, GATEWAYS, pullRequestPayload, runAction, runPullRequest, type ActionRun, type Gateway, type Repo } from '../support/scenario.mjs'
 import { summaryRow, verdictLine } from './fixtures/comment.js'
 import { startGitHubServer, type GitHubServer } from '../support/github-server.mjs'
 
@@ -48,17 +48,8 @@ describe.each(GATEWAYS)('the verdict on the shop project on %s', (gateway: Gatew
   })
 
   async function pullRequest(number: number, inputs: Record<string, string> = {}, action = 'opened'): Promise<{ run: ActionRun; body: string }> {
-    const head = repo.head()
-    server.addPullRequest({ number, head: { ref: `pr-${number}`, sha: head }, base: { ref: 'main', sha: base } })
-    const run = await runAction({
-      repoDir: repo.dir,
-      eventName: 'pull_request',
-      payload: pullRequestPayload({ number, action, baseSha: base, headSha: head, repository: REPOSITORY }),
-      inputs: { 'project-path': 'analytics', 'github-token': TOKEN, 'environment-start': WINDOW_START, ...repo.actionInputs(), ...inputs },
-      apiUrl: server.url,
-      repository: REPOSITORY,
-      env: repo.env
-    })
+    const defaults = { 'project-path': 'analytics', 'github-token': TOKEN, 'environment-start': WINDOW_START }
+    const run = await runPullRequest({ repo, server, number, base, action, repository: REPOSITORY, inputs: { ...defaults, ...inputs } })
     return { run, body: server.comments(number)[0]?.body ?? '' }
   }
 

@@ -33714,7 +33714,8 @@ function getIDToken(aud) {
 ;// CONCATENATED MODULE: ./src/core/coverage.ts
 // Which models of the affected chain were actually compared. The verdict, the gate and every report read it from
 // here, so that a model that was not compared can never read as "no difference" anywhere. Pure.
-const COVERAGE = {
+/** Every reason a model goes without a table comparison, and what it means for the verdict. */
+const REASON_COVERAGE = {
     added: 'whole-model',
     removed: 'whole-model',
     'shares-prod-table': 'not-needed',
@@ -33728,19 +33729,12 @@ const COVERAGE = {
     error: 'failed'
 };
 function coverageOf(diff) {
-    return diff.status === 'diffed' ? 'compared' : COVERAGE[diff.reason];
+    return diff.status === 'diffed' ? 'compared' : REASON_COVERAGE[diff.reason];
 }
-/** Models that needed a comparison and have none: not compared, or the comparison failed. */
-function uncompared(diffs) {
-    return diffs.filter(diff => isUncompared(diff));
-}
+/** A model that needed a comparison and has none: not compared, or the comparison failed. */
 function isUncompared(diff) {
     const coverage = coverageOf(diff);
     return coverage === 'not-compared' || coverage === 'failed';
-}
-/** Models whose data the verdict can vouch for: compared, or provably needing no comparison. */
-function isKnown(diff) {
-    return !isUncompared(diff);
 }
 
 ;// CONCATENATED MODULE: ./src/core/gate.ts
@@ -34207,13 +34201,12 @@ function parseEnvironment(raw, isProd) {
     const models = new Map();
     for (const [fqn, snapshot] of Object.entries(raw.models)) {
         // A dev environment's own backfills are recorded as dev intervals; prod reads the promoted intervals only.
-        const window = ([start, end]) => ({ start: start, end: end });
         const intervals = !isProd && snapshot.dev_intervals.length > 0 ? snapshot.dev_intervals : snapshot.intervals;
         models.set(fqn, {
             fingerprint: snapshot.fingerprint,
             version: snapshot.version,
             forwardOnly: snapshot.forward_only,
-            intervals: intervals.map(window)
+            intervals: intervals.map(([start, end]) => ({ start: start, end: end }))
         });
     }
     return models;
@@ -41044,8 +41037,6 @@ async function diffModel(context, sqlmesh, graph, task, selection) {
     }
 }
 function grainWarning(problem) {
-    if (!problem)
-        return '';
     if (problem.kind === 'missing-columns')
         return `its grain names ${problem.missing.join(', ')}, which it does not have; compared as whole rows.`;
     return `its grain is not unique (duplicate keys: ${problem.duplicateKeys.prod} in prod, ${problem.duplicateKeys.pr} in the PR); compared as whole rows.`;

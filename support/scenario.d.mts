@@ -13,6 +13,18 @@ export const DATABASE_PREFIX: string
 
 /** On 'postgres' a fresh database named `${DATABASE_PREFIX}<random>` is created; `remove()` drops it. */
 /** `example`: a folder under examples/ (default basketball); `duckdbFile`: the DuckDB file its config names. */
+/** Registers a pull request from the checked-out commit into `base` and runs the action on its pull_request event. */
+export function runPullRequest(options: {
+  repo: Repo
+  server: { url: string; addPullRequest(pr: object): void }
+  number: number
+  base: string
+  repository: string
+  inputs: Record<string, string>
+  action?: string
+  ref?: string
+}): Promise<ActionRun>
+
 export function createProjectRepo(options?: { prefix?: string; gateway?: Gateway; example?: string; duckdbFile?: string }): Repo
 
 export class Repo {

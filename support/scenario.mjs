@@ -255,6 +255,30 @@ export async function runAction(options) {
 }
 
 /**
+ * Registers a pull request from the repository's checked-out commit into `base` on the local GitHub server, and runs
+ * the action on its `pull_request` event with the repository's gateway and the given inputs.
+ * @param {{
+ *   repo: Repo, server: { url: string, addPullRequest: (pr: object) => void }, number: number, base: string,
+ *   repository: string, inputs: Record<string, string>, action?: string, ref?: string
+ * }} options
+ */
+export async function runPullRequest(options) {
+  const { repo, server, number, base, repository } = options
+  const head = repo.head()
+  const ref = options.ref ?? `pr-${number}`
+  server.addPullRequest({ number, head: { ref, sha: head }, base: { ref: 'main', sha: base } })
+  return runAction({
+    repoDir: repo.dir,
+    eventName: 'pull_request',
+    payload: pullRequestPayload({ number, action: options.action ?? 'opened', baseSha: base, headSha: head, headRef: ref, repository }),
+    inputs: { ...repo.actionInputs(), ...options.inputs },
+    apiUrl: server.url,
+    repository,
+    env: repo.env
+  })
+}
+
+/**
  * The defaults action.yml declares for its inputs (expressions such as `${{ github.token }}` left out: a test gives
  * those itself). Reads the simple layout action.yml uses: `  name:` then `    default: value`.
  * @returns {Record<string, string>}

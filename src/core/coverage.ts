@@ -12,7 +12,8 @@ import type { ModelDiff, NotDiffedReason } from './types.js'
  */
 export type Coverage = 'compared' | 'whole-model' | 'not-needed' | 'not-compared' | 'failed'
 
-const COVERAGE: Record<NotDiffedReason, Coverage> = {
+/** Every reason a model goes without a table comparison, and what it means for the verdict. */
+export const REASON_COVERAGE: Readonly<Record<NotDiffedReason, Coverage>> = {
   added: 'whole-model',
   removed: 'whole-model',
   'shares-prod-table': 'not-needed',
@@ -27,20 +28,11 @@ const COVERAGE: Record<NotDiffedReason, Coverage> = {
 }
 
 export function coverageOf(diff: ModelDiff): Coverage {
-  return diff.status === 'diffed' ? 'compared' : COVERAGE[diff.reason]
+  return diff.status === 'diffed' ? 'compared' : REASON_COVERAGE[diff.reason]
 }
 
-/** Models that needed a comparison and have none: not compared, or the comparison failed. */
-export function uncompared(diffs: readonly ModelDiff[]): ModelDiff[] {
-  return diffs.filter(diff => isUncompared(diff))
-}
-
+/** A model that needed a comparison and has none: not compared, or the comparison failed. */
 export function isUncompared(diff: ModelDiff): boolean {
   const coverage = coverageOf(diff)
   return coverage === 'not-compared' || coverage === 'failed'
-}
-
-/** Models whose data the verdict can vouch for: compared, or provably needing no comparison. */
-export function isKnown(diff: ModelDiff): boolean {
-  return !isUncompared(diff)
 }

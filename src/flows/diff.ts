@@ -6,7 +6,7 @@ import { notPreviewed, planDiffs, type DiffTask } from '../core/diff-plan.js'
 import type { ModelGraph } from '../core/graph.js'
 import { coverageOf } from '../core/coverage.js'
 import type { ModelFacts } from '../report/pr-report.js'
-import type { EnvironmentSnapshot, ModelDiff, TimeWindow } from '../core/types.js'
+import type { EnvironmentSnapshot, GrainProblem, ModelDiff, TimeWindow } from '../core/types.js'
 import { formatInstant } from '../core/window.js'
 import { SqlMeshError, type SqlMesh } from '../sqlmesh/client.js'
 import { describeStateLocation, type FlowContext } from './context.js'
@@ -96,8 +96,7 @@ async function diffModel(context: FlowContext, sqlmesh: SqlMesh, graph: ModelGra
   }
 }
 
-function grainWarning(problem: NonNullable<Awaited<ReturnType<SqlMesh['tableDiff']>>>['grainProblem']): string {
-  if (!problem) return ''
+function grainWarning(problem: GrainProblem): string {
   if (problem.kind === 'missing-columns') return `its grain names ${problem.missing.join(', ')}, which it does not have; compared as whole rows.`
   return `its grain is not unique (duplicate keys: ${problem.duplicateKeys.prod} in prod, ${problem.duplicateKeys.pr} in the PR); compared as whole rows.`
 }
@@ -117,7 +116,6 @@ export function modelFacts(graph: ModelGraph, chain: readonly string[]): Map<str
   }
   return facts
 }
-
 
 /** The `diff-results` output: each result says how it was covered, so a model not compared never reads as "no difference". */
 export function diffResults(diffs: readonly ModelDiff[]): string {

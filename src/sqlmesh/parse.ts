@@ -7,8 +7,7 @@ import type {
   GrainProblem,
   ModelInfo,
   SampleRow,
-  TableComparison,
-  TimeWindow
+  TableComparison
 } from '../core/types.js'
 import type { RestatementOutcome } from '../core/backfill.js'
 
@@ -98,13 +97,12 @@ export function parseEnvironment(raw: RawEnvironment, isProd: boolean): Environm
   const models = new Map<string, EnvironmentModel>()
   for (const [fqn, snapshot] of Object.entries(raw.models)) {
     // A dev environment's own backfills are recorded as dev intervals; prod reads the promoted intervals only.
-    const window = ([start, end]: number[]): TimeWindow => ({ start: start as number, end: end as number })
     const intervals = !isProd && snapshot.dev_intervals.length > 0 ? snapshot.dev_intervals : snapshot.intervals
     models.set(fqn, {
       fingerprint: snapshot.fingerprint,
       version: snapshot.version,
       forwardOnly: snapshot.forward_only,
-      intervals: intervals.map(window)
+      intervals: intervals.map(([start, end]) => ({ start: start as number, end: end as number }))
     })
   }
   return models
