@@ -52,7 +52,7 @@ describe('fitSections', () => {
     expect(fitSections(sections, bytes(expected), HINT)).toEqual({ markdown: expected, omitted: ['b'] })
   })
 
-  it('cuts at a line boundary, still under the limit, when the required sections alone are too big', () => {
+  it('cuts at a line boundary, still under the limit, keeping the footer, when the required sections alone are too big', () => {
     const lines = Array.from({ length: 500 }, (_, index) => `| row ${index} | ${'v'.repeat(100)} |`)
     const summary: Section = { id: 'summary', required: true, text: lines.join('\n') }
     const limit = 10_000
@@ -60,11 +60,22 @@ describe('fitSections', () => {
     expect(bytes(fitted.markdown)).toBeLessThanOrEqual(limit)
     expect(fitted.omitted).toEqual(['lineage'])
     expect(fitted.markdown.split('\n')[0]).toBe(DIFF_COMMENT_MARKER)
-    expect(fitted.markdown.endsWith(`\n\n> ✂️ Cut to stay under GitHub's size limit. ${HINT}`)).toBe(true)
+    expect(fitted.markdown.endsWith(`\n\n> ✂️ Cut to stay under GitHub's size limit. ${HINT}\n\n${footer.text}`)).toBe(true)
     // Every table line kept is whole.
     const kept = fitted.markdown.split('\n').filter(line => line.startsWith('| row'))
     expect(kept.length).toBeGreaterThan(50)
     expect(kept.every((line, index) => line === lines[index])).toBe(true)
+  })
+
+  it('closes a code fence and <details> the cut left open, before the notice and the footer', () => {
+    const rows = Array.from({ length: 300 }, (_, index) => `line ${index} ${'w'.repeat(60)}`)
+    const open: Section = { id: 'notes', required: true, text: `<details><summary>many</summary>\n\n\`\`\`text\n${rows.join('\n')}\n\`\`\`\n\n</details>` }
+    const fitted = fitSections([header, open, footer], 8_000, HINT)
+    expect(bytes(fitted.markdown)).toBeLessThanOrEqual(8_000)
+    const [body, tail] = fitted.markdown.split('\n\n> ✂️ Cut') as [string, string]
+    expect(body.endsWith('\n```\n\n</details>')).toBe(true)
+    expect(body.split('\n').filter(line => line.startsWith('```'))).toHaveLength(2)
+    expect(tail.endsWith(footer.text)).toBe(true)
   })
 
   it('measures the limit in UTF-8 bytes, so multi-byte text cannot push it over', () => {
@@ -119,23 +130,23 @@ describe('fitting a large pull-request report', () => {
     expect(fitted.markdown.endsWith(sections[sections.length - 1]?.text as string)).toBe(true)
   })
 
-  it('drops the lineage too when the summary of a 400-model report leaves no room for it', () => {
+  it('keeps the lineage of a 400-model report with long names: its summary groups outcomes and stays small', () => {
     const sections = renderPrSections(largeReport(400, 40))
     const fitted = fitSections(sections, COMMENT_LIMIT, HINT)
-    expect(fitted.omitted).toEqual(sections.filter(section => !section.required).map(section => section.id))
-    expect(fitted.markdown).toBe(join([...sections.filter(section => section.required && section.id !== 'footer'), { id: 'cut-notice', required: true, text: notice(401) }, sections[sections.length - 1] as Section]))
+    expect(fitted.omitted).not.toContain('lineage')
+    expect(fitted.omitted).toContain('models-by-outcome')
+    for (const section of sections.filter(candidate => candidate.required)) expect(fitted.markdown).toContain(section.text)
     expect(bytes(fitted.markdown)).toBeLessThanOrEqual(COMMENT_LIMIT)
   })
 
-  it('keeps a 600-model report with very long names under the comment limit even when its summary alone is too big', () => {
-    // Long names are shortened in the table; 600 models still make the summary alone too big for a comment.
+  it('keeps a 600-model report with very long names under the comment limit without cutting a line', () => {
+    // Long names are shortened in the table, and 600 rows collapse into the changed ones and one row per outcome.
     const sections = renderPrSections(largeReport(600, 200))
-    const required = join(sections.filter(section => section.required))
-    expect(bytes(required)).toBeGreaterThan(COMMENT_LIMIT)
     const fitted = fitSections(sections, COMMENT_LIMIT, HINT)
     expect(bytes(fitted.markdown)).toBeLessThanOrEqual(COMMENT_LIMIT)
     expect(fitted.markdown.split('\n')[0]).toBe(DIFF_COMMENT_MARKER)
-    expect(fitted.markdown.endsWith(`> ✂️ Cut to stay under GitHub's size limit. ${HINT}`)).toBe(true)
+    expect(fitted.markdown).not.toContain("Cut to stay under GitHub's size limit")
+    expect(fitted.markdown.endsWith(sections[sections.length - 1]?.text as string)).toBe(true)
   })
 
   it('fits the same report into the job summary without cutting anything', () => {

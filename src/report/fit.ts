@@ -42,20 +42,36 @@ export function fitSections(sections: readonly Section[], limit: number, fullRep
     omitted.unshift(section.id)
   }
   const markdown = join(withNotice())
-  // Required sections alone can still be too large (a chain of thousands of models): cut at a line boundary.
-  return { markdown: size(markdown) <= limit ? markdown : truncateLines(markdown, limit, fullReportHint), omitted }
+  // Required sections alone can still be too large: cut the body at a line boundary; the footer always stays.
+  return { markdown: size(markdown) <= limit ? markdown : truncateLines(kept, limit, fullReportHint), omitted }
 }
 
-function truncateLines(markdown: string, limit: number, hint: string): string {
-  const tail = `\n\n> ✂️ Cut to stay under GitHub's size limit. ${hint}`
-  const lines = markdown.split('\n')
-  let kept = ''
-  for (const line of lines) {
-    const next = kept === '' ? line : `${kept}\n${line}`
-    if (size(next) + size(tail) > limit) break
-    kept = next
+/**
+ * The body (every section but the footer) cut after its last whole line that fits, with any code fence and
+ * <details> left open by the cut closed again, then the cut notice and the footer. Only the report's own tags count:
+ * a line that is exactly `</details>` or starts with `<details>`; text from names and data is escaped or in code spans.
+ */
+function truncateLines(sections: readonly Section[], limit: number, hint: string): string {
+  const footer = sections.filter(section => section.id === 'footer')
+  const body = join(sections.filter(section => section.id !== 'footer')).split('\n')
+  const tail = `\n\n> ✂️ Cut to stay under GitHub's size limit. ${hint}${footer.length > 0 ? SEPARATOR + join(footer) : ''}`
+  const kept: string[] = []
+  let used = 0
+  let inFence = false
+  let openDetails = 0
+  for (const line of body) {
+    const fence: boolean = /^```/.test(line) ? !inFence : inFence
+    const open: number = openDetails + (!inFence && line.startsWith('<details>') ? 1 : 0) - (!inFence && line === '</details>' ? 1 : 0)
+    const closing = (fence ? '\n```' : '') + '\n\n</details>'.repeat(Math.max(0, open))
+    const next = used + size(line) + 1
+    if (next + size(closing) + size(tail) > limit) break
+    kept.push(line)
+    used = next
+    inFence = fence
+    openDetails = Math.max(0, open)
   }
-  return kept + tail
+  const closing = (inFence ? '\n```' : '') + '\n\n</details>'.repeat(openDetails)
+  return kept.join('\n') + closing + tail
 }
 
 function join(sections: readonly Section[]): string {

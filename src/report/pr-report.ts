@@ -1,13 +1,14 @@
 // The pull-request report: results -> markdown sections. Pure. The comment and the job summary are both cut from
 // the same sections (see fit.ts), so they never disagree.
 
-import { code, dataCell, details, formatCount, formatPct, html, shortName, table, text, visibleControls } from './markdown.js'
+import { code, dataCell, details, formatCount, formatPct, html, shortName, table, text } from './markdown.js'
 import { describeWindow } from '../core/window.js'
 import { gateFails, hasDataChange, hasSchemaChange, type GateResult } from '../core/gate.js'
 import { coverageOf, isUncompared } from '../core/coverage.js'
 import type { ChangedFile, GrainProblem, ModelDiff } from '../core/types.js'
 import type { ModelBackfill } from '../core/backfill.js'
 import type { Section } from './fit.js'
+import { COMMENT_LINEAGE, MERMAID_LIMITS, renderLineage, type LineageBudget } from './lineage.js'
 
 export const DIFF_COMMENT_MARKER = '<!-- sqlmesh-action:diff -->'
 
@@ -49,17 +50,35 @@ export interface PrReport {
   readonly backfillPreview?: readonly ModelBackfill[] | null
   /** Audits that failed on the PR environment's data. */
   readonly auditFailures?: readonly string[]
+  /** Set when the changed files came from GitHub's REST list and it was cut at its cap: the list is incomplete. */
+  readonly fileList?: FileListCap | null
 }
 
-export function renderPrSections(report: PrReport): Section[] {
+/** GitHub's REST API lists at most 3,000 files of a pull request. */
+export interface FileListCap {
+  readonly listed: number
+  /** The pull request's own count of changed files, when GitHub gave it. */
+  readonly total: number | null
+}
+
+/** Where the sections go: the comment (65,536 characters) or the job summary (1 MiB), which can hold more. */
+export type ReportTarget = 'comment' | 'summary'
+
+/**
+ * The report's sections, most important first among the optional ones (fit.ts drops them from the end): the lineage,
+ * the per-model details (changed models, then models with differences, then the rest), then every model by outcome.
+ */
+export function renderPrSections(report: PrReport, target: ReportTarget = 'comment'): Section[] {
+  const grouped = report.diffs.length > TABLE_ROWS
   return [
     { id: 'header', required: true, text: `${DIFF_COMMENT_MARKER}\n## SQLMesh diff: ${code(report.environment)} vs ${code(report.prodEnvironment)}` },
     { id: 'verdict', required: true, text: `**${verdict(report)}**` },
-    { id: 'summary', required: true, text: summaryTable(report) },
+    { id: 'summary', required: true, text: grouped ? groupedTable(report) : summaryTable(report) },
     ...notes(report),
     ...(report.backfillPreview ? [{ id: 'backfill-preview', required: false, text: backfillPreview(report.backfillPreview, report.backfillStart ?? '') }] : []),
-    ...(report.chain.length > 0 ? [{ id: 'lineage', required: false, text: lineage(report) }] : []),
-    ...report.diffs.flatMap(diff => (diff.status === 'diffed' ? [{ id: `details:${diff.model}`, required: false, text: modelDetails(diff) }] : [])),
+    ...(report.chain.length > 0 ? [{ id: 'lineage', required: false, text: lineage(report, target) }] : []),
+    ...byImportance(report).map(diff => ({ id: `details:${diff.model}`, required: false, text: modelDetails(diff) })),
+    ...(grouped ? [{ id: 'models-by-outcome', required: false, text: modelsByOutcome(report) }] : []),
     { id: 'footer', required: true, text: footer(report) }
   ]
 }
@@ -177,21 +196,131 @@ export function plural(count: number, noun: string): string {
 function summaryTable(report: PrReport): string {
   if (report.diffs.length === 0) return '_Nothing to compare._'
   const changed = new Set(report.changed)
-  const rows = report.diffs.map(diff => {
-    // A no-break space keeps the mark on the name's line when the cell wraps.
-    const name = `${changed.has(diff.model) ? '✏️' : '↳'}\u00a0${code(shortName(diff.model, 48))}`
-    if (diff.status !== 'diffed') return [name, '—', '—', '—', text(notDiffedLabel(diff))]
-    const { rows: counts } = diff
-    const totals = `${formatCount(counts.prod)} → ${formatCount(counts.pr)} rows`
-    return [
-      name,
-      formatCount(counts.onlyInProd),
-      formatCount(counts.onlyInPr),
-      counts.changed === null ? 'n/a' : formatCount(counts.changed),
-      [schemaCell(diff), totals, comparedCell(diff)].filter(Boolean).join(' · ')
-    ]
-  })
+  const rows = report.diffs.map(diff => modelRow(diff, changed))
   return table(['Model', 'Removed', 'Added', 'Changed', 'Schema · rows prod → PR · compared'], ['l', 'r', 'r', 'r', 'l'], rows)
+}
+
+/** Up to this many models the table has one row per model, in chain order; above it, outcomes are grouped. */
+export const TABLE_ROWS = 40
+/** Models listed one by one in a grouped table (changed models, differences, failed diffs). */
+const INDIVIDUAL_ROWS = 25
+/** Names a grouped row or a collapsed note shows before "and N more". */
+const NAMES_SHOWN = 3
+
+/**
+ * The table of a large pull request: the models a reviewer must look at one by one (failed diffs, changed models,
+ * models with differences), then one row per outcome with its exact count ("312 models · no difference · all rows").
+ * A model not compared is only ever grouped with models not compared for the same reason.
+ */
+function groupedTable(report: PrReport): string {
+  const changed = new Set(report.changed)
+  const ranked = importanceOrder(report.diffs, changed)
+  const individual = ranked.filter(diff => rank(diff, changed) <= RANK.changed).slice(0, INDIVIDUAL_ROWS)
+  const listed = new Set(individual)
+  const groups = outcomeGroups(report.diffs.filter(diff => !listed.has(diff)))
+  const rows = [
+    ...individual.map(diff => modelRow(diff, changed)),
+    ...groups.map(group => groupRow(group))
+  ]
+  const head = table(['Model', 'Removed', 'Added', 'Changed', 'Schema · rows prod → PR · compared'], ['l', 'r', 'r', 'r', 'l'], rows)
+  const note = `_${plural(report.diffs.length, 'model')}: ${formatCount(individual.length)} listed one by one (failed diffs, changed models, differences), the other ${formatCount(report.diffs.length - individual.length)} grouped by outcome._`
+  return `${head}\n\n${note}`
+}
+
+/** The order of importance: failed diffs, changed models with a difference, other differences, other changed models, then the rest. */
+const RANK = { failed: 0, changedDiffers: 1, differs: 2, changed: 3, notCompared: 4, rest: 5 } as const
+
+function rank(diff: ModelDiff, changed: ReadonlySet<string>): number {
+  if (coverageOf(diff) === 'failed') return RANK.failed
+  const isChanged = changed.has(diff.model)
+  if (diff.status === 'diffed' && hasDataChange(diff)) return isChanged ? RANK.changedDiffers : RANK.differs
+  if (isChanged) return RANK.changed
+  return isUncompared(diff) ? RANK.notCompared : RANK.rest
+}
+
+/** Models in order of importance, in chain order within a rank (the sort is stable). */
+function importanceOrder<T extends ModelDiff>(diffs: readonly T[], changed: ReadonlySet<string>): T[] {
+  return [...diffs].sort((a, b) => rank(a, changed) - rank(b, changed))
+}
+
+/** The compared models, whose details the report shows, most important first: fit.ts drops details from the end. */
+function byImportance(report: PrReport): Diffed[] {
+  return importanceOrder(report.diffs.filter((diff): diff is Diffed => diff.status === 'diffed'), new Set(report.changed))
+}
+
+/** One model's row: its role mark and name, the three counts, then schema, totals and what was compared. */
+function modelRow(diff: ModelDiff, changed: ReadonlySet<string>): string[] {
+  // A no-break space keeps the mark on the name's line when the cell wraps.
+  const name = `${changed.has(diff.model) ? '✏️' : '↳'}\u00a0${code(shortName(diff.model, 48))}`
+  if (diff.status !== 'diffed') return [name, '—', '—', '—', text(notDiffedLabel(diff))]
+  const { rows: counts } = diff
+  const totals = `${formatCount(counts.prod)} → ${formatCount(counts.pr)} rows`
+  return [
+    name,
+    formatCount(counts.onlyInProd),
+    formatCount(counts.onlyInPr),
+    counts.changed === null ? 'n/a' : formatCount(counts.changed),
+    [schemaCell(diff), totals, comparedCell(diff)].filter(Boolean).join(' · ')
+  ]
+}
+
+interface OutcomeGroup {
+  readonly label: string
+  readonly order: number
+  readonly models: ModelDiff[]
+}
+
+/** The order of groups: failed, not compared, differences, new or removed, compared equal, needing no comparison. */
+const GROUP_ORDER: Record<ReturnType<typeof coverageOf>, number> = { failed: 0, 'not-compared': 1, compared: 3, 'whole-model': 4, 'not-needed': 5 }
+
+/** Models with the same outcome, largest group first within each kind; the label says the outcome in the table's words. */
+function outcomeGroups(diffs: readonly ModelDiff[]): OutcomeGroup[] {
+  const groups = new Map<string, OutcomeGroup>()
+  for (const diff of diffs) {
+    const { label, order } = outcomeOf(diff)
+    const group = groups.get(label) ?? { label, order, models: [] }
+    group.models.push(diff)
+    groups.set(label, group)
+  }
+  return [...groups.values()].sort((a, b) => a.order - b.order || b.models.length - a.models.length)
+}
+
+function outcomeOf(diff: ModelDiff): { label: string; order: number } {
+  if (diff.status !== 'diffed') return { label: notDiffedLabel(diff), order: GROUP_ORDER[coverageOf(diff)] }
+  const schema = schemaCell(diff)
+  if (hasDataChange(diff)) return { label: ['differs', schema, comparedCell(diff)].filter(Boolean).join(' · '), order: 2 }
+  return { label: `no difference · ${comparedCell(diff)}`, order: GROUP_ORDER.compared }
+}
+
+/** "312 models" with the sums of the counts (exact), and the outcome with the first names. */
+function groupRow(group: OutcomeGroup): string[] {
+  const compared = group.models.filter((diff): diff is Diffed => diff.status === 'diffed')
+  const sum = (pick: (diff: Diffed) => number | null): string => {
+    if (compared.length === 0) return '—'
+    const values = compared.map(pick)
+    return values.every(value => value === null) ? 'n/a' : formatCount(values.reduce<number>((total, value) => total + (value ?? 0), 0))
+  }
+  const names = nameList(group.models.map(diff => shortName(diff.model, 48)), NAMES_SHOWN)
+  return [
+    `**${plural(group.models.length, 'model')}**`,
+    sum(diff => diff.rows.onlyInProd),
+    sum(diff => diff.rows.onlyInPr),
+    sum(diff => diff.rows.changed),
+    `${group.label}: ${names}`
+  ]
+}
+
+/** "`a`, `b`, `c` and 309 more": a few names of a long list, and the exact count of the rest. */
+export function nameList(names: readonly string[], shown: number): string {
+  const head = names.slice(0, shown).map(code).join(', ')
+  return names.length > shown ? `${head} and ${formatCount(names.length - shown)} more` : head
+}
+
+/** Every affected model under its outcome, in a collapsed list: the table's groups name only a few. */
+function modelsByOutcome(report: PrReport): string {
+  const groups = outcomeGroups(report.diffs)
+  const body = groups.map(group => `- ${text(group.label)} (${formatCount(group.models.length)}): ${group.models.map(diff => code(diff.model)).join(', ')}`).join('\n')
+  return details(`<b>Every affected model by outcome</b> (${formatCount(report.diffs.length)})`, body)
 }
 
 /** What was compared: the window or all rows, how rows were matched, and why where it is not the grain. */
@@ -281,52 +410,121 @@ export function grainProblemText(grain: readonly string[], problem: GrainProblem
   return `its grain ${declared} is not unique: ${plural(duplicateKeys.prod, 'duplicate key')} in prod, ${formatCount(duplicateKeys.pr)} in the PR${nulls}`
 }
 
+/** Notes on one model each, at most; past this the rest collapse into one line with their count and a few names. */
+const NOTE_LINES = 12
+/** Models sharing one note (the same reason, the same words) that collapse into one line. */
+const NOTE_GROUP = 4
+/** Names a list in a note shows (changed files, rebuilt models, the gate's) before "and N more". */
+const NOTE_NAMES = 10
+
 function notes(report: PrReport): Section[] {
+  const lines = [
+    ...capLines([...notDiffedNotes(report.diffs), ...grainNotes(report)], NOTE_LINES),
+    ...historyNotes(report.diffs),
+    ...fileNotes(report),
+    ...capLines((report.auditFailures ?? []).map(failure => `- ❌ Audit failed in the PR environment: ${code(failure)}`), NOTE_LINES),
+    ...gateNotes(report)
+  ]
+  return lines.length > 0 ? [{ id: 'notes', required: true, text: lines.join('\n') }] : []
+}
+
+/** Keeps the first `max` lines and says how many more there are, so that no list of notes can outgrow a comment. */
+function capLines(lines: readonly string[], max: number): string[] {
+  if (lines.length <= max) return [...lines]
+  return [...lines.slice(0, max - 1), `- … and ${formatCount(lines.length - max + 1)} more notes like these.`]
+}
+
+/** Why each model was not compared or needed no comparison: one line per model, or one per reason shared by many. */
+function notDiffedNotes(diffs: readonly ModelDiff[]): string[] {
+  const groups = new Map<string, NotDiffed[]>()
+  for (const diff of diffs) {
+    if (diff.status !== 'not-diffed' || diff.reason === 'unchanged') continue
+    const key = `${diff.reason}\u0000${diff.detail}`
+    const group = groups.get(key)
+    if (group) group.push(diff)
+    else groups.set(key, [diff])
+  }
+  // Failed and not-compared models first: they are what a reviewer must read.
+  const ordered = [...groups.values()].sort((a, b) => noteOrder(a[0] as NotDiffed) - noteOrder(b[0] as NotDiffed))
+  return ordered.flatMap(group => {
+    const first = group[0] as NotDiffed
+    const mark = first.reason === 'error' ? '❌ ' : isUncompared(first) ? '⚠️ not compared: ' : ''
+    if (group.length < NOTE_GROUP) return group.map(diff => `- ${mark}${code(diff.model)}: ${text(diff.detail)}`)
+    return [`- ${mark}${plural(group.length, 'model')} (${nameList(group.map(diff => diff.model), NAMES_SHOWN)}): ${text(first.detail)}`]
+  })
+}
+
+function noteOrder(diff: NotDiffed): number {
+  return GROUP_ORDER[coverageOf(diff)]
+}
+
+/** Models compared as whole rows: those without a grain in one line when many, each grain problem on its own. */
+function grainNotes(report: PrReport): string[] {
+  const wholeRows = report.diffs.filter((diff): diff is Diffed => diff.status === 'diffed' && diff.method === 'whole-rows')
+  const noGrain = wholeRows.filter(diff => !diff.grainProblem)
+  const problems = wholeRows.filter(diff => diff.grainProblem).map(diff => grainNote(diff, report.models?.get(diff.model)))
+  if (noGrain.length < NOTE_GROUP) return [...noGrain.map(diff => grainNote(diff, report.models?.get(diff.model))), ...problems]
+  const line = `- ${plural(noGrain.length, 'model')} have no grain: compared as whole rows (rows only in prod, only in the PR, and identical): ${nameList(noGrain.map(diff => diff.model), NAMES_SHOWN)}. To see changed rows, declare each one's unique key (${grainAdvice(report.models?.get((noGrain[0] as Diffed).model))}, or its equivalent).`
+  return [line, ...problems]
+}
+
+/** Models rebuilt from their start, and models rebuilt in full from a windowed parent. */
+function historyNotes(diffs: readonly ModelDiff[]): string[] {
   const lines: string[] = []
-  for (const diff of report.diffs) {
-    if (diff.status === 'not-diffed' && diff.reason !== 'unchanged') {
-      const mark = diff.reason === 'error' ? '❌ ' : isUncompared(diff) ? '⚠️ not compared: ' : ''
-      lines.push(`- ${mark}${code(diff.model)}: ${text(diff.detail)}`)
-    }
-  }
-  for (const diff of report.diffs) {
-    if (diff.status === 'diffed' && diff.method === 'whole-rows') lines.push(grainNote(diff, report.models?.get(diff.model)))
-  }
-  const rebuilt = report.diffs.filter(diff => diff.status === 'diffed' && diff.fullHistory).map(diff => code(diff.model))
+  const rebuilt = diffs.filter(diff => diff.status === 'diffed' && diff.fullHistory).map(diff => diff.model)
   if (rebuilt.length > 0) {
     lines.push(
-      `- Rebuilt from their own start in the PR environment, because their rows depend on history before the window (their own earlier rows, or a full rebuild from a windowed model), so they compare like for like with prod: ${rebuilt.join(', ')}`
+      `- Rebuilt from their own start in the PR environment, because their rows depend on history before the window (their own earlier rows, or a full rebuild from a windowed model), so they compare like for like with prod: ${nameList(rebuilt, NOTE_NAMES)}`
     )
   }
-  for (const diff of report.diffs) {
-    if (diff.status !== 'diffed' || !diff.partialUpstream) continue
-    const { model, window } = diff.partialUpstream
-    lines.push(
-      `- ⚠️ ${code(diff.model)} is rebuilt in full from ${code(model)}, which the PR environment holds only for ${text(describeWindow(window))}: ` +
-        'its rows outside that window differ because of the window, not the change. Set `environment-start` earlier to compare it fully.'
-    )
-  }
+  const partial = diffs.flatMap(diff => (diff.status === 'diffed' && diff.partialUpstream ? [{ model: diff.model, upstream: diff.partialUpstream }] : []))
+  const partialLines = partial.map(
+    ({ model, upstream: { model: upstream, window } }) =>
+      `- ⚠️ ${code(model)} is rebuilt in full from ${code(upstream)}, which the PR environment holds only for ${text(describeWindow(window))}: ` +
+      'its rows outside that window differ because of the window, not the change. Set `environment-start` earlier to compare it fully.'
+  )
+  return [...lines, ...capLines(partialLines, NOTE_NAMES)]
+}
+
+/** What the changed files say, and that the list is incomplete when GitHub's REST list was cut at its cap. */
+function fileNotes(report: PrReport): string[] {
+  const lines: string[] = []
+  if (report.fileList) lines.push(fileListNote(report.fileList))
   if (report.noSemanticChange.length > 0) {
-    lines.push(`- No semantic change (the file changed, the fingerprint did not): ${report.noSemanticChange.map(code).join(', ')}`)
+    lines.push(`- No semantic change (the file changed, the fingerprint did not): ${nameList(report.noSemanticChange, NOTE_NAMES)}`)
   }
-  if (report.changedIndirectlyByFiles.length > 0) {
-    const files = report.projectFiles.map(file => code(file.path)).join(', ')
+  // A model "changed without an edit to its own file" is a claim about every file: not made from a list known to be cut.
+  if (report.changedIndirectlyByFiles.length > 0 && !report.fileList) {
+    const files = nameList(report.projectFiles.map(file => file.path), NOTE_NAMES)
     const via = files ? ` through ${files}` : ''
-    lines.push(`- Changed without an edit to their own file${via}: ${report.changedIndirectlyByFiles.map(code).join(', ')}`)
+    lines.push(`- Changed without an edit to their own file${via}: ${nameList(report.changedIndirectlyByFiles, NOTE_NAMES)}`)
   }
-  for (const failure of report.auditFailures ?? []) lines.push(`- ❌ Audit failed in the PR environment: ${code(failure)}`)
+  return lines
+}
+
+/** The note on a file list cut at GitHub's cap. */
+export function fileListNote(cap: FileListCap): string {
+  const of = cap.total !== null && cap.total > cap.listed ? ` of ${formatCount(cap.total)}` : ''
+  return (
+    `- ⚠️ The list of changed files is incomplete: git history was not available, and GitHub's API listed only ${formatCount(cap.listed)}${of} files (its cap). ` +
+    'The changed models come from SQLMesh\'s fingerprints, and nothing here is said from the file list alone. Use `actions/checkout` with `fetch-depth: 0` for the full list.'
+  )
+}
+
+function gateNotes(report: PrReport): string[] {
+  const lines: string[] = []
   if (report.failing.length > 0) {
-    lines.push(`- ❌ \`fail-on: ${report.failOn}\` fails this check for: ${report.failing.map(code).join(', ')}`)
+    lines.push(`- ❌ \`fail-on: ${report.failOn}\` fails this check for: ${nameList(report.failing, NOTE_NAMES)}`)
   }
   if (report.gate && report.gate.failedDiffs.length > 0) {
-    lines.push(`- ❌ The table diff failed, so this check fails closed for: ${report.gate.failedDiffs.map(code).join(', ')}`)
+    lines.push(`- ❌ The table diff failed, so this check fails closed for: ${nameList(report.gate.failedDiffs, NOTE_NAMES)}`)
   }
   if (report.gate && report.gate.uncompared.length > 0) {
     lines.push(
-      `- ❌ \`on-uncompared: ${report.onUncompared ?? 'fail'}\` fails this check for models that were not compared: ${report.gate.uncompared.map(code).join(', ')}`
+      `- ❌ \`on-uncompared: ${report.onUncompared ?? 'fail'}\` fails this check for models that were not compared: ${nameList(report.gate.uncompared, NOTE_NAMES)}`
     )
   }
-  return lines.length > 0 ? [{ id: 'notes', required: true, text: lines.join('\n') }] : []
+  return lines
 }
 
 function backfillPreview(rows: readonly ModelBackfill[], start: string): string {
@@ -340,28 +538,23 @@ function backfillPreview(rows: readonly ModelBackfill[], start: string): string 
   return details(`<b>On merge this will backfill</b> ${planned} model${planned === 1 ? '' : 's'} in prod from ${html(start)}`, body)
 }
 
-function lineage(report: PrReport): string {
-  const ids = new Map(report.chain.map((name, index) => [name, `m${index}`]))
-  const changed = new Set(report.changed)
-  const lines = ['```mermaid', 'flowchart LR']
-  for (const name of report.chain) lines.push(`  ${ids.get(name)}["${mermaidLabel(shortName(name, 48))}"]`)
-  for (const [parent, child] of report.edges) lines.push(`  ${ids.get(parent)} --> ${ids.get(child)}`)
-  lines.push('  classDef changed fill:#fde68a,stroke:#b45309,color:#000')
-  const marked = report.chain.filter(name => changed.has(name)).map(name => ids.get(name))
-  if (marked.length > 0) lines.push(`  class ${marked.join(',')} changed`)
-  const embedded = report.chain.filter(name => report.models?.get(name)?.kind === 'EMBEDDED').map(name => ids.get(name))
-  if (embedded.length > 0) {
-    lines.push('  classDef embedded stroke-dasharray:4 3')
-    lines.push(`  class ${embedded.join(',')} embedded`)
+/** The lineage that fits where it goes; the comment says when the job summary draws the whole graph. */
+function lineage(report: PrReport, target: ReportTarget): string {
+  const input = {
+    chain: report.chain,
+    edges: report.edges,
+    changed: new Set(report.changed),
+    embedded: new Set(report.chain.filter(name => report.models?.get(name)?.kind === 'EMBEDDED'))
   }
-  lines.push('```')
-  const legend = embedded.length > 0 ? '; dashed: embedded, inlined into its children' : ''
-  return `**Lineage** (changed models highlighted, upstream on the left${legend})\n\n${lines.join('\n')}`
-}
-
-/** A label Mermaid reads as text: anything but letters, digits, `.`, `-` and space as an entity, by code point (so an emoji stays one character). */
-function mermaidLabel(name: string): string {
-  return Array.from(visibleControls(name), char => (/^[\w.\- ]$/.test(char) ? char : `#${char.codePointAt(0)};`)).join('')
+  const budget: LineageBudget = target === 'comment' ? COMMENT_LINEAGE : MERMAID_LIMITS
+  const drawn = renderLineage(input, budget)
+  if (!drawn) {
+    return `**Lineage**: ${plural(report.chain.length, 'affected model')}, more than GitHub can draw in one diagram (500 edges, 50,000 characters).`
+  }
+  const legend = drawn.embedded ? '; dashed: embedded, inlined into its children' : ''
+  const elsewhere = !drawn.whole && target === 'comment' && renderLineage(input, MERMAID_LIMITS)?.whole ? '; the job summary draws the whole graph' : ''
+  const caption = drawn.whole ? '' : `; ${drawn.caption}${elsewhere}`
+  return `**Lineage** (changed models highlighted, upstream on the left${legend}${caption})\n\n${drawn.block}`
 }
 
 function modelDetails(diff: Diffed): string {
