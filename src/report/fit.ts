@@ -28,7 +28,7 @@ export function fitSections(sections: readonly Section[], limit: number, fullRep
   const notice = (): Section => ({
     id: 'cut-notice',
     required: true,
-    text: `> ✂️ ${omitted.length} section${omitted.length === 1 ? '' : 's'} left out to stay under GitHub's size limit. ${fullReportHint}`
+    text: `> ✂️ ${omitted.length.toLocaleString('en-US')} section${omitted.length === 1 ? '' : 's'} left out to stay under GitHub's size limit. ${fullReportHint}`
   })
   const withNotice = (): Section[] => {
     const footerAt = kept.findIndex(section => section.id === 'footer')

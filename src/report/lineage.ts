@@ -43,8 +43,10 @@ const CHILDREN_SHOWN = 6
 export function renderLineage(input: LineageInput, budget: LineageBudget): Lineage | null {
   const whole = drawModels(input, new Set(input.chain))
   if (fits(whole, budget)) return { ...whole, caption: '', whole: true }
-  for (const depth of [3, 2, 1, 0]) {
-    for (const nodeCap of [120, 60]) {
+  // A job summary's diagram may show more models than a comment's, which shares its room with the table.
+  const nodeCaps = budget.edges >= MERMAID_LIMITS.edges ? [300, 150, 60] : [120, 60]
+  for (const depth of [20, 10, 5, 3, 2, 1, 0]) {
+    for (const nodeCap of nodeCaps) {
       const shown = collapsedSet(input, depth, nodeCap)
       if (!shown) continue
       const drawn = drawModels(input, shown)

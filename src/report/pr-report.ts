@@ -119,7 +119,7 @@ export function verdict(report: PrReport): string {
   const notCompared = report.diffs.filter(isUncompared)
   const direct = report.diffs.filter(diff => changed.has(diff.model))
   const shown = direct.slice(0, 3).map(diff => `${code(diff.model)}: ${headline(diff)}`)
-  if (direct.length > shown.length) shown.push(`${direct.length - shown.length} more changed`)
+  if (direct.length > shown.length) shown.push(`${formatCount(direct.length - shown.length)} more changed`)
   const parts = [
     ...shown,
     downstreamPhrase(report.diffs.filter(diff => !changed.has(diff.model))),
@@ -155,7 +155,7 @@ function coveragePhrase(diffs: readonly ModelDiff[], notCompared: readonly Model
   const head = `${compared} of ${plural(needing.length, 'affected model')} compared`
   if (notCompared.length === 0) return head
   const named = notCompared.slice(0, 5).map(diff => `${code(diff.model)} (${SHORT_REASONS[(diff as NotDiffed).reason]})`)
-  if (notCompared.length > named.length) named.push(`${notCompared.length - named.length} more`)
+  if (notCompared.length > named.length) named.push(`${formatCount(notCompared.length - named.length)} more`)
   return `${head}; not compared: ${named.join(', ')}`
 }
 
@@ -214,9 +214,11 @@ const NAMES_SHOWN = 3
  */
 function groupedTable(report: PrReport): string {
   const changed = new Set(report.changed)
-  const ranked = importanceOrder(report.diffs, changed)
-  const individual = ranked.filter(diff => rank(diff, changed) <= RANK.changed).slice(0, INDIVIDUAL_ROWS)
-  const listed = new Set(individual)
+  // The changed models are listed first of all (up to the cap), then failed diffs and differences fill the rest.
+  const candidates = report.diffs.filter(diff => rank(diff, changed) <= RANK.changed)
+  const picked = [...candidates.filter(diff => changed.has(diff.model)), ...candidates.filter(diff => !changed.has(diff.model))].slice(0, INDIVIDUAL_ROWS)
+  const listed = new Set(picked)
+  const individual = importanceOrder(report.diffs.filter(diff => listed.has(diff)), changed)
   const groups = outcomeGroups(report.diffs.filter(diff => !listed.has(diff)))
   const rows = [
     ...individual.map(diff => modelRow(diff, changed)),
