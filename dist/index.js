@@ -30745,7 +30745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2570);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7546);
 // The action's entry point: nothing but run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
@@ -30755,7 +30755,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2570:
+/***/ 7546:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33933,7 +33933,8 @@ function pullRequestOf(event) {
         headRef: String(head.ref ?? ''),
         merged: pr.merged === true,
         // A head repository GitHub no longer knows (a deleted fork) counts as a fork: its code is still someone else's.
-        fromFork: !headRepo || Boolean(baseRepo && headRepo.full_name !== baseRepo.full_name)
+        fromFork: !headRepo || Boolean(baseRepo && headRepo.full_name !== baseRepo.full_name),
+        changedFiles: typeof pr.changed_files === 'number' ? pr.changed_files : null
     };
 }
 function record(value) {
@@ -34007,6 +34008,15 @@ function isInside(path, dir) {
 }
 function relativeTo(path, dir) {
     return dir === '' || dir === '.' ? path : path.slice(dir.replace(/\/$/, '').length + 1);
+}
+/** GitHub's REST API lists at most this many files of a pull request; git has them all. */
+const REST_FILES_CAP = 3000;
+/**
+ * Whether the REST list of a pull request's files is known to be incomplete: GitHub listed fewer entries than its
+ * own count of changed files, or stopped at its cap (GitHub does not say whether a list of exactly 3,000 is whole).
+ */
+function restListCapped(listed, total) {
+    return listed >= REST_FILES_CAP || (total !== null && total > listed);
 }
 
 // EXTERNAL MODULE: external "node:url"
@@ -34544,19 +34554,45 @@ function repositoryRelative(models, repoRoot) {
 
 
 
+/**
+ * The files from git (fetching the history a shallow clone lacks, see Git.findMergeBase); only when that fails, from
+ * GitHub's REST list, which stops at 3,000 files.
+ */
 async function pullRequestFiles(git, github, pr) {
     const mergeBase = await git.findMergeBase(pr.baseSha, pr.headSha, message => info(message));
     if (mergeBase) {
         const files = await git.changedFiles(mergeBase, pr.headSha);
-        info(`git: ${files.length} files changed since the merge base ${mergeBase.slice(0, 7)}`);
-        files.forEach(file => info(`  ${file.status.padEnd(8)} ${file.path}`));
-        return files;
+        logFiles(`git: ${files.length} files changed since the merge base ${mergeBase.slice(0, 7)}`, files);
+        return { files, cap: null };
     }
     warning('The merge base is not in the clone and could not be fetched; listing the files through the GitHub API instead.');
-    const { files, capped } = await github.pullRequestFiles(pr.number);
-    if (capped)
-        warning('GitHub lists at most 3,000 files of a pull request; use actions/checkout with fetch-depth: 0 so git can see them all.');
-    return files;
+    const { files, listed, total } = await github.pullRequestFiles(pr.number, pr.changedFiles);
+    logFiles(`GitHub API: ${listed} files listed${total !== null ? ` of ${total} changed` : ''}`, files);
+    if (!restListCapped(listed, total))
+        return { files, cap: null };
+    warning('GitHub lists at most 3,000 files of a pull request; use actions/checkout with fetch-depth: 0 so git can see them all.');
+    return { files, cap: { listed, total } };
+}
+/** Names logged on one line, up to LOGGED_NAMES of them; more as a count, with the names in a collapsed group. */
+function logNames(title, names, separator = ', ') {
+    if (names.length <= LOGGED_NAMES) {
+        info(`${title}: ${names.join(separator) || 'none'}`);
+        return;
+    }
+    info(`${title}: ${names.length} models`);
+    startGroup(`${title} (${names.length})`);
+    names.forEach(name => info(`  ${name}`));
+    endGroup();
+}
+const LOGGED_NAMES = 20;
+/** A count on one line, the names in a collapsed group: a pull request can touch thousands of files. */
+function logFiles(title, files) {
+    info(title);
+    if (files.length === 0)
+        return;
+    startGroup(`The ${files.length} changed files`);
+    files.forEach(file => info(`  ${file.status.padEnd(8)} ${file.path}`));
+    endGroup();
 }
 async function changedModels(context, sqlmesh, graph, files, repoRoot) {
     const projectRelative = (0,external_node_path_namespaceObject.relative)(repoRoot, projectDir(context)).split('\\').join('/');
@@ -34566,9 +34602,9 @@ async function changedModels(context, sqlmesh, graph, files, repoRoot) {
         warning(`Environment '${context.settings.prodEnvironment}' does not exist yet: every model counts as new.`);
     }
     const changeSet = buildChangeSet(mappings, fingerprints, graph);
-    info(`Changed by files: ${mappings.flatMap(m => ('models' in m.role ? m.role.models : [])).join(', ') || 'none'}`);
-    info(`Changed by fingerprint: ${fingerprints.directlyModified.join(', ') || 'none'}`);
-    info(`No semantic change: ${changeSet.noSemanticChange.join(', ') || 'none'}`);
+    logNames('Changed by files', mappings.flatMap(m => ('models' in m.role ? m.role.models : [])));
+    logNames('Changed by fingerprint', fingerprints.directlyModified);
+    logNames('No semantic change', changeSet.noSemanticChange);
     return changeSet;
 }
 /** SQLMesh's state speaks in fully-qualified names; the report speaks in model names. */
@@ -40259,8 +40295,6 @@ throttling.triggersNotification = triggersNotification;
 
 
 
-/** Files past this many are not listed by the REST API; git has them all. */
-const REST_FILES_CAP = 3000;
 class client_GitHub {
     repo;
     octokit;
@@ -40275,8 +40309,11 @@ class client_GitHub {
             }
         }, retry, throttling);
     }
-    /** The files of a pull request from the REST API (renames as delete + add); capped at 3,000 by GitHub. */
-    async pullRequestFiles(number) {
+    /**
+     * The files of a pull request from the REST API (renames as delete + add); GitHub lists at most 3,000. `listed` is
+     * how many entries GitHub listed, `total` its own count of changed files (`changed_files`), asked for when unknown.
+     */
+    async pullRequestFiles(number, total) {
         const listed = await this.octokit.paginate(this.octokit.rest.pulls.listFiles, {
             ...this.repo,
             pull_number: number,
@@ -40292,7 +40329,18 @@ class client_GitHub {
             const status = file.status === 'added' ? 'added' : file.status === 'removed' ? 'removed' : 'modified';
             return [{ path: file.filename, status }];
         });
-        return { files, capped: listed.length >= REST_FILES_CAP };
+        return { files, listed: listed.length, total: total ?? (await this.changedFileCount(number)) };
+    }
+    /** GitHub's count of the files a pull request changes; null when it cannot be read (the list is then judged alone). */
+    async changedFileCount(number) {
+        try {
+            const { data } = await this.octokit.rest.pulls.get({ ...this.repo, pull_number: number });
+            return data.changed_files;
+        }
+        catch (error) {
+            info(`Could not read the pull request's count of changed files: ${error instanceof Error ? error.message : String(error)}`);
+            return null;
+        }
     }
     /** The pull request a commit came from (GitHub's "pull requests associated with a commit"), merged ones first. */
     async pullRequestForCommit(sha) {
@@ -40460,7 +40508,7 @@ function fitSections(sections, limit, fullReportHint) {
     const notice = () => ({
         id: 'cut-notice',
         required: true,
-        text: `> ✂️ ${omitted.length} section${omitted.length === 1 ? '' : 's'} left out to stay under GitHub's size limit. ${fullReportHint}`
+        text: `> ✂️ ${omitted.length.toLocaleString('en-US')} section${omitted.length === 1 ? '' : 's'} left out to stay under GitHub's size limit. ${fullReportHint}`
     });
     const withNotice = () => {
         const footerAt = kept.findIndex(section => section.id === 'footer');
@@ -40475,20 +40523,36 @@ function fitSections(sections, limit, fullReportHint) {
         omitted.unshift(section.id);
     }
     const markdown = join(withNotice());
-    // Required sections alone can still be too large (a chain of thousands of models): cut at a line boundary.
-    return { markdown: size(markdown) <= limit ? markdown : truncateLines(markdown, limit, fullReportHint), omitted };
+    // Required sections alone can still be too large: cut the body at a line boundary; the footer always stays.
+    return { markdown: size(markdown) <= limit ? markdown : truncateLines(kept, limit, fullReportHint), omitted };
 }
-function truncateLines(markdown, limit, hint) {
-    const tail = `\n\n> ✂️ Cut to stay under GitHub's size limit. ${hint}`;
-    const lines = markdown.split('\n');
-    let kept = '';
-    for (const line of lines) {
-        const next = kept === '' ? line : `${kept}\n${line}`;
-        if (size(next) + size(tail) > limit)
+/**
+ * The body (every section but the footer) cut after its last whole line that fits, with any code fence and
+ * <details> left open by the cut closed again, then the cut notice and the footer. Only the report's own tags count:
+ * a line that is exactly `</details>` or starts with `<details>`; text from names and data is escaped or in code spans.
+ */
+function truncateLines(sections, limit, hint) {
+    const footer = sections.filter(section => section.id === 'footer');
+    const body = join(sections.filter(section => section.id !== 'footer')).split('\n');
+    const tail = `\n\n> ✂️ Cut to stay under GitHub's size limit. ${hint}${footer.length > 0 ? SEPARATOR + join(footer) : ''}`;
+    const kept = [];
+    let used = 0;
+    let inFence = false;
+    let openDetails = 0;
+    for (const line of body) {
+        const fence = /^```/.test(line) ? !inFence : inFence;
+        const open = openDetails + (!inFence && line.startsWith('<details>') ? 1 : 0) - (!inFence && line === '</details>' ? 1 : 0);
+        const closing = (fence ? '\n```' : '') + '\n\n</details>'.repeat(Math.max(0, open));
+        const next = used + size(line) + 1;
+        if (next + size(closing) + size(tail) > limit)
             break;
-        kept = next;
+        kept.push(line);
+        used = next;
+        inFence = fence;
+        openDetails = Math.max(0, open);
     }
-    return kept + tail;
+    const closing = (inFence ? '\n```' : '') + '\n\n</details>'.repeat(openDetails);
+    return kept.join('\n') + closing + tail;
 }
 function join(sections) {
     return sections.map(section => section.text).join(SEPARATOR);
@@ -40591,6 +40655,164 @@ function formatPct(value) {
     return `${value.toFixed(2)}%`;
 }
 
+;// CONCATENATED MODULE: ./src/report/lineage.ts
+// The lineage graph as a Mermaid flowchart that GitHub can always draw. GitHub's Mermaid refuses a diagram over 500
+// edges (maxEdges) or 50,000 characters (maxTextSize), and a diagram cannot raise either. Above a budget the graph is
+// collapsed: the changed models, the first levels downstream of them, and a "+N more downstream" node where the rest
+// was left out; past that, one node per schema. Pure.
+
+/** Mermaid's limits as GitHub applies them: a job summary's diagram may use all of them. */
+const MERMAID_LIMITS = { edges: 500, chars: 50_000 };
+/** A comment's diagram: small enough to leave the summary table, notes and footer their room. */
+const COMMENT_LINEAGE = { edges: 200, chars: 16_000 };
+/** Children per model drawn when the graph is collapsed; a wide fan-out shows this many and "+N more". */
+const CHILDREN_SHOWN = 6;
+/** The largest diagram that fits the budget: the whole graph, then fewer levels downstream, then one node per schema. */
+function renderLineage(input, budget) {
+    const whole = drawModels(input, new Set(input.chain));
+    if (fits(whole, budget))
+        return { ...whole, caption: '', whole: true };
+    // A job summary's diagram may show more models than a comment's, which shares its room with the table.
+    const nodeCaps = budget.edges >= MERMAID_LIMITS.edges ? [300, 150, 60] : [120, 60];
+    for (const depth of [20, 10, 5, 3, 2, 1, 0]) {
+        for (const nodeCap of nodeCaps) {
+            const shown = collapsedSet(input, depth, nodeCap);
+            if (!shown)
+                continue;
+            const drawn = drawModels(input, shown);
+            if (fits(drawn, budget)) {
+                const levels = depth === 0 ? 'the changed models' : `the changed models and up to ${depth} level${depth === 1 ? '' : 's'} downstream`;
+                return { ...drawn, caption: `${formatCount(shown.size)} of ${formatCount(input.chain.length)} affected models shown: ${levels}`, whole: false };
+            }
+        }
+    }
+    const schemas = drawSchemas(input);
+    if (fits(schemas, budget))
+        return { ...schemas, caption: `${formatCount(input.chain.length)} affected models drawn as one node per schema`, whole: false };
+    return null;
+}
+function fits(drawn, budget) {
+    return drawn.edgeCount <= budget.edges && drawn.block.length <= budget.chars;
+}
+/**
+ * The changed models, then level by level the children of what is shown (at most CHILDREN_SHOWN new ones per model),
+ * up to `depth` levels and `nodeCap` models. Null when the changed models alone are more than the cap.
+ */
+function collapsedSet(input, depth, nodeCap) {
+    const changed = input.chain.filter(name => input.changed.has(name));
+    if (changed.length > nodeCap)
+        return null;
+    const children = childrenOf(input);
+    const shown = new Set(changed);
+    let level = changed;
+    for (let step = 0; step < depth && shown.size < nodeCap; step++) {
+        const next = [];
+        for (const parent of level) {
+            let added = 0;
+            for (const child of children.get(parent) ?? []) {
+                if (shown.has(child) || added >= CHILDREN_SHOWN || shown.size >= nodeCap)
+                    continue;
+                shown.add(child);
+                next.push(child);
+                added++;
+            }
+        }
+        level = next;
+    }
+    return shown;
+}
+function childrenOf(input) {
+    const children = new Map();
+    for (const [parent, child] of input.edges) {
+        const list = children.get(parent);
+        if (list)
+            list.push(child);
+        else
+            children.set(parent, [child]);
+    }
+    return children;
+}
+/** Models of the chain downstream of `from` that are not shown, counted once each. */
+function hiddenDownstream(from, children, shown) {
+    const seen = new Set();
+    const queue = [from];
+    while (queue.length > 0) {
+        for (const child of children.get(queue.pop()) ?? []) {
+            if (seen.has(child))
+                continue;
+            seen.add(child);
+            queue.push(child);
+        }
+    }
+    return [...seen].filter(name => !shown.has(name)).length;
+}
+/** The shown models with the edges between them, and a "+N more downstream" node under each model with hidden children. */
+function drawModels(input, shown) {
+    const ids = new Map(input.chain.map((name, index) => [name, `m${index}`]));
+    const lines = ['```mermaid', 'flowchart LR'];
+    const drawnNames = input.chain.filter(name => shown.has(name));
+    for (const name of drawnNames)
+        lines.push(`  ${ids.get(name)}["${mermaidLabel(shortName(name, 48))}"]`);
+    let edgeCount = 0;
+    for (const [parent, child] of input.edges) {
+        if (!shown.has(parent) || !shown.has(child))
+            continue;
+        lines.push(`  ${ids.get(parent)} --> ${ids.get(child)}`);
+        edgeCount++;
+    }
+    const children = childrenOf(input);
+    const more = [];
+    for (const name of drawnNames) {
+        if (!(children.get(name) ?? []).some(child => !shown.has(child)))
+            continue;
+        const id = `${ids.get(name)}x`;
+        lines.push(`  ${id}(["${mermaidLabel(`+${formatCount(hiddenDownstream(name, children, shown))} more downstream`)}"])`, `  ${ids.get(name)} --> ${id}`);
+        more.push(id);
+        edgeCount++;
+    }
+    lines.push(...classes(drawnNames.map(name => [name, ids.get(name)]), input));
+    if (more.length > 0)
+        lines.push('  classDef more fill:#f3f4f6,stroke:#9ca3af,color:#374151', `  class ${more.join(',')} more`);
+    lines.push('```');
+    return { block: lines.join('\n'), edgeCount, embedded: drawnNames.some(name => input.embedded.has(name)) };
+}
+function classes(drawn, input) {
+    const lines = ['  classDef changed fill:#fde68a,stroke:#b45309,color:#000'];
+    const marked = drawn.filter(([name]) => input.changed.has(name)).map(([, id]) => id);
+    if (marked.length > 0)
+        lines.push(`  class ${marked.join(',')} changed`);
+    const embedded = drawn.filter(([name]) => input.embedded.has(name)).map(([, id]) => id);
+    if (embedded.length > 0)
+        lines.push('  classDef embedded stroke-dasharray:4 3', `  class ${embedded.join(',')} embedded`);
+    return lines;
+}
+/** One node per schema ("analytics: 2 changed, 1,200 downstream"), an edge where any model of one reads the other. */
+function drawSchemas(input) {
+    const schemaOf = (name) => (name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : name);
+    const schemas = [...new Set(input.chain.map(schemaOf))];
+    const ids = new Map(schemas.map((schema, index) => [schema, `s${index}`]));
+    const lines = ['```mermaid', 'flowchart LR'];
+    for (const schema of schemas) {
+        const members = input.chain.filter(name => schemaOf(name) === schema);
+        const changed = members.filter(name => input.changed.has(name)).length;
+        const label = `${shortName(schema, 48)}: ${formatCount(changed)} changed, ${formatCount(members.length - changed)} downstream`;
+        lines.push(`  ${ids.get(schema)}["${mermaidLabel(label)}"]`);
+    }
+    const pairs = new Set(input.edges.map(([parent, child]) => `${ids.get(schemaOf(parent))} --> ${ids.get(schemaOf(child))}`));
+    const edges = [...pairs].filter(edge => !/^(\w+) --> \1$/.test(edge));
+    lines.push(...edges.map(edge => `  ${edge}`));
+    const marked = schemas.filter(schema => input.chain.some(name => input.changed.has(name) && schemaOf(name) === schema)).map(schema => ids.get(schema));
+    lines.push('  classDef changed fill:#fde68a,stroke:#b45309,color:#000');
+    if (marked.length > 0)
+        lines.push(`  class ${marked.join(',')} changed`);
+    lines.push('```');
+    return { block: lines.join('\n'), edgeCount: edges.length, embedded: false };
+}
+/** A label Mermaid reads as text: anything but letters, digits, `.`, `-` and space as an entity, by code point (so an emoji stays one character). */
+function mermaidLabel(name) {
+    return Array.from(visibleControls(name), char => (/^[\w.\- ]$/.test(char) ? char : `#${char.codePointAt(0)};`)).join('');
+}
+
 ;// CONCATENATED MODULE: ./src/report/pr-report.ts
 // The pull-request report: results -> markdown sections. Pure. The comment and the job summary are both cut from
 // the same sections (see fit.ts), so they never disagree.
@@ -40598,16 +40820,23 @@ function formatPct(value) {
 
 
 
+
 const DIFF_COMMENT_MARKER = '<!-- sqlmesh-action:diff -->';
-function renderPrSections(report) {
+/**
+ * The report's sections, most important first among the optional ones (fit.ts drops them from the end): the lineage,
+ * the per-model details (changed models, then models with differences, then the rest), then every model by outcome.
+ */
+function renderPrSections(report, target = 'comment') {
+    const grouped = report.diffs.length > TABLE_ROWS;
     return [
         { id: 'header', required: true, text: `${DIFF_COMMENT_MARKER}\n## SQLMesh diff: ${code(report.environment)} vs ${code(report.prodEnvironment)}` },
         { id: 'verdict', required: true, text: `**${verdict(report)}**` },
-        { id: 'summary', required: true, text: summaryTable(report) },
+        { id: 'summary', required: true, text: grouped ? groupedTable(report) : summaryTable(report) },
         ...notes(report),
         ...(report.backfillPreview ? [{ id: 'backfill-preview', required: false, text: backfillPreview(report.backfillPreview, report.backfillStart ?? '') }] : []),
-        ...(report.chain.length > 0 ? [{ id: 'lineage', required: false, text: lineage(report) }] : []),
-        ...report.diffs.flatMap(diff => (diff.status === 'diffed' ? [{ id: `details:${diff.model}`, required: false, text: modelDetails(diff) }] : [])),
+        ...(report.chain.length > 0 ? [{ id: 'lineage', required: false, text: lineage(report, target) }] : []),
+        ...byImportance(report).map(diff => ({ id: `details:${diff.model}`, required: false, text: modelDetails(diff) })),
+        ...(grouped ? [{ id: 'models-by-outcome', required: false, text: modelsByOutcome(report) }] : []),
         { id: 'footer', required: true, text: footer(report) }
     ];
 }
@@ -40636,7 +40865,7 @@ function verdict(report) {
     const direct = report.diffs.filter(diff => changed.has(diff.model));
     const shown = direct.slice(0, 3).map(diff => `${code(diff.model)}: ${headline(diff)}`);
     if (direct.length > shown.length)
-        shown.push(`${direct.length - shown.length} more changed`);
+        shown.push(`${formatCount(direct.length - shown.length)} more changed`);
     const parts = [
         ...shown,
         downstreamPhrase(report.diffs.filter(diff => !changed.has(diff.model))),
@@ -40675,7 +40904,7 @@ function coveragePhrase(diffs, notCompared) {
         return head;
     const named = notCompared.slice(0, 5).map(diff => `${code(diff.model)} (${SHORT_REASONS[diff.reason]})`);
     if (notCompared.length > named.length)
-        named.push(`${notCompared.length - named.length} more`);
+        named.push(`${formatCount(notCompared.length - named.length)} more`);
     return `${head}; not compared: ${named.join(', ')}`;
 }
 /** "No schema change" only about models whose schema was compared. */
@@ -40715,22 +40944,121 @@ function summaryTable(report) {
     if (report.diffs.length === 0)
         return '_Nothing to compare._';
     const changed = new Set(report.changed);
-    const rows = report.diffs.map(diff => {
-        // A no-break space keeps the mark on the name's line when the cell wraps.
-        const name = `${changed.has(diff.model) ? '✏️' : '↳'}\u00a0${code(shortName(diff.model, 48))}`;
-        if (diff.status !== 'diffed')
-            return [name, '—', '—', '—', markdown_text(notDiffedLabel(diff))];
-        const { rows: counts } = diff;
-        const totals = `${formatCount(counts.prod)} → ${formatCount(counts.pr)} rows`;
-        return [
-            name,
-            formatCount(counts.onlyInProd),
-            formatCount(counts.onlyInPr),
-            counts.changed === null ? 'n/a' : formatCount(counts.changed),
-            [schemaCell(diff), totals, comparedCell(diff)].filter(Boolean).join(' · ')
-        ];
-    });
+    const rows = report.diffs.map(diff => modelRow(diff, changed));
     return table(['Model', 'Removed', 'Added', 'Changed', 'Schema · rows prod → PR · compared'], ['l', 'r', 'r', 'r', 'l'], rows);
+}
+/** Up to this many models the table has one row per model, in chain order; above it, outcomes are grouped. */
+const TABLE_ROWS = 40;
+/** Models listed one by one in a grouped table (changed models, differences, failed diffs). */
+const INDIVIDUAL_ROWS = 25;
+/** Names a grouped row or a collapsed note shows before "and N more". */
+const NAMES_SHOWN = 3;
+/**
+ * The table of a large pull request: the models a reviewer must look at one by one (failed diffs, changed models,
+ * models with differences), then one row per outcome with its exact count ("312 models · no difference · all rows").
+ * A model not compared is only ever grouped with models not compared for the same reason.
+ */
+function groupedTable(report) {
+    const changed = new Set(report.changed);
+    // The changed models are listed first of all (up to the cap), then failed diffs and differences fill the rest.
+    const candidates = report.diffs.filter(diff => rank(diff, changed) <= RANK.changed);
+    const picked = [...candidates.filter(diff => changed.has(diff.model)), ...candidates.filter(diff => !changed.has(diff.model))].slice(0, INDIVIDUAL_ROWS);
+    const listed = new Set(picked);
+    const individual = importanceOrder(report.diffs.filter(diff => listed.has(diff)), changed);
+    const groups = outcomeGroups(report.diffs.filter(diff => !listed.has(diff)));
+    const rows = [
+        ...individual.map(diff => modelRow(diff, changed)),
+        ...groups.map(group => groupRow(group))
+    ];
+    const head = table(['Model', 'Removed', 'Added', 'Changed', 'Schema · rows prod → PR · compared'], ['l', 'r', 'r', 'r', 'l'], rows);
+    const note = `_${plural(report.diffs.length, 'model')}: ${formatCount(individual.length)} listed one by one (failed diffs, changed models, differences), the other ${formatCount(report.diffs.length - individual.length)} grouped by outcome._`;
+    return `${head}\n\n${note}`;
+}
+/** The order of importance: failed diffs, changed models with a difference, other differences, other changed models, then the rest. */
+const RANK = { failed: 0, changedDiffers: 1, differs: 2, changed: 3, notCompared: 4, rest: 5 };
+function rank(diff, changed) {
+    if (coverageOf(diff) === 'failed')
+        return RANK.failed;
+    const isChanged = changed.has(diff.model);
+    if (diff.status === 'diffed' && hasDataChange(diff))
+        return isChanged ? RANK.changedDiffers : RANK.differs;
+    if (isChanged)
+        return RANK.changed;
+    return isUncompared(diff) ? RANK.notCompared : RANK.rest;
+}
+/** Models in order of importance, in chain order within a rank (the sort is stable). */
+function importanceOrder(diffs, changed) {
+    return [...diffs].sort((a, b) => rank(a, changed) - rank(b, changed));
+}
+/** The compared models, whose details the report shows, most important first: fit.ts drops details from the end. */
+function byImportance(report) {
+    return importanceOrder(report.diffs.filter((diff) => diff.status === 'diffed'), new Set(report.changed));
+}
+/** One model's row: its role mark and name, the three counts, then schema, totals and what was compared. */
+function modelRow(diff, changed) {
+    // A no-break space keeps the mark on the name's line when the cell wraps.
+    const name = `${changed.has(diff.model) ? '✏️' : '↳'}\u00a0${code(shortName(diff.model, 48))}`;
+    if (diff.status !== 'diffed')
+        return [name, '—', '—', '—', markdown_text(notDiffedLabel(diff))];
+    const { rows: counts } = diff;
+    const totals = `${formatCount(counts.prod)} → ${formatCount(counts.pr)} rows`;
+    return [
+        name,
+        formatCount(counts.onlyInProd),
+        formatCount(counts.onlyInPr),
+        counts.changed === null ? 'n/a' : formatCount(counts.changed),
+        [schemaCell(diff), totals, comparedCell(diff)].filter(Boolean).join(' · ')
+    ];
+}
+/** The order of groups: failed, not compared, differences, new or removed, compared equal, needing no comparison. */
+const GROUP_ORDER = { failed: 0, 'not-compared': 1, compared: 3, 'whole-model': 4, 'not-needed': 5 };
+/** Models with the same outcome, largest group first within each kind; the label says the outcome in the table's words. */
+function outcomeGroups(diffs) {
+    const groups = new Map();
+    for (const diff of diffs) {
+        const { label, order } = outcomeOf(diff);
+        const group = groups.get(label) ?? { label, order, models: [] };
+        group.models.push(diff);
+        groups.set(label, group);
+    }
+    return [...groups.values()].sort((a, b) => a.order - b.order || b.models.length - a.models.length);
+}
+function outcomeOf(diff) {
+    if (diff.status !== 'diffed')
+        return { label: notDiffedLabel(diff), order: GROUP_ORDER[coverageOf(diff)] };
+    const schema = schemaCell(diff);
+    if (hasDataChange(diff))
+        return { label: ['differs', schema, comparedCell(diff)].filter(Boolean).join(' · '), order: 2 };
+    return { label: `no difference · ${comparedCell(diff)}`, order: GROUP_ORDER.compared };
+}
+/** "312 models" with the sums of the counts (exact), and the outcome with the first names. */
+function groupRow(group) {
+    const compared = group.models.filter((diff) => diff.status === 'diffed');
+    const sum = (pick) => {
+        if (compared.length === 0)
+            return '—';
+        const values = compared.map(pick);
+        return values.every(value => value === null) ? 'n/a' : formatCount(values.reduce((total, value) => total + (value ?? 0), 0));
+    };
+    const names = nameList(group.models.map(diff => shortName(diff.model, 48)), NAMES_SHOWN);
+    return [
+        `**${plural(group.models.length, 'model')}**`,
+        sum(diff => diff.rows.onlyInProd),
+        sum(diff => diff.rows.onlyInPr),
+        sum(diff => diff.rows.changed),
+        `${group.label}: ${names}`
+    ];
+}
+/** "`a`, `b`, `c` and 309 more": a few names of a long list, and the exact count of the rest. */
+function nameList(names, shown) {
+    const head = names.slice(0, shown).map(code).join(', ');
+    return names.length > shown ? `${head} and ${formatCount(names.length - shown)} more` : head;
+}
+/** Every affected model under its outcome, in a collapsed list: the table's groups name only a few. */
+function modelsByOutcome(report) {
+    const groups = outcomeGroups(report.diffs);
+    const body = groups.map(group => `- ${markdown_text(group.label)} (${formatCount(group.models.length)}): ${group.models.map(diff => code(diff.model)).join(', ')}`).join('\n');
+    return details(`<b>Every affected model by outcome</b> (${formatCount(report.diffs.length)})`, body);
 }
 /** What was compared: the window or all rows, how rows were matched, and why where it is not the grain. */
 function comparedCell(diff) {
@@ -40813,49 +41141,110 @@ function grainProblemText(grain, problem) {
     const nulls = nullKeyRows.prod + nullKeyRows.pr > 0 ? `, and ${formatCount(nullKeyRows.prod)} rows in prod and ${formatCount(nullKeyRows.pr)} in the PR have a null key` : '';
     return `its grain ${declared} is not unique: ${plural(duplicateKeys.prod, 'duplicate key')} in prod, ${formatCount(duplicateKeys.pr)} in the PR${nulls}`;
 }
+/** Notes on one model each, at most; past this the rest collapse into one line with their count and a few names. */
+const NOTE_LINES = 12;
+/** Models sharing one note (the same reason, the same words) that collapse into one line. */
+const NOTE_GROUP = 4;
+/** Names a list in a note shows (changed files, rebuilt models, the gate's) before "and N more". */
+const NOTE_NAMES = 10;
 function notes(report) {
-    const lines = [];
-    for (const diff of report.diffs) {
-        if (diff.status === 'not-diffed' && diff.reason !== 'unchanged') {
-            const mark = diff.reason === 'error' ? '❌ ' : isUncompared(diff) ? '⚠️ not compared: ' : '';
-            lines.push(`- ${mark}${code(diff.model)}: ${markdown_text(diff.detail)}`);
-        }
-    }
-    for (const diff of report.diffs) {
-        if (diff.status === 'diffed' && diff.method === 'whole-rows')
-            lines.push(grainNote(diff, report.models?.get(diff.model)));
-    }
-    const rebuilt = report.diffs.filter(diff => diff.status === 'diffed' && diff.fullHistory).map(diff => code(diff.model));
-    if (rebuilt.length > 0) {
-        lines.push(`- Rebuilt from their own start in the PR environment, because their rows depend on history before the window (their own earlier rows, or a full rebuild from a windowed model), so they compare like for like with prod: ${rebuilt.join(', ')}`);
-    }
-    for (const diff of report.diffs) {
-        if (diff.status !== 'diffed' || !diff.partialUpstream)
+    const lines = [
+        ...capLines([...notDiffedNotes(report.diffs), ...grainNotes(report)], NOTE_LINES),
+        ...historyNotes(report.diffs),
+        ...fileNotes(report),
+        ...capLines((report.auditFailures ?? []).map(failure => `- ❌ Audit failed in the PR environment: ${code(failure)}`), NOTE_LINES),
+        ...gateNotes(report)
+    ];
+    return lines.length > 0 ? [{ id: 'notes', required: true, text: lines.join('\n') }] : [];
+}
+/** Keeps the first `max` lines and says how many more there are, so that no list of notes can outgrow a comment. */
+function capLines(lines, max) {
+    if (lines.length <= max)
+        return [...lines];
+    return [...lines.slice(0, max - 1), `- … and ${formatCount(lines.length - max + 1)} more notes like these.`];
+}
+/** Why each model was not compared or needed no comparison: one line per model, or one per reason shared by many. */
+function notDiffedNotes(diffs) {
+    const groups = new Map();
+    for (const diff of diffs) {
+        if (diff.status !== 'not-diffed' || diff.reason === 'unchanged')
             continue;
-        const { model, window } = diff.partialUpstream;
-        lines.push(`- ⚠️ ${code(diff.model)} is rebuilt in full from ${code(model)}, which the PR environment holds only for ${markdown_text(describeWindow(window))}: ` +
-            'its rows outside that window differ because of the window, not the change. Set `environment-start` earlier to compare it fully.');
+        const key = `${diff.reason}\u0000${diff.detail}`;
+        const group = groups.get(key);
+        if (group)
+            group.push(diff);
+        else
+            groups.set(key, [diff]);
     }
+    // Failed and not-compared models first: they are what a reviewer must read.
+    const ordered = [...groups.values()].sort((a, b) => noteOrder(a[0]) - noteOrder(b[0]));
+    return ordered.flatMap(group => {
+        const first = group[0];
+        const mark = first.reason === 'error' ? '❌ ' : isUncompared(first) ? '⚠️ not compared: ' : '';
+        if (group.length < NOTE_GROUP)
+            return group.map(diff => `- ${mark}${code(diff.model)}: ${markdown_text(diff.detail)}`);
+        return [`- ${mark}${plural(group.length, 'model')} (${nameList(group.map(diff => diff.model), NAMES_SHOWN)}): ${markdown_text(first.detail)}`];
+    });
+}
+function noteOrder(diff) {
+    return GROUP_ORDER[coverageOf(diff)];
+}
+/** Models compared as whole rows: those without a grain in one line when many, each grain problem on its own. */
+function grainNotes(report) {
+    const wholeRows = report.diffs.filter((diff) => diff.status === 'diffed' && diff.method === 'whole-rows');
+    const noGrain = wholeRows.filter(diff => !diff.grainProblem);
+    const problems = wholeRows.filter(diff => diff.grainProblem).map(diff => grainNote(diff, report.models?.get(diff.model)));
+    if (noGrain.length < NOTE_GROUP)
+        return [...noGrain.map(diff => grainNote(diff, report.models?.get(diff.model))), ...problems];
+    const line = `- ${plural(noGrain.length, 'model')} have no grain: compared as whole rows (rows only in prod, only in the PR, and identical): ${nameList(noGrain.map(diff => diff.model), NAMES_SHOWN)}. To see changed rows, declare each one's unique key (${grainAdvice(report.models?.get(noGrain[0].model))}, or its equivalent).`;
+    return [line, ...problems];
+}
+/** Models rebuilt from their start, and models rebuilt in full from a windowed parent. */
+function historyNotes(diffs) {
+    const lines = [];
+    const rebuilt = diffs.filter(diff => diff.status === 'diffed' && diff.fullHistory).map(diff => diff.model);
+    if (rebuilt.length > 0) {
+        lines.push(`- Rebuilt from their own start in the PR environment, because their rows depend on history before the window (their own earlier rows, or a full rebuild from a windowed model), so they compare like for like with prod: ${nameList(rebuilt, NOTE_NAMES)}`);
+    }
+    const partial = diffs.flatMap(diff => (diff.status === 'diffed' && diff.partialUpstream ? [{ model: diff.model, upstream: diff.partialUpstream }] : []));
+    const partialLines = partial.map(({ model, upstream: { model: upstream, window } }) => `- ⚠️ ${code(model)} is rebuilt in full from ${code(upstream)}, which the PR environment holds only for ${markdown_text(describeWindow(window))}: ` +
+        'its rows outside that window differ because of the window, not the change. Set `environment-start` earlier to compare it fully.');
+    return [...lines, ...capLines(partialLines, NOTE_NAMES)];
+}
+/** What the changed files say, and that the list is incomplete when GitHub's REST list was cut at its cap. */
+function fileNotes(report) {
+    const lines = [];
+    if (report.fileList)
+        lines.push(fileListNote(report.fileList));
     if (report.noSemanticChange.length > 0) {
-        lines.push(`- No semantic change (the file changed, the fingerprint did not): ${report.noSemanticChange.map(code).join(', ')}`);
+        lines.push(`- No semantic change (the file changed, the fingerprint did not): ${nameList(report.noSemanticChange, NOTE_NAMES)}`);
     }
-    if (report.changedIndirectlyByFiles.length > 0) {
-        const files = report.projectFiles.map(file => code(file.path)).join(', ');
+    // A model "changed without an edit to its own file" is a claim about every file: not made from a list known to be cut.
+    if (report.changedIndirectlyByFiles.length > 0 && !report.fileList) {
+        const files = nameList(report.projectFiles.map(file => file.path), NOTE_NAMES);
         const via = files ? ` through ${files}` : '';
-        lines.push(`- Changed without an edit to their own file${via}: ${report.changedIndirectlyByFiles.map(code).join(', ')}`);
+        lines.push(`- Changed without an edit to their own file${via}: ${nameList(report.changedIndirectlyByFiles, NOTE_NAMES)}`);
     }
-    for (const failure of report.auditFailures ?? [])
-        lines.push(`- ❌ Audit failed in the PR environment: ${code(failure)}`);
+    return lines;
+}
+/** The note on a file list cut at GitHub's cap. */
+function fileListNote(cap) {
+    const of = cap.total !== null && cap.total > cap.listed ? ` of ${formatCount(cap.total)}` : '';
+    return (`- ⚠️ The list of changed files is incomplete: git history was not available, and GitHub's API listed only ${formatCount(cap.listed)}${of} files (its cap). ` +
+        'The changed models come from SQLMesh\'s fingerprints, and nothing here is said from the file list alone. Use `actions/checkout` with `fetch-depth: 0` for the full list.');
+}
+function gateNotes(report) {
+    const lines = [];
     if (report.failing.length > 0) {
-        lines.push(`- ❌ \`fail-on: ${report.failOn}\` fails this check for: ${report.failing.map(code).join(', ')}`);
+        lines.push(`- ❌ \`fail-on: ${report.failOn}\` fails this check for: ${nameList(report.failing, NOTE_NAMES)}`);
     }
     if (report.gate && report.gate.failedDiffs.length > 0) {
-        lines.push(`- ❌ The table diff failed, so this check fails closed for: ${report.gate.failedDiffs.map(code).join(', ')}`);
+        lines.push(`- ❌ The table diff failed, so this check fails closed for: ${nameList(report.gate.failedDiffs, NOTE_NAMES)}`);
     }
     if (report.gate && report.gate.uncompared.length > 0) {
-        lines.push(`- ❌ \`on-uncompared: ${report.onUncompared ?? 'fail'}\` fails this check for models that were not compared: ${report.gate.uncompared.map(code).join(', ')}`);
+        lines.push(`- ❌ \`on-uncompared: ${report.onUncompared ?? 'fail'}\` fails this check for models that were not compared: ${nameList(report.gate.uncompared, NOTE_NAMES)}`);
     }
-    return lines.length > 0 ? [{ id: 'notes', required: true, text: lines.join('\n') }] : [];
+    return lines;
 }
 function backfillPreview(rows, start) {
     if (rows.length === 0)
@@ -40864,30 +41253,23 @@ function backfillPreview(rows, start) {
     const body = table(['Model', 'Interval', 'Note'], ['l', 'l', 'l'], rows.map(row => [code(row.model), row.interval ? markdown_text(describeWindow(row.interval)) : '—', markdown_text(row.status === 'skipped' ? `skipped: ${row.note}` : row.note)]));
     return details(`<b>On merge this will backfill</b> ${planned} model${planned === 1 ? '' : 's'} in prod from ${html(start)}`, body);
 }
-function lineage(report) {
-    const ids = new Map(report.chain.map((name, index) => [name, `m${index}`]));
-    const changed = new Set(report.changed);
-    const lines = ['```mermaid', 'flowchart LR'];
-    for (const name of report.chain)
-        lines.push(`  ${ids.get(name)}["${mermaidLabel(shortName(name, 48))}"]`);
-    for (const [parent, child] of report.edges)
-        lines.push(`  ${ids.get(parent)} --> ${ids.get(child)}`);
-    lines.push('  classDef changed fill:#fde68a,stroke:#b45309,color:#000');
-    const marked = report.chain.filter(name => changed.has(name)).map(name => ids.get(name));
-    if (marked.length > 0)
-        lines.push(`  class ${marked.join(',')} changed`);
-    const embedded = report.chain.filter(name => report.models?.get(name)?.kind === 'EMBEDDED').map(name => ids.get(name));
-    if (embedded.length > 0) {
-        lines.push('  classDef embedded stroke-dasharray:4 3');
-        lines.push(`  class ${embedded.join(',')} embedded`);
+/** The lineage that fits where it goes; the comment says when the job summary draws the whole graph. */
+function lineage(report, target) {
+    const input = {
+        chain: report.chain,
+        edges: report.edges,
+        changed: new Set(report.changed),
+        embedded: new Set(report.chain.filter(name => report.models?.get(name)?.kind === 'EMBEDDED'))
+    };
+    const budget = target === 'comment' ? COMMENT_LINEAGE : MERMAID_LIMITS;
+    const drawn = renderLineage(input, budget);
+    if (!drawn) {
+        return `**Lineage**: ${plural(report.chain.length, 'affected model')}, more than GitHub can draw in one diagram (500 edges, 50,000 characters).`;
     }
-    lines.push('```');
-    const legend = embedded.length > 0 ? '; dashed: embedded, inlined into its children' : '';
-    return `**Lineage** (changed models highlighted, upstream on the left${legend})\n\n${lines.join('\n')}`;
-}
-/** A label Mermaid reads as text: anything but letters, digits, `.`, `-` and space as an entity, by code point (so an emoji stays one character). */
-function mermaidLabel(name) {
-    return Array.from(visibleControls(name), char => (/^[\w.\- ]$/.test(char) ? char : `#${char.codePointAt(0)};`)).join('');
+    const legend = drawn.embedded ? '; dashed: embedded, inlined into its children' : '';
+    const elsewhere = !drawn.whole && target === 'comment' && renderLineage(input, MERMAID_LIMITS)?.whole ? '; the job summary draws the whole graph' : '';
+    const caption = drawn.whole ? '' : `; ${drawn.caption}${elsewhere}`;
+    return `**Lineage** (changed models highlighted, upstream on the left${legend}${caption})\n\n${drawn.block}`;
 }
 function modelDetails(diff) {
     const { rows } = diff;
@@ -41433,14 +41815,14 @@ async function diffPullRequest(context, github, pr) {
     const problem = pullRequestCheckoutProblem(await git.checkedOut(), pr);
     if (problem)
         throw new InputError(problem);
-    const files = await step('Changed files', () => pullRequestFiles(git, github, pr));
+    const { files, cap } = await step('Changed files', () => pullRequestFiles(git, github, pr));
     const sqlmesh = await step('Load the SQLMesh project', () => startSqlMesh(context));
     try {
         await requireEnvironment(sqlmesh, context.settings.prodEnvironment);
         const graph = new ModelGraph(repositoryRelative(sqlmesh.models, repoRoot));
         const changeSet = await step('Changed models', () => changedModels(context, sqlmesh, graph, files, repoRoot));
         const chain = graph.affectedChain(changeSet.changed);
-        info(`Affected chain (${chain.length}): ${chain.join(' -> ') || 'none'}`);
+        logNames(`Affected chain (${chain.length})`, chain, ' -> ');
         const environment = `${context.settings.environmentPrefix}_${pr.number}`;
         const planWindow = await resolvePlanWindow(context, sqlmesh);
         const needsEnvironment = chain.length > 0 || changeSet.removed.length > 0;
@@ -41480,7 +41862,8 @@ async function diffPullRequest(context, github, pr) {
             onUncompared: context.settings.onUncompared,
             backfillStart: context.settings.backfillStart,
             backfillPreview,
-            auditFailures: built.auditFailures
+            auditFailures: built.auditFailures,
+            fileList: cap
         };
         await step('Report', () => publish(context, github, pr, report));
         setOutputs(changeSet, chain, diffs);
@@ -41499,21 +41882,45 @@ async function diffPullRequest(context, github, pr) {
 /** One line per cause the gate failed on, each naming its models and what to do. */
 function gateMessage(gate, settings) {
     const lines = [
-        gate.differences.length > 0 ? `fail-on '${settings.failOn}': ${gate.differences.join(', ')}.` : '',
-        gate.failedDiffs.length > 0 ? `Table diff failed, so the gate cannot vouch for: ${gate.failedDiffs.join(', ')}.` : '',
+        gate.differences.length > 0 ? `fail-on '${settings.failOn}': ${capNames(gate.differences)}.` : '',
+        gate.failedDiffs.length > 0 ? `Table diff failed, so the gate cannot vouch for: ${capNames(gate.failedDiffs)}.` : '',
         gate.uncompared.length > 0
-            ? `Not compared (on-uncompared 'fail'): ${gate.uncompared.join(', ')}. Set 'on-uncompared: warn' to accept models the action cannot compare.`
+            ? `Not compared (on-uncompared 'fail'): ${capNames(gate.uncompared)}. Set 'on-uncompared: warn' to accept models the action cannot compare.`
             : ''
     ];
     return `${lines.filter(Boolean).join(' ')} See the pull-request comment for the numbers and reasons.`;
 }
-/** Models not compared are named in the log too, where no gate fails on them. */
+/**
+ * Models not compared are named in the log too, where no gate fails on them: one warning each, or, past
+ * WARNED_MODELS, one per reason with a count (GitHub shows only the first ten annotations of a step).
+ */
 function warnUncompared(diffs, failOn) {
-    for (const diff of diffs) {
-        if (diff.status === 'not-diffed' && isUncompared(diff)) {
-            warning(`${diff.model} was not compared: ${diff.detail}`, { title: failOn === 'never' ? 'Not compared' : 'Not compared (gate)' });
-        }
+    const title = failOn === 'never' ? 'Not compared' : 'Not compared (gate)';
+    const uncompared = diffs.filter((diff) => diff.status === 'not-diffed' && isUncompared(diff));
+    if (uncompared.length <= WARNED_MODELS) {
+        uncompared.forEach(diff => warning(`${diff.model} was not compared: ${diff.detail}`, { title }));
+        return;
     }
+    const byReason = new Map();
+    for (const diff of uncompared) {
+        const models = byReason.get(diff.reason);
+        if (models)
+            models.push(diff.model);
+        else
+            byReason.set(diff.reason, [diff.model]);
+    }
+    for (const [reason, models] of byReason) {
+        const first = uncompared.find(diff => diff.reason === reason);
+        warning(`${models.length} models were not compared (${first?.detail ?? reason}): ${capNames(models)}`, { title });
+    }
+    startGroup(`Not compared (${uncompared.length})`);
+    uncompared.forEach(diff => info(`  ${diff.model}: ${diff.detail}`));
+    endGroup();
+}
+const WARNED_MODELS = 10;
+/** Up to 20 names, then the count of the rest: an annotation or an error message stays readable at 3,000 models. */
+function capNames(names) {
+    return names.length <= 20 ? names.join(', ') : `${names.slice(0, 20).join(', ')} and ${names.length - 20} more`;
 }
 /** The window the PR environment's plan covers, when environment-start sets one; null otherwise. */
 async function resolvePlanWindow(context, sqlmesh) {
@@ -41690,7 +42097,7 @@ async function alreadyBackfilled(context, github, merge) {
 async function resolveMerge(context, git, github) {
     const pr = pullRequestOf(context.event);
     if (pr) {
-        const files = await pullRequestFiles(git, github, pr);
+        const { files } = await pullRequestFiles(git, github, pr);
         return { commitSha: String(context.event.payload.pull_request.merge_commit_sha ?? pr.headSha), files, pullRequest: pr.number };
     }
     const before = String(context.event.payload.before ?? '');
@@ -41699,8 +42106,7 @@ async function resolveMerge(context, git, github) {
         throw new Error('The push event has no "after" commit.');
     const from = await pushBase(git, before, after);
     const files = await git.changedFiles(from, after);
-    info(`git: ${files.length} files changed in ${from.slice(0, 7)}..${after.slice(0, 7)}`);
-    files.forEach(file => info(`  ${file.status.padEnd(8)} ${file.path}`));
+    logFiles(`git: ${files.length} files changed in ${from.slice(0, 7)}..${after.slice(0, 7)}`, files);
     const pullRequest = await github.pullRequestForCommit(after).catch((error) => {
         warning(`Could not look up the pull request of ${after.slice(0, 7)}: ${error.message}`);
         return null;

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals'
-import { buildChangeSet, mapFilesToModels, type FileMapping } from '../../src/core/changes.js'
+import { buildChangeSet, mapFilesToModels, restListCapped, type FileMapping } from '../../src/core/changes.js'
 import { ModelGraph } from '../../src/core/graph.js'
 import type { ChangedFile, FingerprintChanges, ModelInfo } from '../../src/core/types.js'
 import { dependsOn, modelInfo } from '../fixtures/builders.js'
@@ -222,5 +222,21 @@ describe('buildChangeSet', () => {
     const changeSet = buildChangeSet(mapped('sqlmesh/external_models.yaml'), fingerprints({ directlyModified: ['ext.teams'] }), graph)
     expect(changeSet.changed).toEqual(['ext.teams'])
     expect(changeSet.noSemanticChange).toEqual(['ext.players'])
+  })
+})
+
+describe('restListCapped', () => {
+  it('is capped when GitHub listed fewer files than it counts as changed', () => {
+    expect(restListCapped(2_999, 3_500)).toBe(true)
+  })
+
+  it('is capped at exactly 3,000 listed, even without a count: GitHub does not say whether that list is whole', () => {
+    expect(restListCapped(3_000, null)).toBe(true)
+    expect(restListCapped(3_000, 3_000)).toBe(true)
+  })
+
+  it('is whole when every counted file was listed', () => {
+    expect(restListCapped(2_999, 2_999)).toBe(false)
+    expect(restListCapped(12, null)).toBe(false)
   })
 })

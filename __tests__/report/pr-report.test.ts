@@ -336,3 +336,26 @@ describe('renderFailure', () => {
     expect(body).toContain("```text\nAudit not_null failed for model staging.stg_games\n'''injected fence'''\n```")
   })
 })
+
+describe('a file list cut at GitHub’s cap', () => {
+  const capped = prReport({
+    changed: ['chain.c_0000'],
+    chain: ['chain.c_0000'],
+    diffs: [diffed('chain.c_0000')],
+    changedIndirectlyByFiles: ['chain.c_0000'],
+    projectFiles: [{ path: 'analytics/macros/m.sql', status: 'modified' }],
+    fileList: { listed: 3_000, total: 3_500 }
+  })
+
+  it('says the list is incomplete, with the counts, and how to get the whole list', () => {
+    expect(section(renderPrSections(capped), 'notes')).toContain(
+      "- ⚠️ The list of changed files is incomplete: git history was not available, and GitHub's API listed only 3,000 of 3,500 files (its cap). " +
+        "The changed models come from SQLMesh's fingerprints, and nothing here is said from the file list alone. Use `actions/checkout` with `fetch-depth: 0` for the full list."
+    )
+  })
+
+  it('does not claim a model changed without an edit to its own file: its file may be among those not listed', () => {
+    expect(section(renderPrSections(capped), 'notes')).not.toContain('Changed without an edit')
+    expect(section(renderPrSections({ ...capped, fileList: null }), 'notes')).toContain('- Changed without an edit to their own file through `analytics/macros/m.sql`: `chain.c_0000`')
+  })
+})

@@ -100,3 +100,20 @@ function isInside(path: string, dir: string): boolean {
 function relativeTo(path: string, dir: string): string {
   return dir === '' || dir === '.' ? path : path.slice(dir.replace(/\/$/, '').length + 1)
 }
+
+/** A list of changed files cut at GitHub's cap: how many it listed, and GitHub's own count when known. */
+export interface FileListCap {
+  readonly listed: number
+  readonly total: number | null
+}
+
+/** GitHub's REST API lists at most this many files of a pull request; git has them all. */
+export const REST_FILES_CAP = 3000
+
+/**
+ * Whether the REST list of a pull request's files is known to be incomplete: GitHub listed fewer entries than its
+ * own count of changed files, or stopped at its cap (GitHub does not say whether a list of exactly 3,000 is whole).
+ */
+export function restListCapped(listed: number, total: number | null): boolean {
+  return listed >= REST_FILES_CAP || (total !== null && total > listed)
+}

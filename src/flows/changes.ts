@@ -2,7 +2,7 @@
 
 import * as core from '@actions/core'
 import { relative } from 'node:path'
-import { buildChangeSet, mapFilesToModels, type ChangeSet } from '../core/changes.js'
+import { buildChangeSet, mapFilesToModels, restListCapped, type ChangeSet, type FileListCap } from '../core/changes.js'
 import type { ModelGraph } from '../core/graph.js'
 import type { ChangedFile, FingerprintChanges } from '../core/types.js'
 import type { GitHub } from '../github/client.js'
@@ -11,18 +11,52 @@ import type { Git } from '../github/git.js'
 import type { SqlMesh } from '../sqlmesh/client.js'
 import { projectDir, type FlowContext } from './context.js'
 
-export async function pullRequestFiles(git: Git, github: GitHub, pr: PullRequestEvent): Promise<ChangedFile[]> {
+/** The files a pull request changes, and, when they came from GitHub's capped REST list, that the list is cut. */
+export interface PullRequestFiles {
+  readonly files: ChangedFile[]
+  readonly cap: FileListCap | null
+}
+
+/**
+ * The files from git (fetching the history a shallow clone lacks, see Git.findMergeBase); only when that fails, from
+ * GitHub's REST list, which stops at 3,000 files.
+ */
+export async function pullRequestFiles(git: Git, github: GitHub, pr: PullRequestEvent): Promise<PullRequestFiles> {
   const mergeBase = await git.findMergeBase(pr.baseSha, pr.headSha, message => core.info(message))
   if (mergeBase) {
     const files = await git.changedFiles(mergeBase, pr.headSha)
-    core.info(`git: ${files.length} files changed since the merge base ${mergeBase.slice(0, 7)}`)
-    files.forEach(file => core.info(`  ${file.status.padEnd(8)} ${file.path}`))
-    return files
+    logFiles(`git: ${files.length} files changed since the merge base ${mergeBase.slice(0, 7)}`, files)
+    return { files, cap: null }
   }
   core.warning('The merge base is not in the clone and could not be fetched; listing the files through the GitHub API instead.')
-  const { files, capped } = await github.pullRequestFiles(pr.number)
-  if (capped) core.warning('GitHub lists at most 3,000 files of a pull request; use actions/checkout with fetch-depth: 0 so git can see them all.')
-  return files
+  const { files, listed, total } = await github.pullRequestFiles(pr.number, pr.changedFiles)
+  logFiles(`GitHub API: ${listed} files listed${total !== null ? ` of ${total} changed` : ''}`, files)
+  if (!restListCapped(listed, total)) return { files, cap: null }
+  core.warning('GitHub lists at most 3,000 files of a pull request; use actions/checkout with fetch-depth: 0 so git can see them all.')
+  return { files, cap: { listed, total } }
+}
+
+/** Names logged on one line, up to LOGGED_NAMES of them; more as a count, with the names in a collapsed group. */
+export function logNames(title: string, names: readonly string[], separator = ', '): void {
+  if (names.length <= LOGGED_NAMES) {
+    core.info(`${title}: ${names.join(separator) || 'none'}`)
+    return
+  }
+  core.info(`${title}: ${names.length} models`)
+  core.startGroup(`${title} (${names.length})`)
+  names.forEach(name => core.info(`  ${name}`))
+  core.endGroup()
+}
+
+const LOGGED_NAMES = 20
+
+/** A count on one line, the names in a collapsed group: a pull request can touch thousands of files. */
+export function logFiles(title: string, files: readonly ChangedFile[]): void {
+  core.info(title)
+  if (files.length === 0) return
+  core.startGroup(`The ${files.length} changed files`)
+  files.forEach(file => core.info(`  ${file.status.padEnd(8)} ${file.path}`))
+  core.endGroup()
 }
 
 export async function changedModels(
@@ -39,9 +73,9 @@ export async function changedModels(
     core.warning(`Environment '${context.settings.prodEnvironment}' does not exist yet: every model counts as new.`)
   }
   const changeSet = buildChangeSet(mappings, fingerprints, graph)
-  core.info(`Changed by files: ${mappings.flatMap(m => ('models' in m.role ? m.role.models : [])).join(', ') || 'none'}`)
-  core.info(`Changed by fingerprint: ${fingerprints.directlyModified.join(', ') || 'none'}`)
-  core.info(`No semantic change: ${changeSet.noSemanticChange.join(', ') || 'none'}`)
+  logNames('Changed by files', mappings.flatMap(m => ('models' in m.role ? m.role.models : [])))
+  logNames('Changed by fingerprint', fingerprints.directlyModified)
+  logNames('No semantic change', changeSet.noSemanticChange)
   return changeSet
 }
 

@@ -11,7 +11,7 @@ import { Git } from '../github/git.js'
 import { BACKFILL_COMMENT_MARKER, completedMarker } from '../report/backfill-report.js'
 import type { ChangedFile } from '../core/types.js'
 import { backfill, reportBackfill, resolveBackfillRange } from './backfill.js'
-import { changedModels, pullRequestFiles } from './changes.js'
+import { changedModels, logFiles, pullRequestFiles } from './changes.js'
 import { repositoryRelative, startSqlMesh, step, type FlowContext } from './context.js'
 
 const ZERO_SHA = /^0+$/
@@ -75,7 +75,7 @@ async function alreadyBackfilled(context: FlowContext, github: GitHub, merge: Me
 async function resolveMerge(context: FlowContext, git: Git, github: GitHub): Promise<Merge> {
   const pr = pullRequestOf(context.event)
   if (pr) {
-    const files = await pullRequestFiles(git, github, pr)
+    const { files } = await pullRequestFiles(git, github, pr)
     return { commitSha: String((context.event.payload.pull_request as { merge_commit_sha?: string }).merge_commit_sha ?? pr.headSha), files, pullRequest: pr.number }
   }
   const before = String(context.event.payload.before ?? '')
@@ -83,8 +83,7 @@ async function resolveMerge(context: FlowContext, git: Git, github: GitHub): Pro
   if (!after) throw new Error('The push event has no "after" commit.')
   const from = await pushBase(git, before, after)
   const files = await git.changedFiles(from, after)
-  core.info(`git: ${files.length} files changed in ${from.slice(0, 7)}..${after.slice(0, 7)}`)
-  files.forEach(file => core.info(`  ${file.status.padEnd(8)} ${file.path}`))
+  logFiles(`git: ${files.length} files changed in ${from.slice(0, 7)}..${after.slice(0, 7)}`, files)
   const pullRequest = await github.pullRequestForCommit(after).catch((error: Error) => {
     core.warning(`Could not look up the pull request of ${after.slice(0, 7)}: ${error.message}`)
     return null

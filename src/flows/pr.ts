@@ -3,7 +3,7 @@
 
 import * as core from '@actions/core'
 import type { ChangeSet } from '../core/changes.js'
-import { changedModels, pullRequestFiles } from './changes.js'
+import { changedModels, logNames, pullRequestFiles } from './changes.js'
 import { evaluateGate, gateFails, type GateResult } from '../core/gate.js'
 import { isUncompared } from '../core/coverage.js'
 import { historyDependent } from '../core/diff-plan.js'
@@ -42,14 +42,14 @@ async function diffPullRequest(context: FlowContext, github: GitHub, pr: PullReq
   const repoRoot = await git.topLevel()
   const problem = pullRequestCheckoutProblem(await git.checkedOut(), pr)
   if (problem) throw new InputError(problem)
-  const files = await step('Changed files', () => pullRequestFiles(git, github, pr))
+  const { files, cap } = await step('Changed files', () => pullRequestFiles(git, github, pr))
   const sqlmesh = await step('Load the SQLMesh project', () => startSqlMesh(context))
   try {
     await requireEnvironment(sqlmesh, context.settings.prodEnvironment)
     const graph = new ModelGraph(repositoryRelative(sqlmesh.models, repoRoot))
     const changeSet = await step('Changed models', () => changedModels(context, sqlmesh, graph, files, repoRoot))
     const chain = graph.affectedChain(changeSet.changed)
-    core.info(`Affected chain (${chain.length}): ${chain.join(' -> ') || 'none'}`)
+    logNames(`Affected chain (${chain.length})`, chain, ' -> ')
     const environment = `${context.settings.environmentPrefix}_${pr.number}`
     const planWindow = await resolvePlanWindow(context, sqlmesh)
     const needsEnvironment = chain.length > 0 || changeSet.removed.length > 0
@@ -91,7 +91,8 @@ async function diffPullRequest(context: FlowContext, github: GitHub, pr: PullReq
       onUncompared: context.settings.onUncompared,
       backfillStart: context.settings.backfillStart,
       backfillPreview,
-      auditFailures: built.auditFailures
+      auditFailures: built.auditFailures,
+      fileList: cap
     }
     await step('Report', () => publish(context, github, pr, report))
     setOutputs(changeSet, chain, diffs)
@@ -109,22 +110,46 @@ async function diffPullRequest(context: FlowContext, github: GitHub, pr: PullReq
 /** One line per cause the gate failed on, each naming its models and what to do. */
 export function gateMessage(gate: GateResult, settings: Pick<FlowContext['settings'], 'failOn' | 'onUncompared'>): string {
   const lines = [
-    gate.differences.length > 0 ? `fail-on '${settings.failOn}': ${gate.differences.join(', ')}.` : '',
-    gate.failedDiffs.length > 0 ? `Table diff failed, so the gate cannot vouch for: ${gate.failedDiffs.join(', ')}.` : '',
+    gate.differences.length > 0 ? `fail-on '${settings.failOn}': ${capNames(gate.differences)}.` : '',
+    gate.failedDiffs.length > 0 ? `Table diff failed, so the gate cannot vouch for: ${capNames(gate.failedDiffs)}.` : '',
     gate.uncompared.length > 0
-      ? `Not compared (on-uncompared 'fail'): ${gate.uncompared.join(', ')}. Set 'on-uncompared: warn' to accept models the action cannot compare.`
+      ? `Not compared (on-uncompared 'fail'): ${capNames(gate.uncompared)}. Set 'on-uncompared: warn' to accept models the action cannot compare.`
       : ''
   ]
   return `${lines.filter(Boolean).join(' ')} See the pull-request comment for the numbers and reasons.`
 }
 
-/** Models not compared are named in the log too, where no gate fails on them. */
+/**
+ * Models not compared are named in the log too, where no gate fails on them: one warning each, or, past
+ * WARNED_MODELS, one per reason with a count (GitHub shows only the first ten annotations of a step).
+ */
 function warnUncompared(diffs: readonly ModelDiff[], failOn: string): void {
-  for (const diff of diffs) {
-    if (diff.status === 'not-diffed' && isUncompared(diff)) {
-      core.warning(`${diff.model} was not compared: ${diff.detail}`, { title: failOn === 'never' ? 'Not compared' : 'Not compared (gate)' })
-    }
+  const title = failOn === 'never' ? 'Not compared' : 'Not compared (gate)'
+  const uncompared = diffs.filter((diff): diff is Extract<ModelDiff, { status: 'not-diffed' }> => diff.status === 'not-diffed' && isUncompared(diff))
+  if (uncompared.length <= WARNED_MODELS) {
+    uncompared.forEach(diff => core.warning(`${diff.model} was not compared: ${diff.detail}`, { title }))
+    return
   }
+  const byReason = new Map<string, string[]>()
+  for (const diff of uncompared) {
+    const models = byReason.get(diff.reason)
+    if (models) models.push(diff.model)
+    else byReason.set(diff.reason, [diff.model])
+  }
+  for (const [reason, models] of byReason) {
+    const first = uncompared.find(diff => diff.reason === reason)
+    core.warning(`${models.length} models were not compared (${first?.detail ?? reason}): ${capNames(models)}`, { title })
+  }
+  core.startGroup(`Not compared (${uncompared.length})`)
+  uncompared.forEach(diff => core.info(`  ${diff.model}: ${diff.detail}`))
+  core.endGroup()
+}
+
+const WARNED_MODELS = 10
+
+/** Up to 20 names, then the count of the rest: an annotation or an error message stays readable at 3,000 models. */
+function capNames(names: readonly string[]): string {
+  return names.length <= 20 ? names.join(', ') : `${names.slice(0, 20).join(', ')} and ${names.length - 20} more`
 }
 
 /** The window the PR environment's plan covers, when environment-start sets one; null otherwise. */

@@ -9,9 +9,6 @@ import type { RepoRef } from './event.js'
 
 type Octokit = ReturnType<typeof getOctokit>
 
-/** Files past this many are not listed by the REST API; git has them all. */
-export const REST_FILES_CAP = 3000
-
 export interface StickyComment {
   readonly id: number
   readonly url: string
@@ -41,8 +38,11 @@ export class GitHub {
     )
   }
 
-  /** The files of a pull request from the REST API (renames as delete + add); capped at 3,000 by GitHub. */
-  async pullRequestFiles(number: number): Promise<{ files: ChangedFile[]; capped: boolean }> {
+  /**
+   * The files of a pull request from the REST API (renames as delete + add); GitHub lists at most 3,000. `listed` is
+   * how many entries GitHub listed, `total` its own count of changed files (`changed_files`), asked for when unknown.
+   */
+  async pullRequestFiles(number: number, total: number | null): Promise<{ files: ChangedFile[]; listed: number; total: number | null }> {
     const listed = await this.octokit.paginate(this.octokit.rest.pulls.listFiles, {
       ...this.repo,
       pull_number: number,
@@ -58,7 +58,18 @@ export class GitHub {
       const status = file.status === 'added' ? 'added' : file.status === 'removed' ? 'removed' : 'modified'
       return [{ path: file.filename, status }]
     })
-    return { files, capped: listed.length >= REST_FILES_CAP }
+    return { files, listed: listed.length, total: total ?? (await this.changedFileCount(number)) }
+  }
+
+  /** GitHub's count of the files a pull request changes; null when it cannot be read (the list is then judged alone). */
+  private async changedFileCount(number: number): Promise<number | null> {
+    try {
+      const { data } = await this.octokit.rest.pulls.get({ ...this.repo, pull_number: number })
+      return data.changed_files
+    } catch (error) {
+      core.info(`Could not read the pull request's count of changed files: ${error instanceof Error ? error.message : String(error)}`)
+      return null
+    }
   }
 
   /** The pull request a commit came from (GitHub's "pull requests associated with a commit"), merged ones first. */

@@ -18,6 +18,8 @@ export interface PullRequestEvent {
   readonly merged: boolean
   /** The head lives in another repository (a fork). */
   readonly fromFork: boolean
+  /** GitHub's count of the files the pull request changes (`changed_files`), when the event carries it. */
+  readonly changedFiles: number | null
 }
 
 export interface WorkflowEvent {
@@ -55,7 +57,8 @@ export function pullRequestOf(event: WorkflowEvent): PullRequestEvent | null {
     headRef: String(head.ref ?? ''),
     merged: pr.merged === true,
     // A head repository GitHub no longer knows (a deleted fork) counts as a fork: its code is still someone else's.
-    fromFork: !headRepo || Boolean(baseRepo && headRepo.full_name !== baseRepo.full_name)
+    fromFork: !headRepo || Boolean(baseRepo && headRepo.full_name !== baseRepo.full_name),
+    changedFiles: typeof pr.changed_files === 'number' ? pr.changed_files : null
   }
 }
 

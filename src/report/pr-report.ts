@@ -7,6 +7,7 @@ import { gateFails, hasDataChange, hasSchemaChange, type GateResult } from '../c
 import { coverageOf, isUncompared } from '../core/coverage.js'
 import type { ChangedFile, GrainProblem, ModelDiff } from '../core/types.js'
 import type { ModelBackfill } from '../core/backfill.js'
+import type { FileListCap } from '../core/changes.js'
 import type { Section } from './fit.js'
 import { COMMENT_LINEAGE, MERMAID_LIMITS, renderLineage, type LineageBudget } from './lineage.js'
 
@@ -52,13 +53,6 @@ export interface PrReport {
   readonly auditFailures?: readonly string[]
   /** Set when the changed files came from GitHub's REST list and it was cut at its cap: the list is incomplete. */
   readonly fileList?: FileListCap | null
-}
-
-/** GitHub's REST API lists at most 3,000 files of a pull request. */
-export interface FileListCap {
-  readonly listed: number
-  /** The pull request's own count of changed files, when GitHub gave it. */
-  readonly total: number | null
 }
 
 /** Where the sections go: the comment (65,536 characters) or the job summary (1 MiB), which can hold more. */
