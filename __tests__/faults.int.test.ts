@@ -468,19 +468,35 @@ describe('bad input and faults on DuckDB', () => {
       expect(JSON.parse(run.outputs['affected-models'] ?? '[]')).toEqual(CHAIN)
     })
 
-    it('a pull request with more than 3,000 files and no base commit: warns that the REST list is capped and to fetch the history', async () => {
-      const filler = Array.from({ length: 3001 }, (_, index) => ({ filename: `docs/page-${index}.md`, status: 'added' as const }))
+    it('a pull request with 3,401 files, its model sorted after 3,400 docs pages, and no base commit: the comment and summary say the list was capped and claim nothing from it', async () => {
+      const pages = Array.from({ length: 3400 }, (_, index) => ({ filename: `docs/page-${String(index).padStart(4, '0')}.md`, status: 'added' as const }))
       const run = await openPullRequest(repo, server, {
         number: 28,
         change: dropPostponedGames(repo),
         baseSha: '0badc0de'.repeat(5),
-        files: [{ filename: 'analytics/models/staging/stg_games.sql' }, ...filler]
+        files: [...pages, { filename: 'analytics/models/staging/stg_games.sql' }]
       })
       expect(run.code).toBe(0)
       expect(commands(run, 'warning')).toContain(
         'GitHub lists at most 3,000 files of a pull request; use actions/checkout with fetch-depth: 0 so git can see them all.'
       )
-      expect(botComments(server, 28)).toHaveLength(1)
+      // GitHub's own paging: 30 pages of 100, and nothing past the 3,000th file.
+      const pagesAsked = server.requests.filter(request => request.method === 'GET' && request.path === '/repos/acme/hoops/pulls/28/files')
+      expect(pagesAsked).toHaveLength(30)
+      // The log: a count, and the names inside a collapsed group, not 3,000 lines at info level.
+      expect(run.stdout).toContain('GitHub API: 3000 files listed of 3401 changed')
+      expect(run.stdout).toMatch(/^::group::The 3000 changed files\n(  added    docs\/page-\d{4}\.md\n){3000}::endgroup::$/m)
+      expect(run.stdout).toContain('Changed by files: none')
+      const comments = botComments(server, 28)
+      expect(comments).toHaveLength(1)
+      const note = "GitHub's API listed only 3,000 of 3,401 files (its cap)"
+      for (const report of [comments[0]?.body ?? '', run.summary]) {
+        expect(report).toContain(note)
+        // staging.stg_games changed through its own file, which is past the cap: no claim that it changed without one.
+        expect(report).not.toContain('Changed without an edit')
+        expect(report).toMatch(/\| ✏️\u00a0`staging\.stg_games` \| 34 \| 0 \| 0 \| 2,380 → 2,346 rows · all rows \|/)
+      }
+      expect(JSON.parse(run.outputs['changed-models'] ?? '[]')).toEqual(['staging.stg_games'])
     })
   })
 
