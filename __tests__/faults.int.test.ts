@@ -468,6 +468,27 @@ describe('bad input and faults on DuckDB', () => {
       expect(JSON.parse(run.outputs['affected-models'] ?? '[]')).toEqual(CHAIN)
     })
 
+    it('a shallow clone (fetch-depth 1) of a 3,401-file pull request: fetches the history from origin and lists the files with git, not the capped REST list', async () => {
+      const pages = Array.from({ length: 3400 }, (_, index) => ({ filename: `docs/page-${String(index).padStart(4, '0')}.md`, status: 'added' as const }))
+      const options: PullRequestOptions = { number: 29, change: dropPostponedGames(repo), files: [...pages, { filename: 'analytics/models/staging/stg_games.sql' }] }
+      const shas = preparePullRequest(repo, server, options)
+      // What actions/checkout leaves by default: one commit of the pull request's head, origin pointing at GitHub.
+      const clone = join(scratch, 'shallow-checkout')
+      execFileSync('git', ['clone', '-q', '--depth=1', '--branch', 'pr-29', `file://${repo.dir}`, clone])
+      expect(execFileSync('git', ['rev-parse', '--is-shallow-repository'], { cwd: clone, encoding: 'utf8' }).trim()).toBe('true')
+      expect(() => execFileSync('git', ['cat-file', '-e', `${shas.base}^{commit}`], { cwd: clone, stdio: 'ignore' })).toThrow()
+      cpSync(join(repo.projectDir, repo.duckdbFile), join(clone, 'analytics', repo.duckdbFile))
+      const from = server.requests.length
+      const run = await runPullRequest(repo, server, { ...options, workspace: clone }, shas)
+      expect(run.code).toBe(0)
+      expect(run.stdout).toContain(`Merge base of ${shas.base.slice(0, 7)} and ${shas.head.slice(0, 7)} not found; fetching 50 more commits.`)
+      expect(run.stdout).toMatch(/git: 1 files changed since the merge base [0-9a-f]{7}/)
+      expect(server.requests.slice(from).some(request => request.path === '/repos/acme/hoops/pulls/29/files')).toBe(false)
+      const body = botComments(server, 29)[0]?.body ?? ''
+      expect(body).not.toContain('list of changed files is incomplete')
+      expect(body).toMatch(/\| ✏️\u00a0`staging\.stg_games` \| 34 \| 0 \| 0 \| 2,380 → 2,346 rows · all rows \|/)
+    })
+
     it('a pull request with 3,401 files, its model sorted after 3,400 docs pages, and no base commit: the comment and summary say the list was capped and claim nothing from it', async () => {
       const pages = Array.from({ length: 3400 }, (_, index) => ({ filename: `docs/page-${String(index).padStart(4, '0')}.md`, status: 'added' as const }))
       const run = await openPullRequest(repo, server, {
