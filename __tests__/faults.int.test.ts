@@ -866,11 +866,30 @@ describe('size: a chain of 400 models on DuckDB', () => {
 
   it('keeps the comment under 65,536 characters by leaving out whole sections, says so and points to the job summary', () => {
     expect([...body].length).toBeLessThanOrEqual(65_536)
-    expect(body).toMatch(/> ✂️ \d+ sections left out to stay under GitHub's size limit\. The full report is in the job summary: https:\/\/github\.com\/acme\/hoops\/actions\/runs\/4242/)
-    // Whole sections: every <details> that is opened is closed, and the summary table has every model.
+    expect(body).toMatch(/> ✂️ [\d,]+ sections? left out to stay under GitHub's size limit\. The full report is in the job summary: https:\/\/github\.com\/acme\/hoops\/actions\/runs\/4242/)
+    // Whole sections: every <details> that is opened is closed.
     expect(body.split('<details>').length).toBe(body.split('</details>').length)
-    expect(body.split('\n').filter(line => /^\| (✏️|↳)\u00a0`generated\.chain_/.test(line))).toHaveLength(LENGTH)
-    expect(body).toContain('<sub>sqlmesh-action')
+    expect(body).toMatch(/<sub>sqlmesh-action · SQLMesh [^·]+ · commit `[0-9a-f]{7}`<\/sub>$/)
+  })
+
+  it('counts every model once in the table: the changed one and those that differ by name, the rest grouped by outcome', () => {
+    const rows = body.split('\n').filter(line => /^\| (✏️|↳|\*\*)/.test(line))
+    const counted = rows.reduce((total, line) => total + Number(/^\| \*\*([\d,]+) models?\*\*/.exec(line)?.[1]?.replace(/,/g, '') ?? 1), 0)
+    expect(counted).toBe(LENGTH)
+    expect(rows[0]).toMatch(/^\| ✏️\u00a0`generated\.chain_001` \| [1-9]/)
+    expect(rows.length).toBeLessThan(40)
+  })
+
+  it("draws a lineage GitHub's Mermaid accepts in the comment, and the whole chain in the job summary", () => {
+    const diagram = (markdown: string): string => /```mermaid\n([\s\S]*?)\n```/.exec(markdown)?.[1] ?? ''
+    const edges = (text: string): number => text.split('\n').filter(line => line.includes('-->')).length
+    expect(edges(diagram(body))).toBeGreaterThan(0)
+    expect(edges(diagram(body))).toBeLessThanOrEqual(500)
+    expect(diagram(body).length).toBeLessThanOrEqual(50_000)
+    expect(diagram(body)).toContain('["generated.chain_001"]')
+    expect(diagram(body)).toMatch(/\(\["#43;\d+ more downstream"\]\)/)
+    expect(body).toContain('the job summary draws the whole graph')
+    expect(edges(diagram(run.summary))).toBe(LENGTH - 1)
   })
 
   it('keeps the job summary under 1 MiB, with more of the report than the comment', () => {

@@ -40673,8 +40673,9 @@ function renderLineage(input, budget) {
     if (fits(whole, budget))
         return { ...whole, caption: '', whole: true };
     // A job summary's diagram may show more models than a comment's, which shares its room with the table.
-    const nodeCaps = budget.edges >= MERMAID_LIMITS.edges ? [300, 150, 60] : [120, 60];
-    for (const depth of [20, 10, 5, 3, 2, 1, 0]) {
+    const roomy = budget.edges >= MERMAID_LIMITS.edges;
+    const nodeCaps = roomy ? [300, 150, 60] : [120, 60];
+    for (const depth of [...(roomy ? [100, 50] : []), 20, 10, 5, 3, 2, 1, 0]) {
         for (const nodeCap of nodeCaps) {
             const shown = collapsedSet(input, depth, nodeCap);
             if (!shown)
@@ -41012,16 +41013,30 @@ function modelRow(diff, changed) {
 }
 /** The order of groups: failed, not compared, differences, new or removed, compared equal, needing no comparison. */
 const GROUP_ORDER = { failed: 0, 'not-compared': 1, compared: 3, 'whole-model': 4, 'not-needed': 5 };
-/** Models with the same outcome, largest group first within each kind; the label says the outcome in the table's words. */
+/** Outcome rows past this many (models compared over many different windows) regroup without the window. */
+const GROUP_ROWS = 12;
+/**
+ * Models with the same outcome, largest group first within each kind; the label says the outcome in the table's words.
+ * When that makes too many rows, compared models regroup by whether they differ alone (at most 13 rows then).
+ */
 function outcomeGroups(diffs) {
+    const fine = groupBy(diffs, outcomeOf);
+    return fine.length <= GROUP_ROWS ? fine : groupBy(diffs, coarseOutcomeOf);
+}
+function groupBy(diffs, outcome) {
     const groups = new Map();
     for (const diff of diffs) {
-        const { label, order } = outcomeOf(diff);
+        const { label, order } = outcome(diff);
         const group = groups.get(label) ?? { label, order, models: [] };
         group.models.push(diff);
         groups.set(label, group);
     }
     return [...groups.values()].sort((a, b) => a.order - b.order || b.models.length - a.models.length);
+}
+function coarseOutcomeOf(diff) {
+    if (diff.status !== 'diffed')
+        return outcomeOf(diff);
+    return hasDataChange(diff) ? { label: 'differs · compared', order: 2 } : { label: 'no difference · compared', order: GROUP_ORDER.compared };
 }
 function outcomeOf(diff) {
     if (diff.status !== 'diffed')
@@ -41988,11 +42003,11 @@ async function rebuildHistoryDependent(context, sqlmesh, graph, { environment, c
     return { models: graph.withDownstream(roots), auditFailures: outcome.auditFailures };
 }
 async function publish(context, github, pr, report) {
-    const sections = renderPrSections(report);
     const summaryHint = `The full report is in the job summary: ${context.event.runUrl}`;
-    const summary = fitSections(sections, SUMMARY_LIMIT, 'The report is too large for the job summary; see the action log.');
+    // The summary can hold a larger lineage than the comment (see report/lineage.ts); the rest is the same sections.
+    const summary = fitSections(renderPrSections(report, 'summary'), SUMMARY_LIMIT, 'The report is too large for the job summary; see the action log.');
     await writeSummary(summary.markdown);
-    const comment = fitSections(sections, COMMENT_LIMIT, summaryHint);
+    const comment = fitSections(renderPrSections(report, 'comment'), COMMENT_LIMIT, summaryHint);
     if (comment.omitted.length > 0)
         info(`Comment cut to fit: left out ${comment.omitted.join(', ')}`);
     try {

@@ -31,6 +31,8 @@ export class Repo {
   constructor(dir: string, projectDir: string, options?: { gateway?: Gateway; database?: string; duckdbFile?: string })
   readonly dir: string
   readonly projectDir: string
+  /** The DuckDB file the project's config names, in the project folder. */
+  readonly duckdbFile: string
   readonly gateway: Gateway
   /** The PostgreSQL database on the postgres gateway, else undefined. */
   readonly database: string | undefined

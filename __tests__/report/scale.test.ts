@@ -140,7 +140,7 @@ describe.each([400, 3000])('the comment at %i affected models', count => {
         for (const name of report.changed) expect(diagram).toContain(`["${name}"]`)
       }
       const diagram = mermaidOf(comment)[0] as string
-      sizes.push(`${count} models · ${mode}: comment ${comment.length} chars, lineage ${edgesIn(diagram)} edges / ${diagram.length} chars; summary lineage ${edgesIn(mermaidOf(summary)[0] as string)} edges`)
+      sizes.push(`${count} models · ${mode}: comment ${comment.length} chars, lineage ${edgesIn(diagram)} edges / ${diagram.length} chars; summary lineage ${edgesIn(mermaidOf(summary)[0] as string)} edges / ${(mermaidOf(summary)[0] as string).length} chars`)
     })
 
     it('counts every model exactly once in the table, and never groups a model not compared under "no difference"', () => {
@@ -187,4 +187,21 @@ describe('the comment of a small pull request', () => {
 
 afterAll(() => {
   if (process.env.SCALE_SIZES) console.log(sizes.join('\n'))
+})
+
+describe('models compared over many different windows', () => {
+  it('regroup by outcome alone, so the table keeps a few rows and exact counts', () => {
+    const { names, edges } = chainOf(400)
+    const diffs = names.map((name, index) =>
+      diffed(name, { window: windowOf(`2024-01-${String((index % 28) + 1).padStart(2, '0')}`, '2024-03-01'), rows: rowCounts({ onlyInPr: index % 3 === 0 ? 1 : 0 }) })
+    )
+    const comment = fitSections(renderPrSections(prReport({ changed: [names[0] as string], chain: names, edges, diffs })), COMMENT_LIMIT, HINT).markdown
+    const groups = tableRows(comment).filter(row => row.line.startsWith('| **'))
+    expect(groups.map(row => /\| ([^|]+): `/.exec(row.line)?.[1])).toEqual(['differs · compared', 'no difference · compared'])
+    expect(tableRows(comment).reduce((total, row) => total + row.models, 0)).toBe(400)
+    // 134 models differ (every third); those listed one by one are not in the group.
+    const listed = tableRows(comment).filter(row => !row.line.startsWith('| **')).length
+    expect(groups[0]?.models).toBe(134 - listed)
+    expect(groups[1]?.models).toBe(266)
+  })
 })

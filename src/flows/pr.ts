@@ -238,11 +238,11 @@ async function rebuildHistoryDependent(
 }
 
 async function publish(context: FlowContext, github: GitHub, pr: PullRequestEvent, report: PrReport): Promise<void> {
-  const sections = renderPrSections(report)
   const summaryHint = `The full report is in the job summary: ${context.event.runUrl}`
-  const summary = fitSections(sections, SUMMARY_LIMIT, 'The report is too large for the job summary; see the action log.')
+  // The summary can hold a larger lineage than the comment (see report/lineage.ts); the rest is the same sections.
+  const summary = fitSections(renderPrSections(report, 'summary'), SUMMARY_LIMIT, 'The report is too large for the job summary; see the action log.')
   await writeSummary(summary.markdown)
-  const comment = fitSections(sections, COMMENT_LIMIT, summaryHint)
+  const comment = fitSections(renderPrSections(report, 'comment'), COMMENT_LIMIT, summaryHint)
   if (comment.omitted.length > 0) core.info(`Comment cut to fit: left out ${comment.omitted.join(', ')}`)
   try {
     const posted = await github.upsertComment(pr.number, DIFF_COMMENT_MARKER, context.settings.commentAuthor, redact(comment.markdown))

@@ -44,8 +44,9 @@ export function renderLineage(input: LineageInput, budget: LineageBudget): Linea
   const whole = drawModels(input, new Set(input.chain))
   if (fits(whole, budget)) return { ...whole, caption: '', whole: true }
   // A job summary's diagram may show more models than a comment's, which shares its room with the table.
-  const nodeCaps = budget.edges >= MERMAID_LIMITS.edges ? [300, 150, 60] : [120, 60]
-  for (const depth of [20, 10, 5, 3, 2, 1, 0]) {
+  const roomy = budget.edges >= MERMAID_LIMITS.edges
+  const nodeCaps = roomy ? [300, 150, 60] : [120, 60]
+  for (const depth of [...(roomy ? [100, 50] : []), 20, 10, 5, 3, 2, 1, 0]) {
     for (const nodeCap of nodeCaps) {
       const shown = collapsedSet(input, depth, nodeCap)
       if (!shown) continue

@@ -269,16 +269,32 @@ interface OutcomeGroup {
 /** The order of groups: failed, not compared, differences, new or removed, compared equal, needing no comparison. */
 const GROUP_ORDER: Record<ReturnType<typeof coverageOf>, number> = { failed: 0, 'not-compared': 1, compared: 3, 'whole-model': 4, 'not-needed': 5 }
 
-/** Models with the same outcome, largest group first within each kind; the label says the outcome in the table's words. */
+/** Outcome rows past this many (models compared over many different windows) regroup without the window. */
+const GROUP_ROWS = 12
+
+/**
+ * Models with the same outcome, largest group first within each kind; the label says the outcome in the table's words.
+ * When that makes too many rows, compared models regroup by whether they differ alone (at most 13 rows then).
+ */
 function outcomeGroups(diffs: readonly ModelDiff[]): OutcomeGroup[] {
+  const fine = groupBy(diffs, outcomeOf)
+  return fine.length <= GROUP_ROWS ? fine : groupBy(diffs, coarseOutcomeOf)
+}
+
+function groupBy(diffs: readonly ModelDiff[], outcome: (diff: ModelDiff) => { label: string; order: number }): OutcomeGroup[] {
   const groups = new Map<string, OutcomeGroup>()
   for (const diff of diffs) {
-    const { label, order } = outcomeOf(diff)
+    const { label, order } = outcome(diff)
     const group = groups.get(label) ?? { label, order, models: [] }
     group.models.push(diff)
     groups.set(label, group)
   }
   return [...groups.values()].sort((a, b) => a.order - b.order || b.models.length - a.models.length)
+}
+
+function coarseOutcomeOf(diff: ModelDiff): { label: string; order: number } {
+  if (diff.status !== 'diffed') return outcomeOf(diff)
+  return hasDataChange(diff) ? { label: 'differs · compared', order: 2 } : { label: 'no difference · compared', order: GROUP_ORDER.compared }
 }
 
 function outcomeOf(diff: ModelDiff): { label: string; order: number } {
