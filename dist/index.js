@@ -34309,7 +34309,7 @@ class SqlMesh {
     }
     /** Starts SQLMesh, checks its version and loads the project (the only project load of the run). */
     static async create(options) {
-        const bridge = BridgeProcess.start(options.python, bridgeScript(), options.workingDirectory ?? options.projectPath, options.env, options.log);
+        const bridge = BridgeProcess.start(options.python, bridgeScript(), options.workingDirectory ?? options.projectPath, bridgeEnvironment(options.env), options.log);
         try {
             const hello = await bridge.request('hello').catch((error) => {
                 throw new SqlMeshError('sqlmesh_missing', `SQLMesh could not be started with the Python interpreter '${options.python}': ${error.message}. ` +
@@ -34411,6 +34411,16 @@ class SqlMesh {
     close() {
         return this.bridge.close();
     }
+}
+/** SQLMesh's switch for its anonymized usage analytics (config: `disable_anonymized_analytics`). */
+const ANALYTICS_SWITCH = 'SQLMESH__DISABLE_ANONYMIZED_ANALYTICS';
+/**
+ * The environment of the SQLMesh process. SQLMesh's anonymized usage analytics are off unless the step's env sets the
+ * switch itself: a CI run must never wait on a network call the user did not ask for (SQLMesh posts them from an
+ * exit hook). A value the user set, whatever it is, is kept.
+ */
+function bridgeEnvironment(env) {
+    return env[ANALYTICS_SWITCH] === undefined ? { ...env, [ANALYTICS_SWITCH]: '1' } : { ...env };
 }
 /** A load failure in the user's words: which input or which file to fix. */
 function explainLoadError(error, options) {

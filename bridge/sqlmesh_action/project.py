@@ -156,7 +156,15 @@ def environment(session: "Session", params: dict) -> dict:
     env = session.environment_record(params["environment"], refresh=True)
     if env is None:
         return {"exists": False, "models": {}}
-    snapshots = context.state_reader.get_snapshots(env.snapshots)
+    # Reading every snapshot builds each model's query again (hundreds of thousands of objects, which SQLMesh's state
+    # cache keeps): with the collector on, its repeated full collections doubled the time (15.9 s against 8.6 s for
+    # 2,400 models). They are kept, so there is nothing for it to find; it is paused, and they are frozen after.
+    gc.disable()
+    try:
+        snapshots = context.state_reader.get_snapshots(env.snapshots)
+    finally:
+        gc.freeze()
+        gc.enable()
     models = {}
     for snapshot in snapshots.values():
         models[snapshot.name] = {

@@ -105,13 +105,14 @@ def serve(
     close: t.Callable[[], None],
 ) -> None:
     """The request loop. Methods in `concurrent` may run side by side, on the workers `start_workers` gives for a batch
-    of them (None: one after another, here); every other request waits until the batch is done and its workers have
+    of them (called at the first request of each batch; None: one after another, here); every other request waits until the batch is done and its workers have
     stopped, so a plan never overlaps a diff.
 
     On `shutdown` (or the end of stdin) it closes what must be closed (`close`: connections, so that the database has
     everything committed), answers, and ends the process at once: Python's own teardown (freeing every object of the
     loaded project, exit hooks) costs about 0.4 s and saves nothing."""
     workers: t.Any = None
+    in_batch = False
     for line in sys.stdin:
         if not line.strip():
             continue
@@ -120,13 +121,15 @@ def serve(
         method = request.get("method")
         params = request.get("params") or {}
         if method in concurrent:
-            workers = workers or start_workers(params)
+            if not in_batch:
+                workers, in_batch = start_workers(params), True
             if workers is not None:
                 workers.submit(handlers.get(method), method, request_id, params)
                 continue
-        elif workers is not None:
-            workers.finish()
-            workers = None
+        else:
+            if workers is not None:
+                workers.finish()
+            workers, in_batch = None, False
         if method == "shutdown":
             handle(lambda _params: _closed(close), method, request_id, params)
             exit_now(0)

@@ -3,6 +3,7 @@ run at once. Also the method table and `main`."""
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import typing as t
@@ -59,6 +60,11 @@ class Session:
     def start_workers(self, handlers: t.Dict[str, t.Callable[[dict], dict]], first: dict) -> t.Any:
         """Workers for a batch of diffs, or None to run them one after another. Before forking, the parent reads what
         every child needs and must not each create: the environments of the first request, the temp schema."""
+        # What the requests before the diffs left (the environments' snapshots SQLMesh's state cache keeps, a plan's
+        # objects) joins the project out of the collector's sight: otherwise every full collection during the diffs
+        # walks it again (measured: single collections of 0.3-2.2 s at 2,400 models). Garbage among it stays in memory
+        # until the process ends, which is soon.
+        gc.freeze()
         if self.workers <= 1 or self.context is None:
             return None
         if not self.fork_workers:

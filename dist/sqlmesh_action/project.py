@@ -3,6 +3,7 @@ environment's snapshots from SQLMesh's state."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -54,9 +55,15 @@ def load(session: "Session", params: dict) -> dict:
         raise BridgeError("load", f"{type(error).__name__}: {error}")
     session.context = context
     quiet_logs()
+    # The loaded project (models, their parsed SQL, the DAG) lives until the process ends. Moved out of the garbage
+    # collector's sight, it is no longer traversed by every collection during the diffs: measured 1.3-1.9x faster
+    # diffs, more the larger the project.
+    gc.collect()
+    gc.freeze()
     # Diffs run side by side only as far as the gateway allows: SQLMesh's `concurrent_tasks` (1 for DuckDB, whose
     # connection is not shared across threads) bounds SQLMesh's own parallel work too.
     session.workers = max(1, min(session.requested_workers, int(getattr(context, "concurrent_tasks", 1) or 1)))
+    session.fork_workers = forkable(context, session.gateway)
     return {
         "models": [describe_model(model) for model in context.models.values()],
         "gateways": gateways,
@@ -94,6 +101,17 @@ def describe_model(model: t.Any) -> dict:
         "cron": model.cron,
         "restatement_disabled": bool(getattr(kind, "disable_restatement", False)),
     }
+
+
+def forkable(context: t.Any, gateway: str) -> bool:
+    """Whether diffs may run in forked processes, each opening its own connection: not when the engine or the state is
+    DuckDB (one process per database file), nor where the system cannot fork."""
+    single_process = ("duckdb", "motherduck")
+    try:
+        engine = str(getattr(context.connection_config, "type_", "") or "")
+    except Exception:  # noqa: BLE001 - unknown: stay in one process
+        return False
+    return hasattr(os, "fork") and engine not in single_process and describe_state(context, gateway)["type"] not in single_process
 
 
 def describe_state(context: t.Any, gateway: str) -> dict:
@@ -138,7 +156,15 @@ def environment(session: "Session", params: dict) -> dict:
     env = session.environment_record(params["environment"], refresh=True)
     if env is None:
         return {"exists": False, "models": {}}
-    snapshots = context.state_reader.get_snapshots(env.snapshots)
+    # Reading every snapshot builds each model's query again (hundreds of thousands of objects, which SQLMesh's state
+    # cache keeps): with the collector on, its repeated full collections doubled the time (15.9 s against 8.6 s for
+    # 2,400 models). They are kept, so there is nothing for it to find; it is paused, and they are frozen after.
+    gc.disable()
+    try:
+        snapshots = context.state_reader.get_snapshots(env.snapshots)
+    finally:
+        gc.freeze()
+        gc.enable()
     models = {}
     for snapshot in snapshots.values():
         models[snapshot.name] = {

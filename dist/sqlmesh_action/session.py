@@ -3,12 +3,18 @@ run at once. Also the method table and `main`."""
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import typing as t
 
 from . import diff, plan, project
 from .protocol import BridgeError, serve
+from .workers import ProcessWorkers, ThreadWorkers
+
+# Connections a forked worker inherited from the bridge: kept referenced, never used or closed, because closing one
+# (or letting it be freed, which closes it) would end the bridge's own session with the database.
+_inherited: t.List[t.Any] = []
 
 
 class Session:
@@ -18,8 +24,13 @@ class Session:
         self.workers = 1
         self.gateway = "default"
         self._environments: t.Dict[str, t.Any] = {}
+        # Per environment, its snapshots by model name: a diff finds its model without scanning the whole list.
+        self._snapshot_index: t.Dict[str, t.Dict[str, t.Any]] = {}
         self._lock = threading.Lock()
         self.temp_schema_ready = False
+        # Side-by-side diffs in forked processes (each with its own connection), or on threads where forking cannot
+        # work (DuckDB: one process per database file).
+        self.fork_workers = False
 
     def require_context(self) -> t.Any:
         if self.context is None:
@@ -30,12 +41,55 @@ class Session:
         """An environment as SQLMesh's state holds it, read once and reused by every diff until a plan changes it."""
         with self._lock:
             if refresh or name not in self._environments:
-                self._environments[name] = self.require_context().state_reader.get_environment(name)
+                env = self.require_context().state_reader.get_environment(name)
+                self._environments[name] = env
+                self._snapshot_index[name] = {info.name: info for info in env.snapshots} if env is not None else {}
             return self._environments[name]
+
+    def snapshot_info(self, environment: str, fqn: str) -> t.Any:
+        """The environment's snapshot of one model (None when it has none), looked up by exact name."""
+        self.environment_record(environment)
+        return self._snapshot_index[environment].get(fqn)
+
+    def close(self) -> None:
+        """Closes SQLMesh's connections (the engine's and the state's): a DuckDB file is then checkpointed, and nothing
+        committed waits in a buffer when the process ends without Python's teardown."""
+        if self.context is not None:
+            self.context.close()
+
+    def start_workers(self, handlers: t.Dict[str, t.Callable[[dict], dict]], first: dict) -> t.Any:
+        """Workers for a batch of diffs, or None to run them one after another. Before forking, the parent reads what
+        every child needs and must not each create: the environments of the first request, the temp schema."""
+        # What the requests before the diffs left (the environments' snapshots SQLMesh's state cache keeps, a plan's
+        # objects) joins the project out of the collector's sight: otherwise every full collection during the diffs
+        # walks it again (measured: single collections of 0.3-2.2 s at 2,400 models). Garbage among it stays in memory
+        # until the process ends, which is soon.
+        gc.freeze()
+        if self.workers <= 1 or self.context is None:
+            return None
+        if not self.fork_workers:
+            return ThreadWorkers(self.workers)
+        for name in (first.get("source"), first.get("target")):
+            if name:
+                self.environment_record(name)
+        diff.ensure_temp_schema(self, self.context.engine_adapter)
+        return ProcessWorkers(self.workers, handlers, self.own_connections)
+
+    def own_connections(self) -> None:
+        """In a forked worker: set aside the connections inherited from the bridge (the engine's, the state's), so that
+        SQLMesh opens this process's own on first use, as it does after a load."""
+        context = self.context
+        _inherited.append(
+            (context._engine_adapter, context.__dict__.pop("engine_adapters", None), context._snapshot_evaluator, context._state_sync)
+        )
+        context._engine_adapter = None
+        context._snapshot_evaluator = None
+        context._state_sync = None
 
     def forget_environment(self, name: str) -> None:
         with self._lock:
             self._environments.pop(name, None)
+            self._snapshot_index.pop(name, None)
 
 
 def main() -> None:
@@ -57,4 +111,4 @@ def main() -> None:
         "row_counts": bind(plan.row_counts),
         "table_diff": bind(diff.table_diff),
     }
-    serve(handlers, concurrent={"table_diff"}, workers=lambda: session.workers)
+    serve(handlers, concurrent={"table_diff"}, start_workers=lambda first: session.start_workers(handlers, first), close=session.close)

@@ -1,0 +1,88 @@
+"""Requests that run side by side (table diffs): in worker processes forked after the one project load, or on threads.
+
+SQLMesh's diff work is mostly Python (sqlglot builds and renders the queries), so threads share one interpreter lock
+and barely overlap. A process forked from the loaded bridge starts with the project already in memory (copy on
+write, kept cheap by `gc.freeze()` after the load), and opens its own database connection: it never uses or closes
+the parent's. Workers live for one batch of side-by-side requests; any other request (a plan, a restatement) first
+waits for the batch to end and the workers to exit, so it never overlaps a diff, and the next batch forks again from
+the state that request left.
+
+DuckDB lets only one process open a database file for writing, and SQLMesh keeps its file open: a second process
+cannot open it at all while the bridge runs. Diffs on DuckDB run one at a time in the bridge (SQLMesh's own
+`concurrent_tasks` is 1 there too).
+"""
+
+from __future__ import annotations
+
+import typing as t
+from concurrent.futures import Future
+
+from .protocol import answer, handle, respond
+
+Handler = t.Callable[[dict], dict]
+
+# What a forked worker runs: set in the parent just before the fork, inherited by the child's copy of memory.
+_child_handlers: t.Dict[str, Handler] = {}
+_child_setup: t.Optional[t.Callable[[], None]] = None
+
+
+class Workers(t.Protocol):
+    def submit(self, handler: t.Optional[Handler], method: str, request_id: t.Any, params: dict) -> None: ...
+
+    def finish(self) -> None:
+        """Waits until every request submitted has been answered, then stops the workers."""
+
+
+class ThreadWorkers:
+    def __init__(self, count: int) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="sqlmesh-action")
+
+    def submit(self, handler: t.Optional[Handler], method: str, request_id: t.Any, params: dict) -> None:
+        self._pool.submit(handle, handler, method, request_id, params)
+
+    def finish(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+class ProcessWorkers:
+    """`count` processes forked now, from the loaded bridge. `setup` runs first in each child: it gives the child its
+    own connections. Each answer is written by the parent, the only writer of the protocol stream."""
+
+    def __init__(self, count: int, handlers: t.Dict[str, Handler], setup: t.Callable[[], None]) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        global _child_handlers, _child_setup
+        _child_handlers, _child_setup = handlers, setup
+        self._pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("fork"), initializer=_start_child)
+
+    def submit(self, handler: t.Optional[Handler], method: str, request_id: t.Any, params: dict) -> None:
+        future = self._pool.submit(_answer_in_child, method, request_id, params)
+        future.add_done_callback(lambda done: respond(_answer_of(done, method, request_id)))
+
+    def finish(self) -> None:
+        # Returns once the pool's own thread has run every callback above, so every answer has been written.
+        self._pool.shutdown(wait=True)
+
+
+def _start_child() -> None:
+    if _child_setup is not None:
+        _child_setup()
+
+
+def _answer_in_child(method: str, request_id: t.Any, params: dict) -> dict:
+    return answer(_child_handlers.get(method), method, request_id, params)
+
+
+def _answer_of(done: "Future[dict]", method: str, request_id: t.Any) -> dict:
+    """The child's answer, or, when the child itself failed (killed, out of memory), an error naming the request."""
+    error = done.exception()
+    if error is None:
+        return done.result()
+    return {
+        "id": request_id,
+        "ok": False,
+        "error": {"kind": "worker", "message": f"the worker process running '{method}' failed: {type(error).__name__}: {error}"},
+    }
