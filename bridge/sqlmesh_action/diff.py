@@ -141,7 +141,7 @@ def _keyed_diff(session: "Session", adapter: t.Any, model: t.Any, grain: t.List[
         model_dialect=model.dialect,
         decimals=int(params.get("decimals", 3)),
     )
-    rows = diff.row_diff(temp_schema=TABLE_DIFF_TEMP_SCHEMA, skip_grain_check=True)
+    rows = diff.row_diff(temp_schema=session.temp_schema, skip_grain_check=True)
     result = {
         "method": "grain",
         "stats": {key: number(value) for key, value in rows.stats.items()},
@@ -262,7 +262,7 @@ def ensure_temp_schema(session: "Session", adapter: t.Any) -> None:
     fails concurrent `CREATE SCHEMA IF NOT EXISTS` of one name with a unique violation."""
     with _schema_lock:
         if not session.temp_schema_ready:
-            adapter.create_schema(TABLE_DIFF_TEMP_SCHEMA)
+            adapter.create_schema(session.temp_schema)
             session.temp_schema_ready = True
 
 

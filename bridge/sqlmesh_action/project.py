@@ -60,10 +60,7 @@ def load(session: "Session", params: dict) -> dict:
     # diffs, more the larger the project.
     gc.collect()
     gc.freeze()
-    # Diffs run side by side only as far as the gateway allows: SQLMesh's `concurrent_tasks` (1 for DuckDB, whose
-    # connection is not shared across threads) bounds SQLMesh's own parallel work too.
-    session.workers = max(1, min(session.requested_workers, int(getattr(context, "concurrent_tasks", 1) or 1)))
-    session.fork_workers = forkable(context, session.gateway)
+    session.parallel, session.workers = diff_workers(context, session.gateway, session.requested_workers)
     return {
         "models": [describe_model(model) for model in context.models.values()],
         "gateways": gateways,
@@ -103,15 +100,35 @@ def describe_model(model: t.Any) -> dict:
     }
 
 
-def forkable(context: t.Any, gateway: str) -> bool:
-    """Whether diffs may run in forked processes, each opening its own connection: not when the engine or the state is
-    DuckDB (one process per database file), nor where the system cannot fork."""
-    single_process = ("duckdb", "motherduck")
+def diff_workers(context: t.Any, gateway: str, requested: int) -> t.Tuple[str, int]:
+    """How diffs run side by side, and how many at once.
+
+    - "processes": worker processes forked after the load, each with its own connection, as many as asked for within
+      SQLMesh's `concurrent_tasks` for the gateway (the number of connections it would open itself).
+    - "duckdb-read-only": a DuckDB file (also holding the state, as by default) allows one writing process, or several
+      reading ones. For a batch of diffs the bridge closes its connection and forks workers that attach the file read
+      only, with their temporary tables in memory; it opens the file again after the batch. As many as asked for.
+    - "threads": threads within `concurrent_tasks`, where forking cannot work (no fork, or state on a DuckDB file while
+      the engine is another database). On DuckDB in any other shape (MotherDuck, several catalogs), one at a time."""
+    concurrent_tasks = max(1, int(getattr(context, "concurrent_tasks", 1) or 1))
     try:
-        engine = str(getattr(context.connection_config, "type_", "") or "")
+        connection = context.connection_config
+        engine = str(getattr(connection, "type_", "") or "")
     except Exception:  # noqa: BLE001 - unknown: stay in one process
-        return False
-    return hasattr(os, "fork") and engine not in single_process and describe_state(context, gateway)["type"] not in single_process
+        return "threads", 1
+    state = describe_state(context, gateway)
+    if not hasattr(os, "fork") or requested <= 1:
+        return "threads", max(1, min(requested, concurrent_tasks))
+    if engine in ("duckdb", "motherduck"):
+        database = getattr(connection, "database", None)
+        plain_file = engine == "duckdb" and isinstance(database, str) and database not in ("", ":memory:") and not getattr(connection, "catalogs", None)
+        same_state = state["type"] != "duckdb" or state["database"] == (os.path.abspath(database) if plain_file else None)
+        if plain_file and same_state:
+            return "duckdb-read-only", requested
+        return "threads", 1
+    if state["type"] in ("duckdb", "motherduck"):
+        return "threads", min(requested, concurrent_tasks)
+    return "processes", min(requested, concurrent_tasks)
 
 
 def describe_state(context: t.Any, gateway: str) -> dict:

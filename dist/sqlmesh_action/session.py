@@ -10,11 +10,7 @@ import typing as t
 
 from . import diff, plan, project
 from .protocol import BridgeError, serve
-from .workers import ProcessWorkers, ThreadWorkers
-
-# Connections a forked worker inherited from the bridge: kept referenced, never used or closed, because closing one
-# (or letting it be freed, which closes it) would end the bridge's own session with the database.
-_inherited: t.List[t.Any] = []
+from .workers import ProcessWorkers, ThreadWorkers, own_connections, read_only_duckdb, release_connections
 
 
 class Session:
@@ -27,10 +23,11 @@ class Session:
         # Per environment, its snapshots by model name: a diff finds its model without scanning the whole list.
         self._snapshot_index: t.Dict[str, t.Dict[str, t.Any]] = {}
         self._lock = threading.Lock()
+        # Where keyed diffs put their temporary tables (a DuckDB worker: its own in-memory catalog), made once.
+        self.temp_schema = diff.TABLE_DIFF_TEMP_SCHEMA
         self.temp_schema_ready = False
-        # Side-by-side diffs in forked processes (each with its own connection), or on threads where forking cannot
-        # work (DuckDB: one process per database file).
-        self.fork_workers = False
+        # How diffs run side by side (see project.diff_workers): "processes", "duckdb-read-only" or "threads".
+        self.parallel = "threads"
 
     def require_context(self) -> t.Any:
         if self.context is None:
@@ -59,7 +56,8 @@ class Session:
 
     def start_workers(self, handlers: t.Dict[str, t.Callable[[dict], dict]], first: dict) -> t.Any:
         """Workers for a batch of diffs, or None to run them one after another. Before forking, the parent reads what
-        every child needs and must not each create: the environments of the first request, the temp schema."""
+        every child needs: the environments of the first request, and (where they share a database) the temp schema,
+        which concurrent creations of would collide."""
         # What the requests before the diffs left (the environments' snapshots SQLMesh's state cache keeps, a plan's
         # objects) joins the project out of the collector's sight: otherwise every full collection during the diffs
         # walks it again (measured: single collections of 0.3-2.2 s at 2,400 models). Garbage among it stays in memory
@@ -67,24 +65,18 @@ class Session:
         gc.freeze()
         if self.workers <= 1 or self.context is None:
             return None
-        if not self.fork_workers:
+        if self.parallel == "threads":
             return ThreadWorkers(self.workers)
         for name in (first.get("source"), first.get("target")):
             if name:
                 self.environment_record(name)
+        if self.parallel == "duckdb-read-only":
+            # The file is free for the workers' read-only connections only once the bridge has closed its own; it
+            # opens it again on first use after the batch, when the workers have exited.
+            release_connections(self.context)
+            return ProcessWorkers(self.workers, handlers, lambda: read_only_duckdb(self))
         diff.ensure_temp_schema(self, self.context.engine_adapter)
-        return ProcessWorkers(self.workers, handlers, self.own_connections)
-
-    def own_connections(self) -> None:
-        """In a forked worker: set aside the connections inherited from the bridge (the engine's, the state's), so that
-        SQLMesh opens this process's own on first use, as it does after a load."""
-        context = self.context
-        _inherited.append(
-            (context._engine_adapter, context.__dict__.pop("engine_adapters", None), context._snapshot_evaluator, context._state_sync)
-        )
-        context._engine_adapter = None
-        context._snapshot_evaluator = None
-        context._state_sync = None
+        return ProcessWorkers(self.workers, handlers, lambda: own_connections(self.context))
 
     def forget_environment(self, name: str) -> None:
         with self._lock:

@@ -7,13 +7,14 @@ the parent's. Workers live for one batch of side-by-side requests; any other req
 waits for the batch to end and the workers to exit, so it never overlaps a diff, and the next batch forks again from
 the state that request left.
 
-DuckDB lets only one process open a database file for writing, and SQLMesh keeps its file open: a second process
-cannot open it at all while the bridge runs. Diffs on DuckDB run one at a time in the bridge (SQLMesh's own
-`concurrent_tasks` is 1 there too).
+DuckDB lets one process open a database file for writing, or several for reading only. For a batch of diffs the
+bridge closes its own connection, and each worker opens an in-memory database (where the keyed diffs' temporary
+tables go) with the file attached read only. Nothing a diff does writes to the file.
 """
 
 from __future__ import annotations
 
+import os
 import typing as t
 from concurrent.futures import Future
 
@@ -86,3 +87,54 @@ def _answer_of(done: "Future[dict]", method: str, request_id: t.Any) -> dict:
         "ok": False,
         "error": {"kind": "worker", "message": f"the worker process running '{method}' failed: {type(error).__name__}: {error}"},
     }
+
+
+# Connections a forked worker inherited from the bridge: kept referenced, never used or closed, because closing one
+# (or letting it be freed, which closes it) would end the bridge's own session with the database.
+_inherited: t.List[t.Any] = []
+
+
+def own_connections(context: t.Any) -> None:
+    """In a forked worker: set aside the connections inherited from the bridge (the engine's, the state's), so that
+    SQLMesh opens this process's own on first use, as it does after a load."""
+    _inherited.append(
+        (context._engine_adapter, context.__dict__.pop("engine_adapters", None), context._snapshot_evaluator, context._state_sync)
+    )
+    context._engine_adapter = None
+    context._snapshot_evaluator = None
+    context._state_sync = None
+
+
+def release_connections(context: t.Any) -> None:
+    """In the bridge, before forking DuckDB workers: closes every connection SQLMesh holds, so that the file is free.
+    SQLMesh's connection pools open a new one on next use."""
+    adapters = [context._engine_adapter, *(context.__dict__.get("engine_adapters") or {}).values()]
+    for adapter in {id(adapter): adapter for adapter in adapters if adapter is not None}.values():
+        adapter.close()
+    context.close()
+
+
+def read_only_duckdb(session: t.Any) -> None:
+    """In a forked DuckDB worker: an engine adapter on an in-memory database with the project's file attached read
+    only under its usual catalog name (so the views' qualified names resolve) and in use, the temp schema in memory."""
+    import duckdb
+    from sqlglot import exp
+    from sqlmesh.core.engine_adapter import DuckDBEngineAdapter
+
+    context = session.context
+    config = context.connection_config
+    path = os.path.abspath(config.database)
+    catalog = os.path.splitext(os.path.basename(path))[0]
+    attach = f"ATTACH {exp.Literal.string(path).sql('duckdb')} AS {exp.to_identifier(catalog, quoted=True).sql('duckdb')} (READ_ONLY)"
+    use = f"USE {exp.to_identifier(catalog, quoted=True).sql('duckdb')}"
+
+    def connect() -> t.Any:
+        connection = duckdb.connect()
+        connection.execute(attach)
+        connection.execute(use)
+        return connection
+
+    own_connections(context)
+    context._engine_adapter = DuckDBEngineAdapter(connect, dialect="duckdb", default_catalog=catalog, cursor_init=config._cursor_init)
+    session.temp_schema = "memory.sqlmesh_temp"
+    session.temp_schema_ready = False
