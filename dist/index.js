@@ -34361,7 +34361,8 @@ class SqlMesh {
             fqn: request.fqn,
             window: request.window,
             sample_limit: request.sampleRows,
-            decimals: request.decimals
+            decimals: request.decimals,
+            batch_size: request.batchSize ?? 1
         });
         return parseDiff(raw);
     }
@@ -40992,8 +40993,10 @@ async function diffModels(context, sqlmesh, graph, selection) {
         planWindow: selection.planWindow ?? null,
         fullHistory: selection.fullHistory ?? new Set()
     });
-    // Independent diffs run side by side in the one SQLMesh process (bounded by diff-concurrency and the gateway).
-    return mapLimit(decisions, context.settings.diffConcurrency, decision => decision.action === 'skip' ? Promise.resolve(decision.result) : diffModel(context, sqlmesh, graph, decision.task, selection));
+    // Independent diffs run side by side (bounded by diff-concurrency and the gateway), in worker processes the SQLMesh
+    // process forks after its one load; it is told how many will come, since workers cost a fixed time to start.
+    const batchSize = decisions.filter(decision => decision.action === 'diff').length;
+    return mapLimit(decisions, context.settings.diffConcurrency, decision => decision.action === 'skip' ? Promise.resolve(decision.result) : diffModel(context, sqlmesh, graph, decision.task, selection, batchSize));
 }
 async function readEnvironments(context, sqlmesh, selection) {
     const prod = context.settings.prodEnvironment;
@@ -41006,7 +41009,7 @@ async function readEnvironments(context, sqlmesh, selection) {
         throw new Error(`Environment '${selection.target}' does not exist in SQLMesh's state (${where}).`);
     return { source, target };
 }
-async function diffModel(context, sqlmesh, graph, task, selection) {
+async function diffModel(context, sqlmesh, graph, task, selection, batchSize) {
     const model = graph.model(task.model);
     const timeColumn = model?.timeColumn;
     const window = task.window && timeColumn
@@ -41020,7 +41023,8 @@ async function diffModel(context, sqlmesh, graph, task, selection) {
             fqn: model?.fqn ?? task.model,
             window,
             sampleRows: context.settings.sampleRows,
-            decimals: context.settings.decimals
+            decimals: context.settings.decimals,
+            batchSize
         });
         if (!comparison) {
             return { model: task.model, status: 'not-diffed', reason: 'not-found', detail: 'An environment has no snapshot of this model, so it could not be compared.' };

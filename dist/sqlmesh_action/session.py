@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 import threading
 import typing as t
 
 from . import diff, plan, project
 from .protocol import BridgeError, serve
 from .workers import ProcessWorkers, ThreadWorkers, own_connections, read_only_duckdb, release_connections
+
+
+# DuckDB workers each attach the database file again (its catalog: about 2 s for a 2,400-model project's file), and
+# the bridge opens it again after them: below this many diffs in a batch, one at a time is as fast or faster.
+DUCKDB_MIN_BATCH = 40
 
 
 class Session:
@@ -71,11 +77,16 @@ class Session:
             if name:
                 self.environment_record(name)
         if self.parallel == "duckdb-read-only":
+            if int(first.get("batch_size") or 1) < DUCKDB_MIN_BATCH:
+                print(f"Table diffs run one at a time on DuckDB below {DUCKDB_MIN_BATCH} in a batch (workers would cost more than they save)", file=sys.stderr)
+                return None
             # The file is free for the workers' read-only connections only once the bridge has closed its own; it
             # opens it again on first use after the batch, when the workers have exited.
             release_connections(self.context)
+            print(f"Table diffs run in {self.workers} worker processes, each reading the DuckDB file read only", file=sys.stderr)
             return ProcessWorkers(self.workers, handlers, lambda: read_only_duckdb(self))
         diff.ensure_temp_schema(self, self.context.engine_adapter)
+        print(f"Table diffs run in {self.workers} worker processes, each with its own connection", file=sys.stderr)
         return ProcessWorkers(self.workers, handlers, lambda: own_connections(self.context))
 
     def forget_environment(self, name: str) -> None:

@@ -84,6 +84,8 @@ export interface DiffRequest {
   readonly window: { readonly column: string; readonly start: string; readonly end: string } | null
   readonly sampleRows: number
   readonly decimals: number
+  /** How many diffs the flow sends in this batch: worker processes pay off only above some number (DuckDB). */
+  readonly batchSize?: number
 }
 
 export class SqlMesh {
@@ -163,7 +165,8 @@ export class SqlMesh {
       fqn: request.fqn,
       window: request.window,
       sample_limit: request.sampleRows,
-      decimals: request.decimals
+      decimals: request.decimals,
+      batch_size: request.batchSize ?? 1
     })
     return parseDiff(raw)
   }
