@@ -148,7 +148,9 @@ describe.each(GATEWAYS)('the verdict on the shop project on %s', (gateway: Gatew
       expect(one.run.stdout).toContain('table diffs run 1 at a time')
       const twoResults = JSON.parse(two.run.outputs['diff-results'] ?? '[]') as DiffResult[]
       expect(twoResults).toEqual(JSON.parse(one.run.outputs['diff-results'] ?? '[]'))
-      expect(twoResults).toEqual(results)
+      // The first run (opened, 4 workers) against these (synchronize): the same numbers per model.
+      const numbers = (list: DiffResult[]): unknown[] => list.map(({ model, status, coverage, method, rows }) => ({ model, status, coverage, method, rows }))
+      expect(numbers(twoResults)).toEqual(numbers(results))
       expect(twoResults.find(entry => entry.model === 'staging.stg_orders')?.rows?.onlyInProd).toBe(
         n('SELECT COUNT(*) AS n FROM staging.stg_orders WHERE customer_id = 7')
       )
