@@ -105,8 +105,8 @@ def serve(
     close: t.Callable[[], None],
 ) -> None:
     """The request loop. Methods in `concurrent` may run side by side, on the workers `start_workers` gives for a batch
-    of them (called at the first request of each batch; None: one after another, here); every other request waits until the batch is done and its workers have
-    stopped, so a plan never overlaps a diff.
+    of them (called at the first request of each batch; None: one after another, here). Every other request waits
+    until the batch is done and its workers have stopped, so a plan never overlaps a diff.
 
     On `shutdown` (or the end of stdin) it closes what must be closed (`close`: connections, so that the database has
     everything committed), answers, and ends the process at once: Python's own teardown (freeing every object of the
@@ -122,7 +122,7 @@ def serve(
         params = request.get("params") or {}
         if method in concurrent:
             if not in_batch:
-                workers, in_batch = start_workers(params), True
+                workers, in_batch = _started(start_workers, params), True
             if workers is not None:
                 workers.submit(handlers.get(method), method, request_id, params)
                 continue
@@ -138,6 +138,16 @@ def serve(
         workers.finish()
     _closed(close)
     exit_now(0)
+
+
+def _started(start_workers: t.Callable[[dict], t.Any], params: dict) -> t.Any:
+    """Workers for a batch; if they cannot start, the batch runs one request after another instead, and says why."""
+    try:
+        return start_workers(params)
+    except Exception:  # noqa: BLE001 - slower, never lost
+        print("Worker processes for table diffs could not start; the diffs run one at a time:", file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)
+        return None
 
 
 def _closed(close: t.Callable[[], None]) -> dict:
