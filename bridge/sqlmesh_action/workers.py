@@ -103,6 +103,21 @@ def own_connections(context: t.Any) -> None:
     context._engine_adapter = None
     context._snapshot_evaluator = None
     context._state_sync = None
+    # The worker's own connections end with a proper goodbye to the database when the worker exits.
+    from multiprocessing.util import Finalize
+
+    Finalize(None, _close_own_connections, args=(context,), exitpriority=10)
+
+
+def _close_own_connections(context: t.Any) -> None:
+    adapters = [context._engine_adapter, *(context.__dict__.get("engine_adapters") or {}).values()]
+    try:
+        for adapter in {id(adapter): adapter for adapter in adapters if adapter is not None}.values():
+            adapter.close()
+        if context._state_sync is not None:
+            context._state_sync.close()
+    except Exception:  # noqa: BLE001 - the process ends either way; the database then drops the connection
+        pass
 
 
 def release_connections(context: t.Any) -> None:
