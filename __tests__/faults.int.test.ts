@@ -864,6 +864,18 @@ describe('size: a chain of 400 models on DuckDB', () => {
     expect(botComments(server, 71)).toHaveLength(1)
   })
 
+  it('diffs the chain in worker processes that attach the DuckDB file read only, with the counts an independent query gives', () => {
+    expect(run.stdout).toContain('Table diffs run in 4 worker processes, each reading the DuckDB file read only')
+    const results = JSON.parse(run.outputs['diff-results'] ?? '[]') as Array<{ model: string; coverage: string; rows?: { onlyInProd: number } }>
+    expect(results.filter(result => result.coverage === 'compared')).toHaveLength(LENGTH)
+    for (const index of [1, 200, LENGTH]) {
+      const table = `chain_${String(index).padStart(3, '0')}`
+      const removed = Number(repo.query(`SELECT COUNT(*) AS n FROM generated.${table} WHERE game_id NOT IN (SELECT game_id FROM generated__pr_71.${table})`)[0]?.n)
+      expect(removed).toBeGreaterThan(0)
+      expect(results.find(result => result.model === name(index))?.rows?.onlyInProd).toBe(removed)
+    }
+  })
+
   it('keeps the comment under 65,536 characters by leaving out whole sections, says so and points to the job summary', () => {
     expect([...body].length).toBeLessThanOrEqual(65_536)
     expect(body).toMatch(/> ✂️ [\d,]+ sections? left out to stay under GitHub's size limit\. The full report is in the job summary: https:\/\/github\.com\/acme\/hoops\/actions\/runs\/4242/)

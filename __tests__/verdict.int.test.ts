@@ -134,6 +134,27 @@ describe.each(GATEWAYS)('the verdict on the shop project on %s', (gateway: Gatew
       expect(summaryRow(body, ODD)[1] ?? '').toBe(String(removed))
       expect(body).not.toContain('R_PAREN')
     })
+
+    // Diffs run side by side in worker processes forked from the bridge: on PostgreSQL each opens its own connection,
+    // on DuckDB each attaches the file read only while the bridge has closed its own. The numbers are those of one by one.
+    it('gives the same results with diffs side by side as one at a time', async () => {
+      expect(run.stdout).toContain('table diffs run 4 at a time')
+      const two = await pullRequest(21, { 'fail-on': 'any-diff', 'diff-concurrency': '2' }, 'synchronize')
+      const one = await pullRequest(21, { 'fail-on': 'any-diff', 'diff-concurrency': '1' }, 'synchronize')
+      expect(two.run.stdout).toContain('table diffs run 2 at a time')
+      // PostgreSQL forks workers for any batch; DuckDB (whose workers each attach the file again) from 40 diffs on.
+      if (gateway === 'postgres') expect(two.run.stdout).toContain('Table diffs run in 2 worker processes, each with its own connection')
+      else expect(two.run.stdout).toContain('Table diffs run one at a time on DuckDB below 40 in a batch')
+      expect(one.run.stdout).toContain('table diffs run 1 at a time')
+      const twoResults = JSON.parse(two.run.outputs['diff-results'] ?? '[]') as DiffResult[]
+      expect(twoResults).toEqual(JSON.parse(one.run.outputs['diff-results'] ?? '[]'))
+      // The first run (opened, 4 workers) against these (synchronize): the same numbers per model.
+      const numbers = (list: DiffResult[]): unknown[] => list.map(({ model, status, coverage, method, rows }) => ({ model, status, coverage, method, rows }))
+      expect(numbers(twoResults)).toEqual(numbers(results))
+      expect(twoResults.find(entry => entry.model === 'staging.stg_orders')?.rows?.onlyInProd).toBe(
+        n('SELECT COUNT(*) AS n FROM staging.stg_orders WHERE customer_id = 7')
+      )
+    })
   })
 
   describe('a no-op edit of the self-referencing model', () => {

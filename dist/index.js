@@ -34319,7 +34319,7 @@ class SqlMesh {
     }
     /** Starts SQLMesh, checks its version and loads the project (the only project load of the run). */
     static async create(options) {
-        const bridge = BridgeProcess.start(options.python, bridgeScript(), options.workingDirectory ?? options.projectPath, options.env, options.log);
+        const bridge = BridgeProcess.start(options.python, bridgeScript(), options.workingDirectory ?? options.projectPath, bridgeEnvironment(options.env), options.log);
         try {
             const hello = await bridge.request('hello').catch((error) => {
                 throw new SqlMeshError('sqlmesh_missing', `SQLMesh could not be started with the Python interpreter '${options.python}': ${error.message}. ` +
@@ -34371,7 +34371,8 @@ class SqlMesh {
             fqn: request.fqn,
             window: request.window,
             sample_limit: request.sampleRows,
-            decimals: request.decimals
+            decimals: request.decimals,
+            batch_size: request.batchSize ?? 1
         });
         return parseDiff(raw);
     }
@@ -34421,6 +34422,16 @@ class SqlMesh {
     close() {
         return this.bridge.close();
     }
+}
+/** SQLMesh's switch for its anonymized usage analytics (config: `disable_anonymized_analytics`). */
+const ANALYTICS_SWITCH = 'SQLMESH__DISABLE_ANONYMIZED_ANALYTICS';
+/**
+ * The environment of the SQLMesh process. SQLMesh's anonymized usage analytics are off unless the step's env sets the
+ * switch itself: a CI run must never wait on a network call the user did not ask for (SQLMesh posts them from an
+ * exit hook). A value the user set, whatever it is, is kept.
+ */
+function bridgeEnvironment(env) {
+    return env[ANALYTICS_SWITCH] === undefined ? { ...env, [ANALYTICS_SWITCH]: '1' } : { ...env };
 }
 /** A load failure in the user's words: which input or which file to fix. */
 function explainLoadError(error, options) {
@@ -41379,8 +41390,10 @@ async function diffModels(context, sqlmesh, graph, selection) {
         planWindow: selection.planWindow ?? null,
         fullHistory: selection.fullHistory ?? new Set()
     });
-    // Independent diffs run side by side in the one SQLMesh process (bounded by diff-concurrency and the gateway).
-    return mapLimit(decisions, context.settings.diffConcurrency, decision => decision.action === 'skip' ? Promise.resolve(decision.result) : diffModel(context, sqlmesh, graph, decision.task, selection));
+    // Independent diffs run side by side (bounded by diff-concurrency and the gateway), in worker processes the SQLMesh
+    // process forks after its one load; it is told how many will come, since workers cost a fixed time to start.
+    const batchSize = decisions.filter(decision => decision.action === 'diff').length;
+    return mapLimit(decisions, context.settings.diffConcurrency, decision => decision.action === 'skip' ? Promise.resolve(decision.result) : diffModel(context, sqlmesh, graph, decision.task, selection, batchSize));
 }
 async function readEnvironments(context, sqlmesh, selection) {
     const prod = context.settings.prodEnvironment;
@@ -41393,7 +41406,7 @@ async function readEnvironments(context, sqlmesh, selection) {
         throw new Error(`Environment '${selection.target}' does not exist in SQLMesh's state (${where}).`);
     return { source, target };
 }
-async function diffModel(context, sqlmesh, graph, task, selection) {
+async function diffModel(context, sqlmesh, graph, task, selection, batchSize) {
     const model = graph.model(task.model);
     const timeColumn = model?.timeColumn;
     const window = task.window && timeColumn
@@ -41407,7 +41420,8 @@ async function diffModel(context, sqlmesh, graph, task, selection) {
             fqn: model?.fqn ?? task.model,
             window,
             sampleRows: context.settings.sampleRows,
-            decimals: context.settings.decimals
+            decimals: context.settings.decimals,
+            batchSize
         });
         if (!comparison) {
             return { model: task.model, status: 'not-diffed', reason: 'not-found', detail: 'An environment has no snapshot of this model, so it could not be compared.' };

@@ -3,6 +3,7 @@ environment's snapshots from SQLMesh's state."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -54,9 +55,12 @@ def load(session: "Session", params: dict) -> dict:
         raise BridgeError("load", f"{type(error).__name__}: {error}")
     session.context = context
     quiet_logs()
-    # Diffs run side by side only as far as the gateway allows: SQLMesh's `concurrent_tasks` (1 for DuckDB, whose
-    # connection is not shared across threads) bounds SQLMesh's own parallel work too.
-    session.workers = max(1, min(session.requested_workers, int(getattr(context, "concurrent_tasks", 1) or 1)))
+    # The loaded project (models, their parsed SQL, the DAG) lives until the process ends. Moved out of the garbage
+    # collector's sight, it is no longer traversed by every collection during the diffs: measured 1.3-1.9x faster
+    # diffs, more the larger the project.
+    gc.collect()
+    gc.freeze()
+    session.parallel, session.workers = diff_workers(context, session.gateway, session.requested_workers)
     return {
         "models": [describe_model(model) for model in context.models.values()],
         "gateways": gateways,
@@ -94,6 +98,37 @@ def describe_model(model: t.Any) -> dict:
         "cron": model.cron,
         "restatement_disabled": bool(getattr(kind, "disable_restatement", False)),
     }
+
+
+def diff_workers(context: t.Any, gateway: str, requested: int) -> t.Tuple[str, int]:
+    """How diffs run side by side, and how many at once.
+
+    - "processes": worker processes forked after the load, each with its own connection, as many as asked for within
+      SQLMesh's `concurrent_tasks` for the gateway (the number of connections it would open itself).
+    - "duckdb-read-only": a DuckDB file (also holding the state, as by default) allows one writing process, or several
+      reading ones. For a batch of diffs the bridge closes its connection and forks workers that attach the file read
+      only, with their temporary tables in memory; it opens the file again after the batch. As many as asked for.
+    - "threads": threads within `concurrent_tasks`, where forking cannot work (no fork, or state on a DuckDB file while
+      the engine is another database). On DuckDB in any other shape (MotherDuck, several catalogs), one at a time."""
+    concurrent_tasks = max(1, int(getattr(context, "concurrent_tasks", 1) or 1))
+    try:
+        connection = context.connection_config
+        engine = str(getattr(connection, "type_", "") or "")
+    except Exception:  # noqa: BLE001 - unknown: stay in one process
+        return "threads", 1
+    state = describe_state(context, gateway)
+    if not hasattr(os, "fork") or requested <= 1:
+        return "threads", max(1, min(requested, concurrent_tasks))
+    if engine in ("duckdb", "motherduck"):
+        database = getattr(connection, "database", None)
+        plain_file = engine == "duckdb" and isinstance(database, str) and database not in ("", ":memory:") and not getattr(connection, "catalogs", None)
+        same_state = state["type"] != "duckdb" or state["database"] == (os.path.abspath(database) if plain_file else None)
+        if plain_file and same_state:
+            return "duckdb-read-only", requested
+        return "threads", 1
+    if state["type"] in ("duckdb", "motherduck"):
+        return "threads", min(requested, concurrent_tasks)
+    return "processes", min(requested, concurrent_tasks)
 
 
 def describe_state(context: t.Any, gateway: str) -> dict:
@@ -138,7 +173,15 @@ def environment(session: "Session", params: dict) -> dict:
     env = session.environment_record(params["environment"], refresh=True)
     if env is None:
         return {"exists": False, "models": {}}
-    snapshots = context.state_reader.get_snapshots(env.snapshots)
+    # Reading every snapshot builds each model's query again (hundreds of thousands of objects, which SQLMesh's state
+    # cache keeps): with the collector on, its repeated full collections doubled the time (15.9 s against 8.6 s for
+    # 2,400 models). They are kept, so there is nothing for it to find; it is paused, and they are frozen after.
+    gc.disable()
+    try:
+        snapshots = context.state_reader.get_snapshots(env.snapshots)
+    finally:
+        gc.freeze()
+        gc.enable()
     models = {}
     for snapshot in snapshots.values():
         models[snapshot.name] = {

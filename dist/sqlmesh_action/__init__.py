@@ -9,5 +9,6 @@ These modules only translate between the protocol and SQLMesh's Python API: no g
     project    load the project, describe models, what changed, environments, times, YAML
     plan       plan and apply environments, restatements, row counts
     diff       table diffs: keyed on a checked grain, or whole rows (multisets) without one
+    workers    diffs side by side: worker processes forked after the load, each with its own connection
     session    the loaded context shared by all of them, and the method table
 """

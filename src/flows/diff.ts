@@ -38,9 +38,11 @@ export async function diffModels(context: FlowContext, sqlmesh: SqlMesh, graph: 
     planWindow: selection.planWindow ?? null,
     fullHistory: selection.fullHistory ?? new Set()
   })
-  // Independent diffs run side by side in the one SQLMesh process (bounded by diff-concurrency and the gateway).
+  // Independent diffs run side by side (bounded by diff-concurrency and the gateway), in worker processes the SQLMesh
+  // process forks after its one load; it is told how many will come, since workers cost a fixed time to start.
+  const batchSize = decisions.filter(decision => decision.action === 'diff').length
   return mapLimit(decisions, context.settings.diffConcurrency, decision =>
-    decision.action === 'skip' ? Promise.resolve(decision.result) : diffModel(context, sqlmesh, graph, decision.task, selection)
+    decision.action === 'skip' ? Promise.resolve(decision.result) : diffModel(context, sqlmesh, graph, decision.task, selection, batchSize)
   )
 }
 
@@ -58,7 +60,14 @@ export async function readEnvironments(
   return { source, target }
 }
 
-async function diffModel(context: FlowContext, sqlmesh: SqlMesh, graph: ModelGraph, task: DiffTask, selection: DiffSelection): Promise<ModelDiff> {
+async function diffModel(
+  context: FlowContext,
+  sqlmesh: SqlMesh,
+  graph: ModelGraph,
+  task: DiffTask,
+  selection: DiffSelection,
+  batchSize: number
+): Promise<ModelDiff> {
   const model = graph.model(task.model)
   const timeColumn = model?.timeColumn
   const window =
@@ -73,7 +82,8 @@ async function diffModel(context: FlowContext, sqlmesh: SqlMesh, graph: ModelGra
       fqn: model?.fqn ?? task.model,
       window,
       sampleRows: context.settings.sampleRows,
-      decimals: context.settings.decimals
+      decimals: context.settings.decimals,
+      batchSize
     })
     if (!comparison) {
       return { model: task.model, status: 'not-diffed', reason: 'not-found', detail: 'An environment has no snapshot of this model, so it could not be compared.' }

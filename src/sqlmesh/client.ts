@@ -84,6 +84,8 @@ export interface DiffRequest {
   readonly window: { readonly column: string; readonly start: string; readonly end: string } | null
   readonly sampleRows: number
   readonly decimals: number
+  /** How many diffs the flow sends in this batch: worker processes pay off only above some number (DuckDB). */
+  readonly batchSize?: number
 }
 
 export class SqlMesh {
@@ -101,7 +103,13 @@ export class SqlMesh {
 
   /** Starts SQLMesh, checks its version and loads the project (the only project load of the run). */
   static async create(options: SqlMeshOptions): Promise<SqlMesh> {
-    const bridge = BridgeProcess.start(options.python, bridgeScript(), options.workingDirectory ?? options.projectPath, options.env, options.log)
+    const bridge = BridgeProcess.start(
+      options.python,
+      bridgeScript(),
+      options.workingDirectory ?? options.projectPath,
+      bridgeEnvironment(options.env),
+      options.log
+    )
     try {
       const hello = await bridge.request<{ sqlmesh_version: string }>('hello').catch((error: Error) => {
         throw new SqlMeshError(
@@ -157,7 +165,8 @@ export class SqlMesh {
       fqn: request.fqn,
       window: request.window,
       sample_limit: request.sampleRows,
-      decimals: request.decimals
+      decimals: request.decimals,
+      batch_size: request.batchSize ?? 1
     })
     return parseDiff(raw)
   }
@@ -218,6 +227,18 @@ export class SqlMesh {
 }
 
 export type { TimeWindow }
+
+/** SQLMesh's switch for its anonymized usage analytics (config: `disable_anonymized_analytics`). */
+export const ANALYTICS_SWITCH = 'SQLMESH__DISABLE_ANONYMIZED_ANALYTICS'
+
+/**
+ * The environment of the SQLMesh process. SQLMesh's anonymized usage analytics are off unless the step's env sets the
+ * switch itself: a CI run must never wait on a network call the user did not ask for (SQLMesh posts them from an
+ * exit hook). A value the user set, whatever it is, is kept.
+ */
+export function bridgeEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return env[ANALYTICS_SWITCH] === undefined ? { ...env, [ANALYTICS_SWITCH]: '1' } : { ...env }
+}
 
 /** A load failure in the user's words: which input or which file to fix. */
 function explainLoadError(error: Error, options: SqlMeshOptions): Error {
