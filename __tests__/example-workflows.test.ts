@@ -47,11 +47,20 @@ describe('example workflows', () => {
     expect(unmarked.map(match => match[2].split('\n')[0])).toEqual([])
   })
 
-  it('pins every third-party action by full commit SHA, with its version beside it', () => {
-    for (const name of exampleFiles) {
-      for (const [, action, ref] of read(`examples/workflows/${name}`).matchAll(/uses: ([\w.-]+\/[\w.-]+)@(\S+)/g)) {
+  it('pins every third-party action by full commit SHA, with its version beside it, here and in .github', () => {
+    const files = [
+      ...exampleFiles.map(name => `examples/workflows/${name}`),
+      ...readdirSync(new URL('.github/workflows/', root)).map(name => `.github/workflows/${name}`)
+    ]
+    for (const name of files) {
+      for (const [, action, ref, comment] of read(name).matchAll(/uses: ([\w.-]+\/[\w.-]+)@(\S+)(.*)$/gm)) {
         if (action === 'your-org/sqlmesh-action') continue
-        expect([name, action, ref]).toEqual([name, action, expect.stringMatching(/^[0-9a-f]{40}$/)])
+        expect([name, action, ref, comment]).toEqual([
+          name,
+          action,
+          expect.stringMatching(/^[0-9a-f]{40}$/),
+          expect.stringMatching(/^ # v\d+\.\d+\.\d+$/)
+        ])
       }
     }
   })

@@ -8,6 +8,7 @@ import { coverageOf, isUncompared } from '../core/coverage.js'
 import type { ChangedFile, GrainProblem, ModelDiff } from '../core/types.js'
 import type { ModelBackfill } from '../core/backfill.js'
 import type { Section } from './fit.js'
+import { ACTION_VERSION } from '../version.js'
 
 export const DIFF_COMMENT_MARKER = '<!-- sqlmesh-action:diff -->'
 
@@ -421,5 +422,5 @@ function footer(report: PrReport): string {
   const resolved = report.environmentStartDate && report.environmentStartDate !== report.environmentStart ? ` (${text(report.environmentStart)})` : ''
   const from = report.environmentStartDate ?? report.environmentStart
   const start = from ? ` · built from ${text(from)}${resolved}` : ''
-  return `<sub>sqlmesh-action · SQLMesh ${text(report.sqlmeshVersion)} · commit ${code(report.headSha.slice(0, 7))}${start}</sub>`
+  return `<sub>sqlmesh-action ${ACTION_VERSION} · SQLMesh ${text(report.sqlmeshVersion)} · commit ${code(report.headSha.slice(0, 7))}${start}</sub>`
 }
