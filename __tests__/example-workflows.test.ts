@@ -64,6 +64,19 @@ describe('example workflows', () => {
       }
     }
   })
+  it("pins each action at the commit the repository's own workflows use, which Dependabot keeps current", () => {
+    const pins = (files: string[]): Map<string, string> =>
+      new Map(
+        files.flatMap(file =>
+          [...read(file).matchAll(/uses: ([\w.-]+\/[\w.-]+)@(\S+ # \S+)/g)].map(match => [match[1], match[2]] as const)
+        )
+      )
+    const own = pins(readdirSync(new URL('.github/workflows/', root)).map(name => `.github/workflows/${name}`))
+    for (const [action, pin] of pins(exampleFiles.map(name => `examples/workflows/${name}`))) {
+      if (action === 'your-org/sqlmesh-action') continue
+      expect([action, pin]).toEqual([action, own.get(action)])
+    }
+  })
 })
 
 describe("the repository's own workflows", () => {
