@@ -55,12 +55,17 @@ export interface PullRequestInput {
   files?: PullRequestFileInput[];
 }
 
+/** GitHub's simple-user object (its URL fields are there too, as on GitHub). */
 export interface GitHubUser {
   login: string;
   id: number;
   node_id: string;
+  avatar_url: string;
+  html_url: string;
+  url: string;
   type: 'User' | 'Bot';
   site_admin: boolean;
+  [url: `${string}_url`]: string;
 }
 
 export interface IssueComment {
@@ -109,7 +114,12 @@ export interface GitHubServer {
   failNext(match: FaultMatch, response: FaultResponse, times?: number): void;
   /** What GitHub's renderer (cmark-gfm) would get wrong in the comments the action posted. */
   readonly renderProblems: string[];
-  /** Rejects, after closing, when a comment the action posted does not render right. */
+  /** Requests GitHub has no operation for, and responses its OpenAPI description does not allow (live array). */
+  readonly apiProblems: string[];
+  /** operationIds of the requests served, e.g. 'issues/create-comment' (live set). */
+  readonly operations: Set<string>;
+  /** Rejects, after closing, when a comment the action posted does not render right, or a request or response strayed
+   * from GitHub's OpenAPI description. */
   close(): Promise<void>;
 }
 

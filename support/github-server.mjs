@@ -7,10 +7,16 @@
  * (Link headers, per_page limits, the 3000-file cap on PR files) and its permission quirks, and it
  * records every request so tests can assert on what the action sent.
  *
+ * It is held to GitHub's own OpenAPI description (support/openapi.mjs, from @octokit/openapi): a request to a route
+ * GitHub does not have, or with path parameters, query or body that the operation's schema rejects, gets the 404 or
+ * 422 GitHub would give; every response it sends is validated against the operation's documented response, and
+ * close() rejects when one was not (a drift between this stand-in and GitHub).
+ *
  * Plain ESM with only Node built-ins, so it runs from tests, scripts and the demo without a build.
  * Types for TypeScript callers live in github-server.d.mts; keep the two in sync.
  */
 import { renderingProblems } from './rendering.mjs';
+import { findOperation, refusal, responseProblems } from './openapi.mjs';
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 
@@ -84,7 +90,10 @@ const RATE_LIMIT = 5000;
  * @property {(issueNumber: number, body: string, login: string) => IssueComment} addComment
  * @property {(match: FaultMatch, response: FaultResponse, times?: number) => void} failNext
  * @property {string[]} renderProblems what GitHub's renderer would get wrong in the comments the action posted
- * @property {() => Promise<void>} close rejects, after closing, when a posted comment does not render right
+ * @property {string[]} apiProblems requests GitHub has no operation for, and responses its description does not allow
+ * @property {Set<string>} operations operationIds of the requests served, e.g. 'issues/create-comment'
+ * @property {() => Promise<void>} close rejects, after closing, when a posted comment does not render right or a
+ *   request or response strayed from GitHub's OpenAPI description
  */
 
 /**
@@ -122,6 +131,8 @@ const RATE_LIMIT = 5000;
  * @property {Fault[]} faults
  * @property {number} rateLimitReset epoch seconds
  * @property {string[]} renderProblems
+ * @property {string[]} apiProblems
+ * @property {Set<string>} operations
  *
  * @typedef {{status: number, body?: unknown, headers?: Record<string, string>}} Reply
  * @typedef {{state: State, request: RecordedRequest, login: string, param: string}} RouteContext
@@ -156,10 +167,13 @@ export async function startGitHubServer(options) {
     addComment: (issueNumber, body, login) => serializeComment(state, storeComment(state, issueNumber, body, login)),
     failNext: (match, response, times = 1) => addFault(state, match, response, times),
     renderProblems: state.renderProblems,
+    apiProblems: state.apiProblems,
+    operations: state.operations,
     close: async () => {
       await closeServer(server);
       // Every comment any test makes the action post is checked with GitHub's own parser (support/rendering.mjs).
       if (state.renderProblems.length > 0) throw new Error(`Comments that do not render right on GitHub:\n${state.renderProblems.join('\n')}`);
+      if (state.apiProblems.length > 0) throw new Error(`Requests or responses that GitHub's OpenAPI description does not allow:\n${state.apiProblems.join('\n')}`);
     },
   };
 }
@@ -182,6 +196,8 @@ function createState(options) {
     pulls: new Map(),
     commitPulls: new Map(),
     renderProblems: [],
+    apiProblems: [],
+    operations: new Set(),
     comments: new Map(),
     nextCommentId: FIRST_COMMENT_ID,
     faults: [],
@@ -341,7 +357,8 @@ async function handleRequest(state, req, res) {
   state.requests.push(request);
 
   const fault = takeFault(state, request);
-  const reply = fault ?? serve(state, request, parsed.ok || rawBody === '');
+  // Injected faults are deliberately what GitHub sends only when it fails (502, a missing field…): not checked.
+  const reply = fault ?? checkedServe(state, request, parsed.ok || rawBody === '');
   sendReply(state, res, reply);
 }
 
@@ -482,6 +499,31 @@ const ROUTES = [
   ['DELETE', /^\/issues\/comments\/(\d+)$/, deleteComment],
   ['GET', /^\/commits\/([^/]+)\/pulls$/, listCommitPulls],
 ];
+
+/**
+ * Serves a request held to GitHub's OpenAPI description: the operation must exist and accept the request (else the
+ * 404 or 422 GitHub answers), and the reply must be one the operation documents.
+ * @param {State} state
+ * @param {RecordedRequest} request
+ * @param {boolean} bodyIsValidJson
+ * @returns {Reply}
+ */
+function checkedServe(state, request, bodyIsValidJson) {
+  const found = findOperation(request.method, request.path);
+  if (!found) {
+    state.apiProblems.push(`${request.method} ${request.path}: GitHub's REST API has no such operation`);
+    return notFound();
+  }
+  state.operations.add(found.operation.id);
+  const refused = bodyIsValidJson && authenticate(state, request.headers.authorization) !== undefined
+    ? refusal(found.operation, found.params, request.query, request.body)
+    : undefined;
+  const reply = refused ?? serve(state, request, bodyIsValidJson);
+  for (const problem of responseProblems(found.operation, reply.status, reply.body)) {
+    state.apiProblems.push(`${request.method} ${request.path}: ${problem}`);
+  }
+  return reply;
+}
 
 /**
  * Authenticates, then dispatches to the route for /repos/{owner}/{repo}/... .
@@ -708,13 +750,35 @@ function pageUrl(state, request, page) {
 // Serialization to GitHub's JSON shapes
 
 /**
+ * GitHub's simple-user object. Bots live under /users/<name>[bot] like anyone else.
+ * @param {State} state
  * @param {string} login
  * @returns {GitHubUser}
  */
-function serializeUser(login) {
+function serializeUser(state, login) {
   const id = stableId(`user:${login}`);
   const bot = login.endsWith('[bot]');
-  return { login, id, node_id: `${bot ? 'BOT' : 'U'}_${toBase64Url(`User${id}`)}`, type: bot ? 'Bot' : 'User', site_admin: false };
+  const api = `${state.url}/users/${encodeURIComponent(login)}`;
+  return {
+    login,
+    id,
+    node_id: `${bot ? 'BOT' : 'U'}_${toBase64Url(`User${id}`)}`,
+    avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`,
+    gravatar_id: '',
+    url: api,
+    html_url: `https://github.com/${bot ? 'apps/' + login.replace(/\[bot\]$/, '') : login}`,
+    followers_url: `${api}/followers`,
+    following_url: `${api}/following{/other_user}`,
+    gists_url: `${api}/gists{/gist_id}`,
+    starred_url: `${api}/starred{/owner}{/repo}`,
+    subscriptions_url: `${api}/subscriptions`,
+    organizations_url: `${api}/orgs`,
+    repos_url: `${api}/repos`,
+    events_url: `${api}/events{/privacy}`,
+    received_events_url: `${api}/received_events`,
+    type: bot ? 'Bot' : 'User',
+    site_admin: false,
+  };
 }
 
 /**
@@ -726,7 +790,7 @@ function serializeComment(state, comment) {
   const api = `${state.url}/repos/${state.owner}/${state.repo}`;
   // GitHub links comments on pull requests under /pull/, plain issues under /issues/.
   const kind = state.pulls.has(comment.issueNumber) ? 'pull' : 'issues';
-  const user = serializeUser(comment.login);
+  const user = serializeUser(state, comment.login);
   return {
     url: `${api}/issues/comments/${comment.id}`,
     html_url: `https://github.com/${state.owner}/${state.repo}/${kind}/${comment.issueNumber}#issuecomment-${comment.id}`,
@@ -765,24 +829,50 @@ function serializePull(state, pull, full) {
     state: pull.state,
     locked: false,
     title: pull.title,
-    user: serializeUser(pull.login),
+    user: serializeUser(state, pull.login),
     body: null,
+    labels: [],
+    milestone: null,
+    assignee: null,
+    assignees: [],
+    requested_reviewers: [],
+    requested_teams: [],
     created_at: pull.createdAt,
     updated_at: pull.createdAt,
     closed_at: closedAt,
     merged_at: pull.merged ? closedAt : null,
     merge_commit_sha: pull.mergeCommitSha,
     draft: false,
-    head: serializeBranch(pull.head),
-    base: serializeBranch(pull.base),
+    commits_url: `${api}/pulls/${pull.number}/commits`,
+    review_comments_url: `${api}/pulls/${pull.number}/comments`,
+    review_comment_url: `${api}/pulls/comments{/number}`,
+    comments_url: `${api}/issues/${pull.number}/comments`,
+    statuses_url: `${api}/statuses/${pull.head.sha}`,
+    head: serializeBranch(state, pull.head),
+    base: serializeBranch(state, pull.base),
+    _links: {
+      self: { href: `${api}/pulls/${pull.number}` },
+      html: { href: html },
+      issue: { href: `${api}/issues/${pull.number}` },
+      comments: { href: `${api}/issues/${pull.number}/comments` },
+      review_comments: { href: `${api}/pulls/${pull.number}/comments` },
+      review_comment: { href: `${api}/pulls/comments{/number}` },
+      commits: { href: `${api}/pulls/${pull.number}/commits` },
+      statuses: { href: `${api}/statuses/${pull.head.sha}` },
+    },
     author_association: 'CONTRIBUTOR',
+    auto_merge: null,
   };
   if (!full) return simple;
   return {
     ...simple,
     merged: pull.merged,
     mergeable: pull.state === 'open' ? true : null,
+    mergeable_state: pull.state === 'open' ? 'clean' : 'unknown',
+    merged_by: pull.merged ? serializeUser(state, pull.login) : null,
+    maintainer_can_modify: false,
     comments: commentsOfIssue(state, pull.number).length,
+    review_comments: 0,
     commits: 1,
     // changed_files is the real count even past the 3000 files the files endpoint lists.
     changed_files: pull.files.length,
@@ -791,23 +881,86 @@ function serializePull(state, pull, full) {
   };
 }
 
-/** @param {StoredBranch} branch */
-function serializeBranch(branch) {
-  const [owner, name] = branch.repoFullName.split('/');
-  const ownerUser = serializeUser(owner);
+/**
+ * @param {State} state
+ * @param {StoredBranch} branch
+ */
+function serializeBranch(state, branch) {
+  const [owner] = branch.repoFullName.split('/');
+  const ownerUser = serializeUser(state, owner);
   return {
     label: `${owner}:${branch.ref}`,
     ref: branch.ref,
     sha: branch.sha,
     user: ownerUser,
-    repo: {
-      id: stableId(`repo:${branch.repoFullName}`),
-      name,
-      full_name: branch.repoFullName,
-      owner: ownerUser,
-      private: false,
-      html_url: `https://github.com/${branch.repoFullName}`,
-    },
+    repo: serializeRepository(state, branch.repoFullName, ownerUser),
+  };
+}
+
+/** The hypermedia URLs of a repository object: name -> path under /repos/{owner}/{repo}, as GitHub spells them. */
+const REPOSITORY_URLS = {
+  forks_url: '/forks', keys_url: '/keys{/key_id}', collaborators_url: '/collaborators{/collaborator}', teams_url: '/teams',
+  hooks_url: '/hooks', issue_events_url: '/issues/events{/number}', events_url: '/events', assignees_url: '/assignees{/user}',
+  branches_url: '/branches{/branch}', tags_url: '/tags', blobs_url: '/git/blobs{/sha}', git_tags_url: '/git/tags{/sha}',
+  git_refs_url: '/git/refs{/sha}', trees_url: '/git/trees{/sha}', statuses_url: '/statuses/{sha}', languages_url: '/languages',
+  stargazers_url: '/stargazers', contributors_url: '/contributors', subscribers_url: '/subscribers',
+  subscription_url: '/subscription', commits_url: '/commits{/sha}', git_commits_url: '/git/commits{/sha}',
+  comments_url: '/comments{/number}', issue_comment_url: '/issues/comments{/number}', contents_url: '/contents/{+path}',
+  compare_url: '/compare/{base}...{head}', merges_url: '/merges', archive_url: '/{archive_format}{/ref}',
+  downloads_url: '/downloads', issues_url: '/issues{/number}', pulls_url: '/pulls{/number}',
+  milestones_url: '/milestones{/number}', notifications_url: '/notifications{?since,all,participating}',
+  labels_url: '/labels{/name}', releases_url: '/releases{/id}', deployments_url: '/deployments',
+};
+
+/**
+ * GitHub's repository object (head.repo and base.repo of a pull request).
+ * @param {State} state
+ * @param {string} fullName
+ * @param {GitHubUser} owner
+ */
+function serializeRepository(state, fullName, owner) {
+  const api = `${state.url}/repos/${fullName}`;
+  const id = stableId(`repo:${fullName}`);
+  const created = '2024-01-01T00:00:00Z';
+  return {
+    id,
+    node_id: `R_${toBase64Url(`Repository${id}`)}`,
+    name: fullName.split('/')[1],
+    full_name: fullName,
+    owner,
+    private: false,
+    html_url: `https://github.com/${fullName}`,
+    description: null,
+    fork: fullName !== `${state.owner}/${state.repo}`,
+    url: api,
+    ...Object.fromEntries(Object.entries(REPOSITORY_URLS).map(([name, path]) => [name, `${api}${path}`])),
+    git_url: `git://github.com/${fullName}.git`,
+    ssh_url: `git@github.com:${fullName}.git`,
+    clone_url: `https://github.com/${fullName}.git`,
+    svn_url: `https://github.com/${fullName}`,
+    mirror_url: null,
+    homepage: null,
+    language: 'Python',
+    size: 0,
+    forks: 0,
+    forks_count: 0,
+    stargazers_count: 0,
+    watchers: 0,
+    watchers_count: 0,
+    open_issues: 0,
+    open_issues_count: 0,
+    default_branch: 'main',
+    has_issues: true,
+    has_projects: true,
+    has_wiki: true,
+    has_pages: false,
+    has_downloads: true,
+    archived: false,
+    disabled: false,
+    license: null,
+    pushed_at: created,
+    created_at: created,
+    updated_at: created,
   };
 }
 

@@ -1,4 +1,5 @@
 import { describe, it, expect } from '@jest/globals'
+import { ACTION_VERSION } from '../../src/version.js'
 import {
   BACKFILL_COMMENT_MARKER,
   backfillVerdict,
@@ -180,7 +181,7 @@ describe('renderBackfillSections', () => {
 
   it('ends with a footer naming the SQLMesh version, the environment and the short commit', () => {
     expect(section(renderBackfillSections(succeeded), 'footer')).toBe(
-      '<sub>sqlmesh-action · SQLMesh 0.236.1 · environment `prod` · commit `0123456`</sub>'
+      `<sub>sqlmesh-action ${ACTION_VERSION} · SQLMesh 0.236.1 · environment \`prod\` · commit \`0123456\`</sub>`
     )
   })
 })

@@ -1,6 +1,7 @@
 import { describe, it, expect } from '@jest/globals'
 import { DIFF_COMMENT_MARKER, headline, renderFailure, renderPrSections, verdict, type PrReport } from '../../src/report/pr-report.js'
 import type { Section } from '../../src/report/fit.js'
+import { ACTION_VERSION } from '../../src/version.js'
 import { diffed, notDiffed, prReport, rowCounts, windowOf } from '../fixtures/builders.js'
 
 const STG = 'staging.stg_games'
@@ -301,14 +302,14 @@ describe('renderPrSections', () => {
   it('ends with a footer naming the SQLMesh version, the short commit and the environment start', () => {
     const sections = renderPrSections(changedReport())
     expect(sections[sections.length - 1]?.text).toBe(
-      '<sub>sqlmesh-action · SQLMesh 0.236.1 · commit `0123456` · built from 2024-01-01</sub>'
+      `<sub>sqlmesh-action ${ACTION_VERSION} · SQLMesh 0.236.1 · commit \`0123456\` · built from 2024-01-01</sub>`
     )
-    expect(section(renderPrSections(prReport()), 'footer')).toBe('<sub>sqlmesh-action · SQLMesh 0.236.1 · commit `0123456`</sub>')
+    expect(section(renderPrSections(prReport()), 'footer')).toBe(`<sub>sqlmesh-action ${ACTION_VERSION} · SQLMesh 0.236.1 · commit \`0123456\`</sub>`)
   })
 
   it('gives the date a relative environment start resolved to', () => {
     const footer = section(renderPrSections(changedReport({ environmentStart: '1 month ago', environmentStartDate: '2026-10-26' })), 'footer')
-    expect(footer).toBe('<sub>sqlmesh-action · SQLMesh 0.236.1 · commit `0123456` · built from 2026-10-26 (1 month ago)</sub>')
+    expect(footer).toBe(`<sub>sqlmesh-action ${ACTION_VERSION} · SQLMesh 0.236.1 · commit \`0123456\` · built from 2026-10-26 (1 month ago)</sub>`)
   })
 
   it('says "1 other column matches" in the details', () => {

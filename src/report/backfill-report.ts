@@ -5,6 +5,7 @@ import { code, formatCount, table, text } from './markdown.js'
 import { describeWindow } from '../core/window.js'
 import type { ModelBackfill } from '../core/backfill.js'
 import type { Section } from './fit.js'
+import { ACTION_VERSION } from '../version.js'
 
 export const BACKFILL_COMMENT_MARKER = '<!-- sqlmesh-action:backfill -->'
 
@@ -47,7 +48,7 @@ export function renderBackfillSections(report: BackfillReport): Section[] {
     {
       id: 'footer',
       required: true,
-      text: `<sub>sqlmesh-action · SQLMesh ${text(report.sqlmeshVersion)} · environment ${code(report.environment)} · commit ${code(report.commitSha.slice(0, 7))}</sub>`
+      text: `<sub>sqlmesh-action ${ACTION_VERSION} · SQLMesh ${text(report.sqlmeshVersion)} · environment ${code(report.environment)} · commit ${code(report.commitSha.slice(0, 7))}</sub>`
     }
   ]
 }

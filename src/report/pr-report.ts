@@ -10,6 +10,7 @@ import type { ModelBackfill } from '../core/backfill.js'
 import type { FileListCap } from '../core/changes.js'
 import type { Section } from './fit.js'
 import { COMMENT_LINEAGE, MERMAID_LIMITS, renderLineage, type LineageBudget } from './lineage.js'
+import { ACTION_VERSION } from '../version.js'
 
 export const DIFF_COMMENT_MARKER = '<!-- sqlmesh-action:diff -->'
 
@@ -626,5 +627,5 @@ function footer(report: PrReport): string {
   const resolved = report.environmentStartDate && report.environmentStartDate !== report.environmentStart ? ` (${text(report.environmentStart)})` : ''
   const from = report.environmentStartDate ?? report.environmentStart
   const start = from ? ` · built from ${text(from)}${resolved}` : ''
-  return `<sub>sqlmesh-action · SQLMesh ${text(report.sqlmeshVersion)} · commit ${code(report.headSha.slice(0, 7))}${start}</sub>`
+  return `<sub>sqlmesh-action ${ACTION_VERSION} · SQLMesh ${text(report.sqlmeshVersion)} · commit ${code(report.headSha.slice(0, 7))}${start}</sub>`
 }
