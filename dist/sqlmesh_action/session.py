@@ -7,7 +7,7 @@ import os
 import threading
 import typing as t
 
-from . import diff, plan, project
+from . import diff, plan, project, watch
 from .protocol import BridgeError, serve
 
 
@@ -56,5 +56,8 @@ def main() -> None:
         "invalidate": bind(plan.invalidate),
         "row_counts": bind(plan.row_counts),
         "table_diff": bind(diff.table_diff),
+        "watch_fingerprints": bind(watch.fingerprints),
+        "watch_state": bind(watch.state),
+        "watch_record": bind(watch.record),
     }
     serve(handlers, concurrent={"table_diff"}, workers=lambda: session.workers)
