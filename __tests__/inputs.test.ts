@@ -69,7 +69,7 @@ describe('readSettings defaults', () => {
 
 describe('bad inputs', () => {
   it("names a mistyped 'mode' and lists the modes", () => {
-    expect(inputError({ mode: 'backfil' }).message).toBe("Input 'mode' is 'backfil'; expected one of: auto, pull-request, merge, backfill, diff.")
+    expect(inputError({ mode: 'backfil' }).message).toBe("Input 'mode' is 'backfil'; expected one of: auto, pull-request, merge, backfill, diff, watch.")
   })
 
   it.each(BOOLEAN_INPUTS)("names the boolean input '%s' when it is not true or false", name => {
@@ -90,6 +90,13 @@ describe('bad inputs', () => {
     ['diff-concurrency', 'four', 'expected a whole number from 1 to 32.']
   ])("names a bad '%s' (%s) and gives the range", (name, value, expected) => {
     expect(inputError({ [name]: value }).message).toBe(`Input '${name}' is '${value}'; ${expected}`)
+  })
+
+  it("names a bad 'watch-schema' and 'watch-first-run'", () => {
+    expect(inputError({ 'watch-schema': 'x; drop' }).message).toBe(
+      "Input 'watch-schema' is 'x; drop'; expected a schema name: a letter or underscore, then letters, digits and underscores."
+    )
+    expect(inputError({ 'watch-schema': 'ops', 'watch-first-run': 'always' }).message).toBe("Input 'watch-first-run' is 'always'; expected one of: baseline, rebuild.")
   })
 
   it("names a bad 'diff-scope'", () => {
