@@ -42049,12 +42049,15 @@ function renderWatchSections(report) {
 function watchVerdict(report) {
     const count = (status) => report.sources.filter(source => source.comparison.status === status).length;
     if (count('error') > 0)
-        return `❌ ${count('error')} of ${report.sources.length} watched sources could not be fingerprinted: their changes are unknown.`;
+        return `❌ ${count('error')} of ${sources(report.sources.length)} watched could not be fingerprinted: their changes are unknown.`;
     if (report.dryRun && count('baseline') > 0)
-        return `🗓️ Dry run: ${count('baseline')} sources have no recorded fingerprint yet; nothing recorded.`;
+        return `🗓️ Dry run: ${sources(count('baseline'))} without a recorded fingerprint yet; nothing recorded.`;
     if (count('baseline') > 0)
-        return `📌 Baseline recorded for ${count('baseline')} sources; nothing rebuilt (a change is detected from the next run on).`;
-    return `✅ No watched source changed since the last recorded fingerprints (${report.sources.length} sources): nothing to rebuild.`;
+        return `📌 Baseline recorded for ${sources(count('baseline'))}; nothing rebuilt (a change is detected from the next run on).`;
+    return `✅ No watched source changed since the last recorded fingerprints (${sources(report.sources.length)}): nothing to rebuild.`;
+}
+function sources(count) {
+    return `${count} ${count === 1 ? 'source' : 'sources'}`;
 }
 function describeBuckets(source) {
     if (source.comparison.status !== 'changed')
@@ -42074,6 +42077,7 @@ function watch_report_countOrDash(value) {
 // The watch flow (mode 'watch', or 'auto' on schedule): fingerprint the watched sources in the warehouse, compare
 // with the fingerprints recorded by the last run, restate the range each change affects through the merge flow's
 // backfill path, and record the new fingerprints only once their restatement succeeded. See docs/WATCH.md.
+
 
 
 
@@ -42234,7 +42238,9 @@ async function watch_publish(context, sqlmesh, report, outcomes) {
         const end = ends.includes('') ? '' : [...ends].sort().pop();
         const rows = outcomes.flatMap(outcome => outcome.rows);
         const notes = outcomes.length > 1 ? [`${outcomes.length} restatements, one per changed range: each model is listed once per restatement it took part in.`] : [];
-        const run = { title: 'SQLMesh watch: source data changed', commitSha: process.env.GITHUB_SHA ?? '', notes, rows, range: { ...range, end }, sqlmeshVersion: sqlmesh.version, leading: sections };
+        // The commit the project was loaded from: the restatements ran that code (GITHUB_SHA is the same on a runner).
+        const commitSha = process.env.GITHUB_SHA || (await new Git(context.workspace).checkedOut()).sha;
+        const run = { title: 'SQLMesh watch: source data changed', commitSha, notes, rows, range: { ...range, end }, sqlmeshVersion: sqlmesh.version, leading: sections };
         await reportBackfill(context, run, null, null);
     }
     else {

@@ -16,6 +16,7 @@ import {
   type WatchSettings,
   type WatchSource
 } from '../core/watch.js'
+import { Git } from '../github/git.js'
 import { InputError } from '../inputs.js'
 import { fitSections, SUMMARY_LIMIT } from '../report/fit.js'
 import { renderWatchSections, watchVerdict, type WatchedSource, type WatchReport } from '../report/watch-report.js'
@@ -215,7 +216,9 @@ async function publish(
     const end = ends.includes('') ? '' : ([...ends].sort().pop() as string)
     const rows = outcomes.flatMap(outcome => outcome.rows)
     const notes = outcomes.length > 1 ? [`${outcomes.length} restatements, one per changed range: each model is listed once per restatement it took part in.`] : []
-    const run = { title: 'SQLMesh watch: source data changed', commitSha: process.env.GITHUB_SHA ?? '', notes, rows, range: { ...range, end }, sqlmeshVersion: sqlmesh.version, leading: sections }
+    // The commit the project was loaded from: the restatements ran that code (GITHUB_SHA is the same on a runner).
+    const commitSha = process.env.GITHUB_SHA || (await new Git(context.workspace).checkedOut()).sha
+    const run = { title: 'SQLMesh watch: source data changed', commitSha, notes, rows, range: { ...range, end }, sqlmeshVersion: sqlmesh.version, leading: sections }
     await reportBackfill(context, run, null, null)
   } else {
     const markdown = [`## SQLMesh watch`, `**${watchVerdict(report)}**`, ...sections.map(section => section.text)].join('\n\n')

@@ -67,10 +67,14 @@ export function renderWatchSections(report: WatchReport): Section[] {
 /** The verdict when no restatement was called for. */
 export function watchVerdict(report: WatchReport): string {
   const count = (status: SourceComparison['status']): number => report.sources.filter(source => source.comparison.status === status).length
-  if (count('error') > 0) return `❌ ${count('error')} of ${report.sources.length} watched sources could not be fingerprinted: their changes are unknown.`
-  if (report.dryRun && count('baseline') > 0) return `🗓️ Dry run: ${count('baseline')} sources have no recorded fingerprint yet; nothing recorded.`
-  if (count('baseline') > 0) return `📌 Baseline recorded for ${count('baseline')} sources; nothing rebuilt (a change is detected from the next run on).`
-  return `✅ No watched source changed since the last recorded fingerprints (${report.sources.length} sources): nothing to rebuild.`
+  if (count('error') > 0) return `❌ ${count('error')} of ${sources(report.sources.length)} watched could not be fingerprinted: their changes are unknown.`
+  if (report.dryRun && count('baseline') > 0) return `🗓️ Dry run: ${sources(count('baseline'))} without a recorded fingerprint yet; nothing recorded.`
+  if (count('baseline') > 0) return `📌 Baseline recorded for ${sources(count('baseline'))}; nothing rebuilt (a change is detected from the next run on).`
+  return `✅ No watched source changed since the last recorded fingerprints (${sources(report.sources.length)}): nothing to rebuild.`
+}
+
+function sources(count: number): string {
+  return `${count} ${count === 1 ? 'source' : 'sources'}`
 }
 
 function describeBuckets(source: WatchedSource): string {
