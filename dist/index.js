@@ -30745,7 +30745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3104);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2699);
 // The action's entry point: nothing but run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
@@ -30755,7 +30755,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3104:
+/***/ 2699:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34419,6 +34419,21 @@ class SqlMesh {
      */
     async watchRecord(schema, sources) {
         return this.call('watch_record', { schema, sources });
+    }
+    /** Per model of an environment: its physical table and the environment's view, as the catalog has them. */
+    async stateCheck(environment) {
+        const raw = await this.call('state_check', { environment });
+        return {
+            exists: raw.exists,
+            models: raw.models.map(model => ({
+                model: model.name,
+                physical: model.physical,
+                physicalType: model.physical_type,
+                view: model.view,
+                viewType: model.view_type,
+                pointsToPhysical: model.points_to_physical
+            }))
+        };
     }
     /** Dates or relative expressions as epoch ms, read the way SQLMesh reads them; also SQLMesh's "now". */
     async resolveTimes(values) {
@@ -42001,6 +42016,44 @@ function watch_isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+;// CONCATENATED MODULE: ./src/core/state-check.ts
+// The state check, pure: what the catalog holds for each prod model against what SQLMesh's state says it should,
+// and the command that repairs each problem. The action only reports; it never runs these commands.
+/** The problems found, one per model at most (the physical table first: nothing can be served without it). */
+function stateProblems(objects, environment) {
+    return objects.flatMap(object => {
+        const problem = problemOf(object, environment);
+        return problem ? [problem] : [];
+    });
+}
+function problemOf(object, environment) {
+    const { model, physical, view } = object;
+    const recreateView = `CREATE OR REPLACE VIEW ${view} AS SELECT * FROM ${physical}`;
+    if (object.physicalType === null) {
+        return {
+            model,
+            kind: 'missing-table',
+            detail: `the physical table ${physical} that SQLMesh's state records for ${environment} does not exist`,
+            repair: `sqlmesh plan ${environment} --restate-model "${model}" (SQLMesh creates the table again and rebuilds it)`
+        };
+    }
+    if (object.viewType === null) {
+        return { model, kind: 'missing-view', detail: `${view} does not exist: ${environment} has no view of this model`, repair: recreateView };
+    }
+    if (object.viewType !== 'view') {
+        return {
+            model,
+            kind: 'table-in-place-of-view',
+            detail: `${view} is a ${object.viewType} made outside SQLMesh, where SQLMesh expects its view of ${physical}`,
+            repair: `DROP TABLE ${view} (after saving what it holds, if needed), then ${recreateView}`
+        };
+    }
+    if (object.pointsToPhysical === false) {
+        return { model, kind: 'view-elsewhere', detail: `the view ${view} does not read ${physical}, the table SQLMesh's state records`, repair: recreateView };
+    }
+    return null;
+}
+
 ;// CONCATENATED MODULE: ./src/report/watch-report.ts
 // The watch report: which watched sources changed, in which buckets, and the range each change restates. Above the
 // backfill table when something was rebuilt; on its own when nothing was. Pure.
@@ -42038,6 +42091,7 @@ function renderWatchSections(report) {
             text: `Another run recorded new fingerprints for ${report.conflicts.map(code).join(', ')} while this one ran: left as that run recorded them; the next run compares again.`
         });
     }
+    sections.push({ id: 'watch:prod-state', required: true, text: stateSection(report.state) });
     sections.push({
         id: 'watch:state',
         required: true,
@@ -42055,6 +42109,14 @@ function watchVerdict(report) {
     if (count('baseline') > 0)
         return `📌 Baseline recorded for ${sources(count('baseline'))}; nothing rebuilt (a change is detected from the next run on).`;
     return `✅ No watched source changed since the last recorded fingerprints (${sources(report.sources.length)}): nothing to rebuild.`;
+}
+function stateSection(state) {
+    const heading = `### ${code(state.environment)}'s tables and views`;
+    if (state.problems.length === 0) {
+        return `${heading}\n\n✅ ${state.checked} models checked: each physical table exists and ${code(state.environment)}'s views point to them.`;
+    }
+    const rows = state.problems.map(problem => [code(problem.model), markdown_text(problem.detail), code(problem.repair)]);
+    return `${heading}\n\n❌ ${state.problems.length} of ${state.checked} models are not as SQLMesh's state says (changed outside SQLMesh). Nothing was changed; the repair is yours to run:\n\n${table(['Model', 'Problem', 'Repair'], ['l', 'l', 'l'], rows)}`;
 }
 function sources(count) {
     return `${count} ${count === 1 ? 'source' : 'sources'}`;
@@ -42087,12 +42149,14 @@ function watch_report_countOrDash(value) {
 
 
 
+
 async function runWatchFlow(context) {
     const sqlmesh = await step('Load the SQLMesh project', () => startSqlMesh(context));
     try {
         const graph = new ModelGraph(sqlmesh.models);
         const sources = await step('Watched sources', () => resolveSources(context, sqlmesh, graph));
         const { settings } = context;
+        const prodState = await step(`Check ${settings.prodEnvironment}'s tables and views`, () => checkState(sqlmesh, graph, settings.prodEnvironment));
         const current = await step('Fingerprint the sources', () => sqlmesh.watchFingerprints(sources));
         const recorded = await sqlmesh.watchState(settings.watchSchema);
         const comparisons = sources.map(source => compare(source, current, recorded, settings.watchFirstRun === 'rebuild'));
@@ -42116,7 +42180,8 @@ async function runWatchFlow(context) {
             dryRun: settings.dryRun,
             schemaTable: `${settings.watchSchema}.watch_fingerprints`,
             firstRun: settings.watchFirstRun,
-            conflicts
+            conflicts,
+            state: prodState
         };
         setOutput('changed-sources', JSON.stringify(watched.filter(item => item.comparison.status === 'changed').map(item => ({ source: item.comparison.source, buckets: item.comparison.buckets, range: item.range }))));
         await watch_publish(context, sqlmesh, report, outcomes);
@@ -42124,6 +42189,18 @@ async function runWatchFlow(context) {
     finally {
         await sqlmesh.close();
     }
+}
+/** Each prod model's physical table and view against SQLMesh's state; reads the catalog only. */
+async function checkState(sqlmesh, graph, environment) {
+    const found = await sqlmesh.stateCheck(environment);
+    if (!found.exists) {
+        throw new InputError(`Environment '${environment}' does not exist in SQLMesh's state: deploy the project to it before watching its sources (input 'prod-environment').`);
+    }
+    // SQLMesh's state names models by their fully-qualified names; the report uses the names the project gives them.
+    const problems = stateProblems(found.models.map(model => ({ ...model, model: graph.nameOf(model.model) ?? model.model })), environment);
+    problems.forEach(problem => warning(`${problem.model}: ${problem.detail}. Repair: ${problem.repair}`));
+    info(`${found.models.length} models checked in ${environment}; ${problems.length} problems`);
+    return { environment, checked: found.models.length, problems };
 }
 async function resolveSources(context, sqlmesh, graph) {
     const file = context.settings.watchConfig;
@@ -42248,6 +42325,10 @@ async function watch_publish(context, sqlmesh, report, outcomes) {
         await writeSummary(fitSections([{ id: 'all', required: true, text: markdown }], SUMMARY_LIMIT, 'See the action log for the rest.').markdown);
         setOutput('backfilled-models', '[]');
         setOutput('backfill-results', '[]');
+    }
+    const problems = report.state.problems;
+    if (problems.length > 0) {
+        throw new PolicyFailure('SQLMesh state', `${problems.map(problem => `${problem.model}: ${problem.detail}`).join('; ')}. Nothing was changed; the job summary gives the repair for each.`);
     }
     if (errors.length > 0) {
         throw new PolicyFailure('SQLMesh watch', `Could not fingerprint ${errors.join(', ')}: their changes are unknown and nothing was rebuilt for them. The report shows the error.`);

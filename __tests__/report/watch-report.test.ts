@@ -4,7 +4,7 @@ import { renderWatchSections, watchVerdict, type WatchReport, type WatchedSource
 const unchanged = (source: string): WatchedSource => ({ comparison: { source, status: 'unchanged', buckets: [] }, range: null, readers: ['stg.a'] })
 
 function report(sources: WatchedSource[], overrides: Partial<WatchReport> = {}): WatchReport {
-  return { sources, dryRun: false, schemaTable: 'sqlmesh_action.watch_fingerprints', firstRun: 'baseline', conflicts: [], ...overrides }
+  return { sources, dryRun: false, schemaTable: 'sqlmesh_action.watch_fingerprints', firstRun: 'baseline', conflicts: [], state: { environment: 'prod', checked: 5, problems: [] }, ...overrides }
 }
 
 const text = (value: WatchReport): string => renderWatchSections(value).map(section => section.text).join('\n\n')
@@ -54,5 +54,13 @@ describe('watch report', () => {
     expect(watchVerdict(report([unchanged('a'), unchanged('b')]))).toBe(
       '✅ No watched source changed since the last recorded fingerprints (2 sources): nothing to rebuild.'
     )
+  })
+
+  it('says every prod table and view was checked, or lists each problem with its repair', () => {
+    expect(text(report([unchanged('a')]))).toContain("✅ 5 models checked: each physical table exists and `prod`'s views point to them.")
+    const problem = { model: 'marts.daily', kind: 'missing-table' as const, detail: 'the physical table s.t__1 does not exist', repair: 'sqlmesh plan prod --restate-model "marts.daily"' }
+    const body = text(report([unchanged('a')], { state: { environment: 'prod', checked: 5, problems: [problem] } }))
+    expect(body).toContain("❌ 1 of 5 models are not as SQLMesh's state says")
+    expect(body).toContain('| `marts.daily` | the physical table s.t\\_\\_1 does not exist | `sqlmesh plan prod --restate-model "marts.daily"` |')
   })
 })

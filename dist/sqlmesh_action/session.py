@@ -7,7 +7,7 @@ import os
 import threading
 import typing as t
 
-from . import diff, plan, project, watch
+from . import diff, plan, project, state_check, watch
 from .protocol import BridgeError, serve
 
 
@@ -59,5 +59,6 @@ def main() -> None:
         "watch_fingerprints": bind(watch.fingerprints),
         "watch_state": bind(watch.state),
         "watch_record": bind(watch.record),
+        "state_check": bind(state_check.state_check),
     }
     serve(handlers, concurrent={"table_diff"}, workers=lambda: session.workers)

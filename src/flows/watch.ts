@@ -18,6 +18,7 @@ import {
 } from '../core/watch.js'
 import { Git } from '../github/git.js'
 import { InputError } from '../inputs.js'
+import { stateProblems } from '../core/state-check.js'
 import { fitSections, SUMMARY_LIMIT } from '../report/fit.js'
 import { renderWatchSections, watchVerdict, type WatchedSource, type WatchReport } from '../report/watch-report.js'
 import type { SqlMesh } from '../sqlmesh/client.js'
@@ -37,6 +38,7 @@ export async function runWatchFlow(context: FlowContext): Promise<void> {
     const graph = new ModelGraph(sqlmesh.models)
     const sources = await step('Watched sources', () => resolveSources(context, sqlmesh, graph))
     const { settings } = context
+    const prodState = await step(`Check ${settings.prodEnvironment}'s tables and views`, () => checkState(sqlmesh, graph, settings.prodEnvironment))
     const current = await step('Fingerprint the sources', () => sqlmesh.watchFingerprints(sources))
     const recorded = await sqlmesh.watchState(settings.watchSchema)
     const comparisons = sources.map(source => compare(source, current, recorded, settings.watchFirstRun === 'rebuild'))
@@ -62,7 +64,8 @@ export async function runWatchFlow(context: FlowContext): Promise<void> {
       dryRun: settings.dryRun,
       schemaTable: `${settings.watchSchema}.watch_fingerprints`,
       firstRun: settings.watchFirstRun,
-      conflicts
+      conflicts,
+      state: prodState
     }
     core.setOutput(
       'changed-sources',
@@ -72,6 +75,19 @@ export async function runWatchFlow(context: FlowContext): Promise<void> {
   } finally {
     await sqlmesh.close()
   }
+}
+
+/** Each prod model's physical table and view against SQLMesh's state; reads the catalog only. */
+async function checkState(sqlmesh: SqlMesh, graph: ModelGraph, environment: string): Promise<WatchReport['state']> {
+  const found = await sqlmesh.stateCheck(environment)
+  if (!found.exists) {
+    throw new InputError(`Environment '${environment}' does not exist in SQLMesh's state: deploy the project to it before watching its sources (input 'prod-environment').`)
+  }
+  // SQLMesh's state names models by their fully-qualified names; the report uses the names the project gives them.
+  const problems = stateProblems(found.models.map(model => ({ ...model, model: graph.nameOf(model.model) ?? model.model })), environment)
+  problems.forEach(problem => core.warning(`${problem.model}: ${problem.detail}. Repair: ${problem.repair}`))
+  core.info(`${found.models.length} models checked in ${environment}; ${problems.length} problems`)
+  return { environment, checked: found.models.length, problems }
 }
 
 async function resolveSources(context: FlowContext, sqlmesh: SqlMesh, graph: ModelGraph): Promise<WatchSource[]> {
@@ -225,6 +241,13 @@ async function publish(
     await writeSummary(fitSections([{ id: 'all', required: true, text: markdown }], SUMMARY_LIMIT, 'See the action log for the rest.').markdown)
     core.setOutput('backfilled-models', '[]')
     core.setOutput('backfill-results', '[]')
+  }
+  const problems = report.state.problems
+  if (problems.length > 0) {
+    throw new PolicyFailure(
+      'SQLMesh state',
+      `${problems.map(problem => `${problem.model}: ${problem.detail}`).join('; ')}. Nothing was changed; the job summary gives the repair for each.`
+    )
   }
   if (errors.length > 0) {
     throw new PolicyFailure('SQLMesh watch', `Could not fingerprint ${errors.join(', ')}: their changes are unknown and nothing was rebuilt for them. The report shows the error.`)

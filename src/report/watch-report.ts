@@ -4,6 +4,7 @@
 import { code, formatCount, table, text } from './markdown.js'
 import type { Section } from './fit.js'
 import type { SourceComparison } from '../core/watch.js'
+import type { StateProblem } from '../core/state-check.js'
 
 /** One watched source as the report shows it. */
 export interface WatchedSource {
@@ -20,6 +21,8 @@ export interface WatchReport {
   readonly firstRun: 'baseline' | 'rebuild'
   /** Sources whose new fingerprints another run recorded first: compared again next time. */
   readonly conflicts: readonly string[]
+  /** The state check of prod: how many models were checked, and what is wrong. */
+  readonly state: { readonly environment: string; readonly checked: number; readonly problems: readonly StateProblem[] }
 }
 
 const STATUS: Record<SourceComparison['status'], string> = {
@@ -56,6 +59,7 @@ export function renderWatchSections(report: WatchReport): Section[] {
       text: `Another run recorded new fingerprints for ${report.conflicts.map(code).join(', ')} while this one ran: left as that run recorded them; the next run compares again.`
     })
   }
+  sections.push({ id: 'watch:prod-state', required: true, text: stateSection(report.state) })
   sections.push({
     id: 'watch:state',
     required: true,
@@ -71,6 +75,15 @@ export function watchVerdict(report: WatchReport): string {
   if (report.dryRun && count('baseline') > 0) return `🗓️ Dry run: ${sources(count('baseline'))} without a recorded fingerprint yet; nothing recorded.`
   if (count('baseline') > 0) return `📌 Baseline recorded for ${sources(count('baseline'))}; nothing rebuilt (a change is detected from the next run on).`
   return `✅ No watched source changed since the last recorded fingerprints (${sources(report.sources.length)}): nothing to rebuild.`
+}
+
+function stateSection(state: WatchReport['state']): string {
+  const heading = `### ${code(state.environment)}'s tables and views`
+  if (state.problems.length === 0) {
+    return `${heading}\n\n✅ ${state.checked} models checked: each physical table exists and ${code(state.environment)}'s views point to them.`
+  }
+  const rows = state.problems.map(problem => [code(problem.model), text(problem.detail), code(problem.repair)])
+  return `${heading}\n\n❌ ${state.problems.length} of ${state.checked} models are not as SQLMesh's state says (changed outside SQLMesh). Nothing was changed; the repair is yours to run:\n\n${table(['Model', 'Problem', 'Repair'], ['l', 'l', 'l'], rows)}`
 }
 
 function sources(count: number): string {

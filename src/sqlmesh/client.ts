@@ -19,6 +19,7 @@ import {
 } from './parse.js'
 import type { RestatementOutcome } from '../core/backfill.js'
 import type { BucketFingerprint, WatchSource } from '../core/watch.js'
+import type { PhysicalObject } from '../core/state-check.js'
 import type { EnvironmentSnapshot, FingerprintChanges, ModelInfo, TableComparison, TimeWindow } from '../core/types.js'
 
 export { SqlMeshError } from './process.js'
@@ -216,6 +217,25 @@ export class SqlMesh {
     sources: ReadonlyArray<{ name: string; buckets: readonly BucketFingerprint[]; expected: readonly BucketFingerprint[] | null }>
   ): Promise<{ recorded: string[]; conflicts: string[]; table: string }> {
     return this.call('watch_record', { schema, sources })
+  }
+
+  /** Per model of an environment: its physical table and the environment's view, as the catalog has them. */
+  async stateCheck(environment: string): Promise<{ exists: boolean; models: PhysicalObject[] }> {
+    const raw = await this.call<{
+      exists: boolean
+      models: Array<{ name: string; physical: string; physical_type: string | null; view: string; view_type: string | null; points_to_physical: boolean | null }>
+    }>('state_check', { environment })
+    return {
+      exists: raw.exists,
+      models: raw.models.map(model => ({
+        model: model.name,
+        physical: model.physical,
+        physicalType: model.physical_type,
+        view: model.view,
+        viewType: model.view_type,
+        pointsToPhysical: model.points_to_physical
+      }))
+    }
   }
 
   /** Dates or relative expressions as epoch ms, read the way SQLMesh reads them; also SQLMesh's "now". */
