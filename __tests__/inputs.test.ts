@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { InputError, listInput, readSettings } from '../src/inputs.js'
 
-const BOOLEAN_INPUTS = ['skip-tests', 'deploy', 'dry-run', 'force', 'keep-environment', 'allow-untrusted-code'] as const
+const BOOLEAN_INPUTS = ['skip-tests', 'deploy', 'dry-run', 'force', 'keep-environment', 'allow-untrusted-code', 'watch-issue'] as const
 
 function inputVariable(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
@@ -130,7 +130,7 @@ describe('good inputs', () => {
   ])('reads the boolean %s as %s', (value, expected) => {
     setInputs(Object.fromEntries(BOOLEAN_INPUTS.map(name => [name, value])))
     const settings = readSettings()
-    expect([settings.skipTests, settings.deploy, settings.dryRun, settings.force, settings.keepEnvironment, settings.allowUntrustedCode]).toEqual(
+    expect([settings.skipTests, settings.deploy, settings.dryRun, settings.force, settings.keepEnvironment, settings.allowUntrustedCode, settings.watchIssue]).toEqual(
       BOOLEAN_INPUTS.map(() => expected)
     )
   })

@@ -263,7 +263,7 @@ describe.each(GATEWAYS)('watch flow on %s', (gateway: Gateway) => {
     expectDownstreamMatchesSource(repo)
   })
 
-  it('keeps the fingerprints when a rebuild fails mid-chain, retries on the next run, and records once it succeeds', async () => {
+  it('keeps the fingerprints when a rebuild fails mid-chain, retries on the next run, and records once it succeeds; one issue says so until then', async () => {
     const repo = newRepo()
     setUpProject(repo, () => {
       // A model that breaks on bad data: a team code that is not one.
@@ -272,35 +272,48 @@ describe.each(GATEWAYS)('watch flow on %s', (gateway: Gateway) => {
         "MODEL (name marts.team_code_check, kind FULL, grain (game_id, team));\n\nSELECT game_id, team, CASE WHEN team = 'XX1' THEN CAST(team AS INT) ELSE 0 END AS checked FROM staging.stg_team_games\n"
       )
     })
-    expect((await watch(repo)).code).toBe(0)
+    const issue = { 'watch-issue': 'true' }
+    expect((await watch(repo, issue)).code).toBe(0)
+    expect(server.issues()).toEqual([])
     const state = fingerprints(repo)
     insertGames(repo, [[99101, '2026-03-05', 'XX1', 'BOS', 100, 90]])
 
-    const failed = await watch(repo)
+    const failed = await watch(repo, issue)
     expect(failed.code).toBe(1)
     const byModel = new Map(results(failed).map(result => [result.model, result]))
     expect(byModel.get('staging.stg_team_games')?.status).toBe('rebuilt')
     expect(byModel.get('marts.team_code_check')?.status).toBe('failed')
     expect(failed.stdout).toContain('::warning::The restatement for raw.games did not succeed: their fingerprints are kept as they were, so the next run retries.')
     expect(fingerprints(repo)).toEqual(state)
+    const [opened] = server.issues()
+    expect(opened).toMatchObject({ title: 'SQLMesh watch: prod data is stale', state: 'open', user: { login: 'github-actions[bot]' } })
+    expect(opened?.body.split('\n')[0]).toBe('<!-- sqlmesh-action:watch -->')
+    expect(opened?.body).toContain('❌ Backfill failed')
+    expect(opened?.body).toContain('**`marts.team_code_check` failed:**')
 
-    // The same change is seen again on the next run, and fails again while the data is bad.
-    const retried = await watch(repo)
+    // The same change is seen again on the next run, and fails again while the data is bad: the same issue, updated.
+    const retried = await watch(repo, issue)
     expect(retried.code).toBe(1)
     expect(changedSources(retried).map(source => source.buckets.map(bucket => bucket.bucket))).toEqual([['2026-03-05']])
     expect(fingerprints(repo)).toEqual(state)
+    expect(server.issues().map(item => [item.number, item.state])).toEqual([[opened?.number, 'open']])
 
     // The loader fixes the team code: the next run rebuilds the same day and records.
     repo.execute(`UPDATE ${seedTable(repo)} SET home_team = 'NYK' WHERE game_id = 99101`)
-    const fixed = await watch(repo)
+    const fixed = await watch(repo, issue)
     expect(fixed.code).toBe(0)
+    // Nothing is stale any more: the issue is closed with the report that cleared it.
+    expect(server.issues()).toHaveLength(1)
+    expect(server.issues()[0]).toMatchObject({ number: opened?.number, state: 'closed' })
+    expect(server.issues()[0]?.body).toContain('✅ 7 models rebuilt from 2026-03-05 to 2026-03-05')
     expect(changedSources(fixed)[0]?.range).toEqual({ start: '2026-03-05', end: '2026-03-05' })
     expect(results(fixed).every(result => result.status === 'rebuilt')).toBe(true)
     expect(count(repo, 'SELECT COUNT(*) AS n FROM marts.team_code_check WHERE game_id = 99101')).toBe(2)
     expectDownstreamMatchesSource(repo)
     expect(fingerprints(repo)).not.toEqual(state)
-    const quiet = await watch(repo)
+    const quiet = await watch(repo, issue)
     expect(changedSources(quiet)).toEqual([])
+    expect(server.issues().map(item => item.state)).toEqual(['closed'])
   })
 
   it('finds a physical table dropped by hand and a table made by hand in place of a view, changes nothing, and its repairs work', async () => {

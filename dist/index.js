@@ -33860,7 +33860,8 @@ function readSettings() {
         skipDrafts: booleanInput('skip-drafts'),
         watchConfig: getInput('watch-config') || 'watch.yaml',
         watchSchema: schemaName('watch-schema', getInput('watch-schema') || 'sqlmesh_action'),
-        watchFirstRun: oneOf('watch-first-run', getInput('watch-first-run') || 'baseline', WATCH_FIRST_RUN)
+        watchFirstRun: oneOf('watch-first-run', getInput('watch-first-run') || 'baseline', WATCH_FIRST_RUN),
+        watchIssue: booleanInput('watch-issue')
     };
 }
 /** A list given as commas, spaces or new lines, in the order given, without duplicates. */
@@ -40363,6 +40364,22 @@ class client_GitHub {
     async findComment(issue, marker, author) {
         return (await this.ourComments(issue, marker, author))[0]?.body ?? null;
     }
+    /** The oldest issue `author` opened that carries `marker`, open or closed; null when there is none. */
+    async findIssue(marker, author) {
+        const issues = await this.octokit.paginate(this.octokit.rest.issues.listForRepo, { ...this.repo, state: 'all', creator: author, per_page: 100 });
+        const ours = issues
+            .filter(issue => !issue.pull_request && issue.user?.login === author && (issue.body ?? '').includes(marker))
+            .sort((a, b) => a.number - b.number)[0];
+        return ours ? { number: ours.number, url: ours.html_url, state: ours.state === 'closed' ? 'closed' : 'open' } : null;
+    }
+    async createIssue(title, body) {
+        const { data } = await this.octokit.rest.issues.create({ ...this.repo, title, body });
+        return { number: data.number, url: data.html_url, state: 'open' };
+    }
+    async updateIssue(number, body, state) {
+        const { data } = await this.octokit.rest.issues.update({ ...this.repo, issue_number: number, body, state });
+        return { number: data.number, url: data.html_url, state: data.state === 'closed' ? 'closed' : 'open' };
+    }
     /** Our comments carrying the marker, oldest first. */
     async ourComments(issue, marker, author) {
         const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, { ...this.repo, issue_number: issue, per_page: 100 });
@@ -41392,7 +41409,13 @@ function settingsPath(context) {
 }
 /** Publishes a backfill's report (summary, outputs, comment), then fails the job if any model failed. */
 async function reportBackfill(context, run, github, pullRequest) {
-    const report = {
+    const report = backfillReportOf(context, run);
+    await step('Report', () => publishBackfill(context, report, github, pullRequest));
+    failOnBackfillErrors(run.rows);
+}
+/** The report of a backfill run, as the summary and the comment show it. */
+function backfillReportOf(context, run) {
+    return {
         title: run.title,
         environment: context.settings.prodEnvironment,
         requestedStart: run.range.start,
@@ -41404,8 +41427,6 @@ async function reportBackfill(context, run, github, pullRequest) {
         notes: run.notes,
         leading: run.leading
     };
-    await step('Report', () => publishBackfill(context, report, github, pullRequest));
-    failOnBackfillErrors(run.rows);
 }
 /** Job summary, outputs, and the sticky backfill comment on the pull request the change came from. */
 async function publishBackfill(context, report, github, pullRequest) {
@@ -42150,6 +42171,9 @@ function watch_report_countOrDash(value) {
 
 
 
+
+
+
 async function runWatchFlow(context) {
     const sqlmesh = await step('Load the SQLMesh project', () => startSqlMesh(context));
     try {
@@ -42318,11 +42342,14 @@ async function watch_publish(context, sqlmesh, report, outcomes) {
         // The commit the project was loaded from: the restatements ran that code (GITHUB_SHA is the same on a runner).
         const commitSha = process.env.GITHUB_SHA || (await new Git(context.workspace).checkedOut()).sha;
         const run = { title: 'SQLMesh watch: source data changed', commitSha, notes, rows, range: { ...range, end }, sqlmeshVersion: sqlmesh.version, leading: sections };
+        const failed = rows.some(row => row.status === 'failed' || row.status === 'not-attempted');
+        await keepIssue(context, renderBackfillSections(backfillReportOf(context, run)), failed || errors.length > 0 || report.state.problems.length > 0);
         await reportBackfill(context, run, null, null);
     }
     else {
-        const markdown = [`## SQLMesh watch`, `**${watchVerdict(report)}**`, ...sections.map(section => section.text)].join('\n\n');
-        await writeSummary(fitSections([{ id: 'all', required: true, text: markdown }], SUMMARY_LIMIT, 'See the action log for the rest.').markdown);
+        const all = [{ id: 'title', required: true, text: '## SQLMesh watch' }, { id: 'verdict', required: true, text: `**${watchVerdict(report)}**` }, ...sections];
+        await keepIssue(context, all, errors.length > 0 || report.state.problems.length > 0);
+        await writeSummary(fitSections(all, SUMMARY_LIMIT, 'See the action log for the rest.').markdown);
         setOutput('backfilled-models', '[]');
         setOutput('backfill-results', '[]');
     }
@@ -42332,6 +42359,35 @@ async function watch_publish(context, sqlmesh, report, outcomes) {
     }
     if (errors.length > 0) {
         throw new PolicyFailure('SQLMesh watch', `Could not fingerprint ${errors.join(', ')}: their changes are unknown and nothing was rebuilt for them. The report shows the error.`);
+    }
+}
+const WATCH_ISSUE_MARKER = '<!-- sqlmesh-action:watch -->';
+/**
+ * With `watch-issue`, one GitHub issue carries the latest report while something is stale (a rebuild failed, a source
+ * could not be read, prod's tables are not as SQLMesh's state says); it is closed, with the report that cleared it,
+ * once nothing is. A dry run leaves it alone.
+ */
+async function keepIssue(context, sections, stale) {
+    if (!context.settings.watchIssue || context.settings.dryRun)
+        return;
+    const github = new client_GitHub(context.settings.token, context.event.repo);
+    const fitted = fitSections([{ id: 'marker', required: true, text: WATCH_ISSUE_MARKER }, ...sections], COMMENT_LIMIT, `The full report is in the job summary: ${context.event.runUrl}`);
+    const body = redact(fitted.markdown);
+    try {
+        const existing = await github.findIssue(WATCH_ISSUE_MARKER, context.settings.commentAuthor);
+        if (stale) {
+            const issue = existing ? await github.updateIssue(existing.number, body, 'open') : await github.createIssue('SQLMesh watch: prod data is stale', body);
+            info(`${existing ? 'Updated' : 'Opened'} issue ${issue.url}`);
+        }
+        else if (existing?.state === 'open') {
+            const issue = await github.updateIssue(existing.number, body, 'closed');
+            info(`Nothing is stale any more: closed issue ${issue.url} with the latest report`);
+        }
+    }
+    catch (error) {
+        if (error.status !== 403)
+            throw error;
+        warning("The token may not open or edit issues (403): give the job 'issues: write', or set 'watch-issue: false'. The report is in the job summary.");
     }
 }
 

@@ -49,6 +49,7 @@ export interface Settings {
   readonly watchConfig: string
   readonly watchSchema: string
   readonly watchFirstRun: WatchFirstRun
+  readonly watchIssue: boolean
 }
 
 export class InputError extends Error {
@@ -95,7 +96,8 @@ export function readSettings(): Settings {
     skipDrafts: booleanInput('skip-drafts'),
     watchConfig: core.getInput('watch-config') || 'watch.yaml',
     watchSchema: schemaName('watch-schema', core.getInput('watch-schema') || 'sqlmesh_action'),
-    watchFirstRun: oneOf('watch-first-run', core.getInput('watch-first-run') || 'baseline', WATCH_FIRST_RUN)
+    watchFirstRun: oneOf('watch-first-run', core.getInput('watch-first-run') || 'baseline', WATCH_FIRST_RUN),
+    watchIssue: booleanInput('watch-issue')
   }
 }
 

@@ -91,7 +91,14 @@ export interface BackfillRun {
 
 /** Publishes a backfill's report (summary, outputs, comment), then fails the job if any model failed. */
 export async function reportBackfill(context: FlowContext, run: BackfillRun, github: GitHub | null, pullRequest: number | null): Promise<void> {
-  const report: BackfillReport = {
+  const report = backfillReportOf(context, run)
+  await step('Report', () => publishBackfill(context, report, github, pullRequest))
+  failOnBackfillErrors(run.rows)
+}
+
+/** The report of a backfill run, as the summary and the comment show it. */
+export function backfillReportOf(context: FlowContext, run: BackfillRun): BackfillReport {
+  return {
     title: run.title,
     environment: context.settings.prodEnvironment,
     requestedStart: run.range.start,
@@ -103,8 +110,6 @@ export async function reportBackfill(context: FlowContext, run: BackfillRun, git
     notes: run.notes,
     leading: run.leading
   }
-  await step('Report', () => publishBackfill(context, report, github, pullRequest))
-  failOnBackfillErrors(run.rows)
 }
 
 /** Job summary, outputs, and the sticky backfill comment on the pull request the change came from. */

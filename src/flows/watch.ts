@@ -19,10 +19,13 @@ import {
 import { Git } from '../github/git.js'
 import { InputError } from '../inputs.js'
 import { stateProblems } from '../core/state-check.js'
-import { fitSections, SUMMARY_LIMIT } from '../report/fit.js'
+import { COMMENT_LIMIT, fitSections, SUMMARY_LIMIT, type Section } from '../report/fit.js'
+import { renderBackfillSections } from '../report/backfill-report.js'
+import { GitHub } from '../github/client.js'
+import { redact } from '../secrets.js'
 import { renderWatchSections, watchVerdict, type WatchedSource, type WatchReport } from '../report/watch-report.js'
 import type { SqlMesh } from '../sqlmesh/client.js'
-import { backfill, reportBackfill, type BackfillRange } from './backfill.js'
+import { backfill, backfillReportOf, reportBackfill, type BackfillRange } from './backfill.js'
 import { PolicyFailure, projectDir, startSqlMesh, step, writeSummary, type FlowContext } from './context.js'
 
 /** Changed sources that call for the same range are restated together. */
@@ -235,10 +238,13 @@ async function publish(
     // The commit the project was loaded from: the restatements ran that code (GITHUB_SHA is the same on a runner).
     const commitSha = process.env.GITHUB_SHA || (await new Git(context.workspace).checkedOut()).sha
     const run = { title: 'SQLMesh watch: source data changed', commitSha, notes, rows, range: { ...range, end }, sqlmeshVersion: sqlmesh.version, leading: sections }
+    const failed = rows.some(row => row.status === 'failed' || row.status === 'not-attempted')
+    await keepIssue(context, renderBackfillSections(backfillReportOf(context, run)), failed || errors.length > 0 || report.state.problems.length > 0)
     await reportBackfill(context, run, null, null)
   } else {
-    const markdown = [`## SQLMesh watch`, `**${watchVerdict(report)}**`, ...sections.map(section => section.text)].join('\n\n')
-    await writeSummary(fitSections([{ id: 'all', required: true, text: markdown }], SUMMARY_LIMIT, 'See the action log for the rest.').markdown)
+    const all = [{ id: 'title', required: true, text: '## SQLMesh watch' }, { id: 'verdict', required: true, text: `**${watchVerdict(report)}**` }, ...sections]
+    await keepIssue(context, all, errors.length > 0 || report.state.problems.length > 0)
+    await writeSummary(fitSections(all, SUMMARY_LIMIT, 'See the action log for the rest.').markdown)
     core.setOutput('backfilled-models', '[]')
     core.setOutput('backfill-results', '[]')
   }
@@ -251,5 +257,32 @@ async function publish(
   }
   if (errors.length > 0) {
     throw new PolicyFailure('SQLMesh watch', `Could not fingerprint ${errors.join(', ')}: their changes are unknown and nothing was rebuilt for them. The report shows the error.`)
+  }
+}
+
+export const WATCH_ISSUE_MARKER = '<!-- sqlmesh-action:watch -->'
+
+/**
+ * With `watch-issue`, one GitHub issue carries the latest report while something is stale (a rebuild failed, a source
+ * could not be read, prod's tables are not as SQLMesh's state says); it is closed, with the report that cleared it,
+ * once nothing is. A dry run leaves it alone.
+ */
+async function keepIssue(context: FlowContext, sections: readonly Section[], stale: boolean): Promise<void> {
+  if (!context.settings.watchIssue || context.settings.dryRun) return
+  const github = new GitHub(context.settings.token, context.event.repo)
+  const fitted = fitSections([{ id: 'marker', required: true, text: WATCH_ISSUE_MARKER }, ...sections], COMMENT_LIMIT, `The full report is in the job summary: ${context.event.runUrl}`)
+  const body = redact(fitted.markdown)
+  try {
+    const existing = await github.findIssue(WATCH_ISSUE_MARKER, context.settings.commentAuthor)
+    if (stale) {
+      const issue = existing ? await github.updateIssue(existing.number, body, 'open') : await github.createIssue('SQLMesh watch: prod data is stale', body)
+      core.info(`${existing ? 'Updated' : 'Opened'} issue ${issue.url}`)
+    } else if (existing?.state === 'open') {
+      const issue = await github.updateIssue(existing.number, body, 'closed')
+      core.info(`Nothing is stale any more: closed issue ${issue.url} with the latest report`)
+    }
+  } catch (error) {
+    if ((error as { status?: number }).status !== 403) throw error
+    core.warning("The token may not open or edit issues (403): give the job 'issues: write', or set 'watch-issue: false'. The report is in the job summary.")
   }
 }
