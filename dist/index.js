@@ -42203,7 +42203,6 @@ async function runWatchFlow(context) {
             sources: watched,
             dryRun: settings.dryRun,
             schemaTable: `${settings.watchSchema}.watch_fingerprints`,
-            firstRun: settings.watchFirstRun,
             conflicts,
             state: prodState
         };

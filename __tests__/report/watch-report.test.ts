@@ -4,7 +4,7 @@ import { renderWatchSections, watchVerdict, type WatchReport, type WatchedSource
 const unchanged = (source: string): WatchedSource => ({ comparison: { source, status: 'unchanged', buckets: [] }, range: null, readers: ['stg.a'] })
 
 function report(sources: WatchedSource[], overrides: Partial<WatchReport> = {}): WatchReport {
-  return { sources, dryRun: false, schemaTable: 'sqlmesh_action.watch_fingerprints', firstRun: 'baseline', conflicts: [], state: { environment: 'prod', checked: 5, problems: [] }, ...overrides }
+  return { sources, dryRun: false, schemaTable: 'sqlmesh_action.watch_fingerprints', conflicts: [], state: { environment: 'prod', checked: 5, problems: [] }, ...overrides }
 }
 
 const text = (value: WatchReport): string => renderWatchSections(value).map(section => section.text).join('\n\n')

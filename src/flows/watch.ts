@@ -66,7 +66,6 @@ export async function runWatchFlow(context: FlowContext): Promise<void> {
       sources: watched,
       dryRun: settings.dryRun,
       schemaTable: `${settings.watchSchema}.watch_fingerprints`,
-      firstRun: settings.watchFirstRun,
       conflicts,
       state: prodState
     }

@@ -18,7 +18,6 @@ export interface WatchReport {
   readonly sources: readonly WatchedSource[]
   readonly dryRun: boolean
   readonly schemaTable: string
-  readonly firstRun: 'baseline' | 'rebuild'
   /** Sources whose new fingerprints another run recorded first: compared again next time. */
   readonly conflicts: readonly string[]
   /** The state check of prod: how many models were checked, and what is wrong. */
