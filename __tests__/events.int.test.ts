@@ -62,6 +62,6 @@ describe('events with nothing to do, on the bundled action', () => {
   it("workflow_dispatch without 'mode' fails, saying which input to set", async () => {
     const result = await run('workflow_dispatch', example('workflow_dispatch'))
     expect(result.code).toBe(1)
-    expect(result.stdout).toContain("::error::On 'workflow_dispatch' the event does not say what to do: set input 'mode' to 'backfill' or 'diff' in this workflow's step.")
+    expect(result.stdout).toContain("::error::On 'workflow_dispatch' the event does not say what to do: set input 'mode' to 'backfill', 'diff' or 'watch' in this workflow's step.")
   })
 })

@@ -264,7 +264,7 @@ describe('bad input and faults on DuckDB', () => {
       const run = await dispatch(repo, server, { mode: '', models: 'staging.stg_games', 'backfill-start': BACKFILL_START })
       expect(run.code).toBe(1)
       expect(failure(run)).toBe(
-        "On 'workflow_dispatch' the event does not say what to do: set input 'mode' to 'backfill' or 'diff' in this workflow's step. (Mode 'auto' acts by itself on pull_request, pull_request_target and push.)"
+        "On 'workflow_dispatch' the event does not say what to do: set input 'mode' to 'backfill', 'diff' or 'watch' in this workflow's step. (Mode 'auto' acts by itself on pull_request, pull_request_target, push and schedule.)"
       )
       expect(run.stdout).not.toContain('Load the SQLMesh project')
     })
@@ -272,7 +272,7 @@ describe('bad input and faults on DuckDB', () => {
     it("a mistyped 'mode' is named with the modes there are, before loading anything", async () => {
       const run = await dispatch(repo, server, { mode: 'backfil', models: 'staging.stg_games', 'backfill-start': BACKFILL_START })
       expect(run.code).toBe(1)
-      expect(failure(run)).toBe("Input 'mode' is 'backfil'; expected one of: auto, pull-request, merge, backfill, diff.")
+      expect(failure(run)).toBe("Input 'mode' is 'backfil'; expected one of: auto, pull-request, merge, backfill, diff, watch.")
       expect(run.stdout).not.toContain('Load the SQLMesh project')
     })
 

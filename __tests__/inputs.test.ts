@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { InputError, listInput, readSettings } from '../src/inputs.js'
 
-const BOOLEAN_INPUTS = ['skip-tests', 'deploy', 'dry-run', 'force', 'keep-environment', 'allow-untrusted-code'] as const
+const BOOLEAN_INPUTS = ['skip-tests', 'deploy', 'dry-run', 'force', 'keep-environment', 'allow-untrusted-code', 'watch-issue'] as const
 
 function inputVariable(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
@@ -69,7 +69,7 @@ describe('readSettings defaults', () => {
 
 describe('bad inputs', () => {
   it("names a mistyped 'mode' and lists the modes", () => {
-    expect(inputError({ mode: 'backfil' }).message).toBe("Input 'mode' is 'backfil'; expected one of: auto, pull-request, merge, backfill, diff.")
+    expect(inputError({ mode: 'backfil' }).message).toBe("Input 'mode' is 'backfil'; expected one of: auto, pull-request, merge, backfill, diff, watch.")
   })
 
   it.each(BOOLEAN_INPUTS)("names the boolean input '%s' when it is not true or false", name => {
@@ -90,6 +90,13 @@ describe('bad inputs', () => {
     ['diff-concurrency', 'four', 'expected a whole number from 1 to 32.']
   ])("names a bad '%s' (%s) and gives the range", (name, value, expected) => {
     expect(inputError({ [name]: value }).message).toBe(`Input '${name}' is '${value}'; ${expected}`)
+  })
+
+  it("names a bad 'watch-schema' and 'watch-first-run'", () => {
+    expect(inputError({ 'watch-schema': 'x; drop' }).message).toBe(
+      "Input 'watch-schema' is 'x; drop'; expected a schema name: a letter or underscore, then letters, digits and underscores."
+    )
+    expect(inputError({ 'watch-schema': 'ops', 'watch-first-run': 'always' }).message).toBe("Input 'watch-first-run' is 'always'; expected one of: baseline, rebuild.")
   })
 
   it("names a bad 'diff-scope'", () => {
@@ -123,7 +130,7 @@ describe('good inputs', () => {
   ])('reads the boolean %s as %s', (value, expected) => {
     setInputs(Object.fromEntries(BOOLEAN_INPUTS.map(name => [name, value])))
     const settings = readSettings()
-    expect([settings.skipTests, settings.deploy, settings.dryRun, settings.force, settings.keepEnvironment, settings.allowUntrustedCode]).toEqual(
+    expect([settings.skipTests, settings.deploy, settings.dryRun, settings.force, settings.keepEnvironment, settings.allowUntrustedCode, settings.watchIssue]).toEqual(
       BOOLEAN_INPUTS.map(() => expected)
     )
   })

@@ -5,6 +5,7 @@ import { runPullRequestFlow } from '../src/flows/pr.js'
 import { runMergeFlow } from '../src/flows/merge.js'
 import { runClosedFlow } from '../src/flows/closed.js'
 import { runManualBackfill, runManualDiff } from '../src/flows/manual.js'
+import { runWatchFlow } from '../src/flows/watch.js'
 import { pullRequestPayload, settings, workflowEvent } from './fixtures/builders.js'
 
 const FORK = 'mallory/warehouse'
@@ -62,12 +63,12 @@ describe('chooseFlow in mode auto', () => {
   it("throws on workflow_dispatch, naming the input 'mode'", () => {
     const choose = (): unknown => chooseFlow(settings(), workflowEvent('workflow_dispatch', { inputs: {} }))
     expect(choose).toThrow(InputError)
-    expect(choose).toThrow("On 'workflow_dispatch' the event does not say what to do: set input 'mode' to 'backfill' or 'diff' in this workflow's step.")
+    expect(choose).toThrow("On 'workflow_dispatch' the event does not say what to do: set input 'mode' to 'backfill', 'diff' or 'watch' in this workflow's step.")
   })
 
   it('throws on an event it does not handle, naming it', () => {
     expect(() => chooseFlow(settings(), workflowEvent('sponsorship'))).toThrow(
-      "Event 'sponsorship' is not one this action knows. In mode 'auto' it acts on pull_request, pull_request_target and push; for anything else set input 'mode'."
+      "Event 'sponsorship' is not one this action knows. In mode 'auto' it acts on pull_request, pull_request_target, push and schedule; for anything else set input 'mode'."
     )
     expect(() => chooseFlow(settings(), workflowEvent(''))).toThrow(/^Event 'none' is not one this action knows/)
   })
@@ -78,7 +79,8 @@ describe('chooseFlow with an explicit mode', () => {
     ['pull-request', runPullRequestFlow],
     ['merge', runMergeFlow],
     ['backfill', runManualBackfill],
-    ['diff', runManualDiff]
+    ['diff', runManualDiff],
+    ['watch', runWatchFlow]
   ] as const)('maps mode %s to its flow whatever the event', (mode, flow) => {
     for (const event of [workflowEvent('workflow_dispatch'), workflowEvent('push', { ref: 'refs/heads/feature' }), workflowEvent('schedule')]) {
       expect(chooseFlow(settings({ mode }), event)).toBe(flow)

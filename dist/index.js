@@ -30745,7 +30745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(518);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5010);
 // The action's entry point: nothing but run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
@@ -30755,7 +30755,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 518:
+/***/ 5010:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33814,7 +33814,8 @@ function redact(text) {
 
 
 const DIFF_SCOPES = ['affected', 'changed'];
-const MODES = ['auto', 'pull-request', 'merge', 'backfill', 'diff'];
+const MODES = ['auto', 'pull-request', 'merge', 'backfill', 'diff', 'watch'];
+const WATCH_FIRST_RUN = ['baseline', 'rebuild'];
 class InputError extends Error {
     constructor(message) {
         super(message);
@@ -33856,7 +33857,11 @@ function readSettings() {
         keepEnvironment: booleanInput('keep-environment'),
         productionBranches: listInput(getInput('production-branches') || 'main'),
         allowUntrustedCode: booleanInput('allow-untrusted-code'),
-        skipDrafts: booleanInput('skip-drafts')
+        skipDrafts: booleanInput('skip-drafts'),
+        watchConfig: getInput('watch-config') || 'watch.yaml',
+        watchSchema: schemaName('watch-schema', getInput('watch-schema') || 'sqlmesh_action'),
+        watchFirstRun: oneOf('watch-first-run', getInput('watch-first-run') || 'baseline', WATCH_FIRST_RUN),
+        watchIssue: booleanInput('watch-issue')
     };
 }
 /** A list given as commas, spaces or new lines, in the order given, without duplicates. */
@@ -33898,6 +33903,11 @@ function environmentName(name, value) {
     if (/^[A-Za-z0-9_]+$/.test(value))
         return value;
     throw new InputError(`Input '${name}' is '${value}'; expected letters, digits and underscores only (a SQLMesh environment name).`);
+}
+function schemaName(name, value) {
+    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(value))
+        return value;
+    throw new InputError(`Input '${name}' is '${value}'; expected a schema name: a letter or underscore, then letters, digits and underscores.`);
 }
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -34399,6 +34409,43 @@ class SqlMesh {
     async invalidate(environment) {
         const raw = await this.call('invalidate', { environment });
         return !raw.existed ? 'missing' : raw.already_invalidated ? 'already' : 'now';
+    }
+    /**
+     * Per source, its fingerprint per bucket (row count and content hash), computed in the warehouse by one aggregate
+     * query each; a source that could not be read comes back with its error.
+     */
+    async watchFingerprints(sources) {
+        const raw = await this.call('watch_fingerprints', {
+            sources: sources.map(source => ({ name: source.name, table: source.table, time_column: source.timeColumn, bucket: source.bucket }))
+        });
+        return raw.sources;
+    }
+    /** The fingerprints recorded by earlier runs, per source, from the action's table in `schema`. */
+    async watchState(schema) {
+        const raw = await this.call('watch_state', { schema });
+        return new Map(Object.entries(raw.sources));
+    }
+    /**
+     * Records sources' new fingerprints in one transaction, each only if the stored ones are still `expected` (null:
+     * never recorded). Returns the sources recorded and those another run recorded first.
+     */
+    async watchRecord(schema, sources) {
+        return this.call('watch_record', { schema, sources });
+    }
+    /** Per model of an environment: its physical table and the environment's view, as the catalog has them. */
+    async stateCheck(environment) {
+        const raw = await this.call('state_check', { environment });
+        return {
+            exists: raw.exists,
+            models: raw.models.map(model => ({
+                model: model.name,
+                physical: model.physical,
+                physicalType: model.physical_type,
+                view: model.view,
+                viewType: model.view_type,
+                pointsToPhysical: model.points_to_physical
+            }))
+        };
     }
     /** Dates or relative expressions as epoch ms, read the way SQLMesh reads them; also SQLMesh's "now". */
     async resolveTimes(values) {
@@ -40376,6 +40423,22 @@ class client_GitHub {
     async findComment(issue, marker, author) {
         return (await this.ourComments(issue, marker, author))[0]?.body ?? null;
     }
+    /** The oldest issue `author` opened that carries `marker`, open or closed; null when there is none. */
+    async findIssue(marker, author) {
+        const issues = await this.octokit.paginate(this.octokit.rest.issues.listForRepo, { ...this.repo, state: 'all', creator: author, per_page: 100 });
+        const ours = issues
+            .filter(issue => !issue.pull_request && issue.user?.login === author && (issue.body ?? '').includes(marker))
+            .sort((a, b) => a.number - b.number)[0];
+        return ours ? { number: ours.number, url: ours.html_url, state: ours.state === 'closed' ? 'closed' : 'open' } : null;
+    }
+    async createIssue(title, body) {
+        const { data } = await this.octokit.rest.issues.create({ ...this.repo, title, body });
+        return { number: data.number, url: data.html_url, state: 'open' };
+    }
+    async updateIssue(number, body, state) {
+        const { data } = await this.octokit.rest.issues.update({ ...this.repo, issue_number: number, body, state });
+        return { number: data.number, url: data.html_url, state: data.state === 'closed' ? 'closed' : 'open' };
+    }
     /** Our comments carrying the marker, oldest first. */
     async ourComments(issue, marker, author) {
         const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, { ...this.repo, issue_number: issue, per_page: 100 });
@@ -41653,6 +41716,7 @@ function renderBackfillSections(report) {
         { id: 'header', required: true, text: `${marker}## ${report.title}` },
         { id: 'verdict', required: true, text: `**${backfillVerdict(report)}**` },
         ...(report.notes.length > 0 ? [{ id: 'notes', required: true, text: report.notes.map(note => `- ${note}`).join('\n') }] : []),
+        ...(report.leading ?? []),
         { id: 'table', required: true, text: backfillTable(report) },
         ...errorSections(report),
         {
@@ -41762,19 +41826,24 @@ function settingsPath(context) {
 }
 /** Publishes a backfill's report (summary, outputs, comment), then fails the job if any model failed. */
 async function reportBackfill(context, run, github, pullRequest) {
-    const report = {
+    const report = backfillReportOf(context, run);
+    await step('Report', () => publishBackfill(context, report, github, pullRequest));
+    failOnBackfillErrors(run.rows);
+}
+/** The report of a backfill run, as the summary and the comment show it. */
+function backfillReportOf(context, run) {
+    return {
         title: run.title,
         environment: context.settings.prodEnvironment,
         requestedStart: run.range.start,
-        requestedEnd: context.settings.backfillEnd,
+        requestedEnd: run.range.end,
         dryRun: context.settings.dryRun,
         rows: run.rows,
         commitSha: run.commitSha,
         sqlmeshVersion: run.sqlmeshVersion,
-        notes: run.notes
+        notes: run.notes,
+        leading: run.leading
     };
-    await step('Report', () => publishBackfill(context, report, github, pullRequest));
-    failOnBackfillErrors(run.rows);
 }
 /** Job summary, outputs, and the sticky backfill comment on the pull request the change came from. */
 async function publishBackfill(context, report, github, pullRequest) {
@@ -42282,6 +42351,486 @@ async function withSqlMesh(context, work) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/watch.ts
+// Watch mode, pure: which sources to watch (the project's external models and the settings file), how their
+// fingerprints compare with the recorded ones, and which time range each change calls for.
+//
+//   external: true            # watch every external model (default)
+//   sources:
+//     raw.games: { time_column: game_date, bucket: day }   # a model (seed, external, any) or a plain table
+//     landing.teams: {}                                     # no time column: one bucket
+//   exclude: [landing.big_log]
+const WATCH_BUCKETS = ['day', 'week', 'month'];
+/** The bucket of a source without a time column, and of rows whose time is NULL. */
+const WHOLE_SOURCE = '*';
+const NULL_BUCKET = 'null';
+const SOURCE_KEYS = ['time_column', 'bucket'];
+function parseWatchSettings(data, file) {
+    const empty = { external: true, sources: new Map(), exclude: new Set() };
+    if (data === null || data === undefined)
+        return empty;
+    if (!watch_isRecord(data))
+        throw new Error(`${file}: expected a mapping with 'sources', 'exclude' and 'external'.`);
+    const unknown = Object.keys(data).filter(key => !['external', 'sources', 'exclude'].includes(key));
+    if (unknown.length > 0)
+        throw new Error(`${file}: unknown key '${unknown[0]}'; expected sources, exclude or external.`);
+    const external = data.external ?? true;
+    if (typeof external !== 'boolean')
+        throw new Error(`${file}: 'external' must be true or false.`);
+    const sources = new Map();
+    const rawSources = data.sources ?? {};
+    if (!watch_isRecord(rawSources))
+        throw new Error(`${file}: 'sources' must be a mapping of source names to settings (time_column, bucket).`);
+    for (const [name, value] of Object.entries(rawSources)) {
+        const setting = value ?? {};
+        if (!watch_isRecord(setting))
+            throw new Error(`${file}: settings of source '${name}' must be a mapping (time_column, bucket).`);
+        const extra = Object.keys(setting).filter(key => !SOURCE_KEYS.includes(key));
+        if (extra.length > 0)
+            throw new Error(`${file}: unknown setting '${extra[0]}' for source '${name}'; expected time_column or bucket.`);
+        const timeColumn = setting.time_column ?? null;
+        if (timeColumn !== null && (typeof timeColumn !== 'string' || timeColumn === '')) {
+            throw new Error(`${file}: 'time_column' of source '${name}' must be a column name.`);
+        }
+        const bucket = setting.bucket ?? null;
+        if (bucket !== null && !WATCH_BUCKETS.includes(bucket)) {
+            throw new Error(`${file}: 'bucket' of source '${name}' is '${String(bucket)}'; expected one of: ${WATCH_BUCKETS.join(', ')}.`);
+        }
+        sources.set(name, { timeColumn, bucket: bucket });
+    }
+    const exclude = data.exclude ?? [];
+    if (!Array.isArray(exclude) || exclude.some(item => typeof item !== 'string')) {
+        throw new Error(`${file}: 'exclude' must be a list of source names.`);
+    }
+    return { external, sources, exclude: new Set(exclude) };
+}
+/**
+ * The sources to watch, by name: the external models (unless `external: false`), then the sources the settings add,
+ * minus the excluded ones. A model source with a time column of its own takes it unless the settings give one.
+ */
+function watchSources(graph, settings) {
+    const names = new Set();
+    if (settings.external)
+        graph.modelsList().filter(model => model.isExternal).forEach(model => names.add(model.name));
+    settings.sources.forEach((_, name) => names.add(name));
+    settings.exclude.forEach(name => names.delete(name));
+    return [...names].sort().map(name => {
+        const model = graph.model(name);
+        const setting = settings.sources.get(name);
+        const timeColumn = setting?.timeColumn ?? model?.timeColumn ?? null;
+        const readers = model ? [...graph.childrenOf(name)] : readersOfTable(graph, name);
+        return { name, table: model?.fqn ?? name, timeColumn, bucket: setting?.bucket ?? 'day', readers: graph.topologicalOrder(readers) };
+    });
+}
+/** Models that read a plain table (not a model): their dependencies end with the table's name, quotes aside. */
+function readersOfTable(graph, table) {
+    const wanted = splitName(table);
+    return graph
+        .modelsList()
+        .filter(model => model.dependsOn.some(fqn => {
+        const parts = splitName(fqn);
+        return parts.length >= wanted.length && wanted.every((part, index) => part === parts[parts.length - wanted.length + index]);
+    }))
+        .map(model => model.name);
+}
+function splitName(name) {
+    return name.split('.').map(part => part.replace(/^[`"[]|[`"\]]$/g, '').toLowerCase());
+}
+/** Per source: no recorded fingerprint yet (baseline), unchanged, or the buckets added, removed or changed. */
+function compareFingerprints(source, current, recorded) {
+    if (recorded === undefined)
+        return { source, status: 'baseline', buckets: [] };
+    const before = new Map(recorded.map(item => [item.bucket, item]));
+    const after = new Map(current.map(item => [item.bucket, item]));
+    const changes = [];
+    for (const bucket of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+        const old = before.get(bucket);
+        const now = after.get(bucket);
+        if (old && now && old.rows === now.rows && old.hash === now.hash)
+            continue;
+        const change = !old ? 'added' : !now ? 'removed' : 'changed';
+        changes.push({ bucket, change, rowsBefore: old?.rows ?? null, rowsAfter: now?.rows ?? null });
+    }
+    return changes.length === 0 ? { source, status: 'unchanged', buckets: [] } : { source, status: 'changed', buckets: changes };
+}
+/**
+ * The range a source's changed buckets call for: from the start of the earliest to the last day of the latest
+ * (inclusive, as SQLMesh reads a date given as an end). Null when the whole history is called for: a source without
+ * a time column, or a change among rows whose time is NULL.
+ */
+function changedRange(buckets, bucket) {
+    const days = buckets.map(item => item.bucket);
+    if (days.length === 0 || days.some(day => day === WHOLE_SOURCE || day === NULL_BUCKET || !/^\d{4}-\d{2}-\d{2}$/.test(day)))
+        return null;
+    const sorted = [...days].sort();
+    return { start: sorted[0], end: lastDayOf(sorted[sorted.length - 1], bucket) };
+}
+/** The last day of the bucket that starts on `day`. */
+function lastDayOf(day, bucket) {
+    const date = new Date(`${day}T00:00:00Z`);
+    if (bucket === 'week')
+        date.setUTCDate(date.getUTCDate() + 6);
+    if (bucket === 'month')
+        date.setUTCMonth(date.getUTCMonth() + 1, 0);
+    return date.toISOString().slice(0, 10);
+}
+function watch_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./src/core/state-check.ts
+// The state check, pure: what the catalog holds for each prod model against what SQLMesh's state says it should,
+// and the command that repairs each problem. The action only reports; it never runs these commands.
+/** The problems found, one per model at most (the physical table first: nothing can be served without it). */
+function stateProblems(objects, environment) {
+    return objects.flatMap(object => {
+        const problem = problemOf(object, environment);
+        return problem ? [problem] : [];
+    });
+}
+function problemOf(object, environment) {
+    const { model, physical, view } = object;
+    const recreateView = `CREATE OR REPLACE VIEW ${view} AS SELECT * FROM ${physical}`;
+    if (object.physicalType === null) {
+        return {
+            model,
+            kind: 'missing-table',
+            detail: `the physical table ${physical} that SQLMesh's state records for ${environment} does not exist`,
+            repair: `sqlmesh plan ${environment} --restate-model "${model}" (SQLMesh creates the table again and rebuilds it)`
+        };
+    }
+    if (object.viewType === null) {
+        return { model, kind: 'missing-view', detail: `${view} does not exist: ${environment} has no view of this model`, repair: recreateView };
+    }
+    if (object.viewType !== 'view') {
+        return {
+            model,
+            kind: 'table-in-place-of-view',
+            detail: `${view} is a ${object.viewType} made outside SQLMesh, where SQLMesh expects its view of ${physical}`,
+            repair: `DROP TABLE ${view} (after saving what it holds, if needed), then ${recreateView}`
+        };
+    }
+    if (object.pointsToPhysical === false) {
+        return { model, kind: 'view-elsewhere', detail: `the view ${view} does not read ${physical}, the table SQLMesh's state records`, repair: recreateView };
+    }
+    return null;
+}
+
+;// CONCATENATED MODULE: ./src/report/watch-report.ts
+// The watch report: which watched sources changed, in which buckets, and the range each change restates. Above the
+// backfill table when something was rebuilt; on its own when nothing was. Pure.
+
+const STATUS = {
+    changed: '🔄 changed',
+    unchanged: '✅ unchanged',
+    baseline: '📌 baseline recorded',
+    error: '❌ not read'
+};
+/** The sections of the watch report (the verdict line comes from the caller when a backfill follows). */
+function renderWatchSections(report) {
+    const rows = report.sources.map(source => [
+        code(source.comparison.source),
+        source.comparison.status === 'baseline' && report.dryRun ? '📌 no baseline yet (dry run)' : STATUS[source.comparison.status],
+        describeBuckets(source),
+        source.range ? markdown_text(`${source.range.start} – ${source.range.end}`) : '—',
+        source.readers.length > 0 ? source.readers.map(code).join(', ') : '—'
+    ]);
+    const sections = [
+        {
+            id: 'watch:sources',
+            required: true,
+            text: `### Watched sources\n\n${table(['Source', 'Status', 'Changed buckets (rows before → after)', 'Range restated', 'Read by'], ['l', 'l', 'l', 'l', 'l'], rows)}`
+        }
+    ];
+    const errors = report.sources.flatMap(source => (source.comparison.status === 'error' ? [source.comparison] : []));
+    for (const error of errors) {
+        sections.push({ id: `watch:error:${error.source}`, required: true, text: `**${code(error.source)} could not be fingerprinted:**\n\n\`\`\`text\n${error.error.replace(/```/g, "'''").slice(0, 2000)}\n\`\`\`` });
+    }
+    if (report.conflicts.length > 0) {
+        sections.push({
+            id: 'watch:conflicts',
+            required: true,
+            text: `Another run recorded new fingerprints for ${report.conflicts.map(code).join(', ')} while this one ran: left as that run recorded them; the next run compares again.`
+        });
+    }
+    sections.push({ id: 'watch:prod-state', required: true, text: stateSection(report.state) });
+    sections.push({
+        id: 'watch:state',
+        required: true,
+        text: `<sub>Fingerprints (row count and content hash per bucket) are kept in ${code(report.schemaTable)}${report.dryRun ? '; a dry run records none' : ''}.</sub>`
+    });
+    return sections;
+}
+/** The verdict when no restatement was called for. */
+function watchVerdict(report) {
+    const count = (status) => report.sources.filter(source => source.comparison.status === status).length;
+    if (count('error') > 0)
+        return `❌ ${count('error')} of ${sources(report.sources.length)} watched could not be fingerprinted: their changes are unknown.`;
+    if (report.dryRun && count('baseline') > 0)
+        return `🗓️ Dry run: ${sources(count('baseline'))} without a recorded fingerprint yet; nothing recorded.`;
+    if (count('baseline') > 0)
+        return `📌 Baseline recorded for ${sources(count('baseline'))}; nothing rebuilt (a change is detected from the next run on).`;
+    return `✅ No watched source changed since the last recorded fingerprints (${sources(report.sources.length)}): nothing to rebuild.`;
+}
+function stateSection(state) {
+    const heading = `### ${code(state.environment)}'s tables and views`;
+    if (state.problems.length === 0) {
+        return `${heading}\n\n✅ ${state.checked} models checked: each physical table exists and ${code(state.environment)}'s views point to them.`;
+    }
+    const rows = state.problems.map(problem => [code(problem.model), markdown_text(problem.detail), code(problem.repair)]);
+    return `${heading}\n\n❌ ${state.problems.length} of ${state.checked} models are not as SQLMesh's state says (changed outside SQLMesh). Nothing was changed; the repair is yours to run:\n\n${table(['Model', 'Problem', 'Repair'], ['l', 'l', 'l'], rows)}`;
+}
+function sources(count) {
+    return `${count} ${count === 1 ? 'source' : 'sources'}`;
+}
+function describeBuckets(source) {
+    if (source.comparison.status !== 'changed')
+        return '—';
+    const shown = source.comparison.buckets.slice(0, 12).map(bucket => {
+        const name = bucket.bucket === '*' ? 'whole table' : bucket.bucket === 'null' ? 'rows without a time' : bucket.bucket;
+        return `${markdown_text(name)}: ${watch_report_countOrDash(bucket.rowsBefore)} → ${watch_report_countOrDash(bucket.rowsAfter)}`;
+    });
+    const more = source.comparison.buckets.length - shown.length;
+    return `${shown.join('<br>')}${more > 0 ? `<br>… and ${more} more` : ''}`;
+}
+function watch_report_countOrDash(value) {
+    return value === null ? '—' : formatCount(value);
+}
+
+;// CONCATENATED MODULE: ./src/flows/watch.ts
+// The watch flow (mode 'watch', or 'auto' on schedule): fingerprint the watched sources in the warehouse, compare
+// with the fingerprints recorded by the last run, restate the range each change affects through the merge flow's
+// backfill path, and record the new fingerprints only once their restatement succeeded. See docs/WATCH.md.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function runWatchFlow(context) {
+    const sqlmesh = await step('Load the SQLMesh project', () => startSqlMesh(context));
+    try {
+        const graph = new ModelGraph(sqlmesh.models);
+        const sources = await step('Watched sources', () => resolveSources(context, sqlmesh, graph));
+        const { settings } = context;
+        const prodState = await step(`Check ${settings.prodEnvironment}'s tables and views`, () => checkState(sqlmesh, graph, settings.prodEnvironment));
+        const current = await step('Fingerprint the sources', () => sqlmesh.watchFingerprints(sources));
+        const recorded = await sqlmesh.watchState(settings.watchSchema);
+        const comparisons = sources.map(source => compare(source, current, recorded, settings.watchFirstRun === 'rebuild'));
+        comparisons.forEach(comparison => info(`${comparison.source}: ${describe(comparison)}`));
+        const restatements = await planRestatements(sources, comparisons, graph, context);
+        const outcomes = [];
+        for (const restatement of restatements) {
+            const range = await rangeOf(sqlmesh, restatement);
+            const readers = [...new Set(restatement.sources.flatMap(source => source.readers))];
+            const rows = readers.length > 0 ? await step(`Restate ${range.start} – ${range.end || 'now'}`, () => backfill(context, sqlmesh, graph, readers, range)) : [];
+            outcomes.push({ restatement, rows });
+        }
+        const conflicts = settings.dryRun ? [] : await step('Record fingerprints', () => recordFingerprints(sqlmesh, context, comparisons, outcomes, current, recorded));
+        const watched = sources.map((source, index) => ({
+            comparison: comparisons[index],
+            range: rangeFor(source, restatements),
+            readers: source.readers
+        }));
+        const report = {
+            sources: watched,
+            dryRun: settings.dryRun,
+            schemaTable: `${settings.watchSchema}.watch_fingerprints`,
+            conflicts,
+            state: prodState
+        };
+        setOutput('changed-sources', JSON.stringify(watched.filter(item => item.comparison.status === 'changed').map(item => ({ source: item.comparison.source, buckets: item.comparison.buckets, range: item.range }))));
+        await watch_publish(context, sqlmesh, report, outcomes);
+    }
+    finally {
+        await sqlmesh.close();
+    }
+}
+/** Each prod model's physical table and view against SQLMesh's state; reads the catalog only. */
+async function checkState(sqlmesh, graph, environment) {
+    const found = await sqlmesh.stateCheck(environment);
+    if (!found.exists) {
+        throw new InputError(`Environment '${environment}' does not exist in SQLMesh's state: deploy the project to it before watching its sources (input 'prod-environment').`);
+    }
+    // SQLMesh's state names models by their fully-qualified names; the report uses the names the project gives them.
+    const problems = stateProblems(found.models.map(model => ({ ...model, model: graph.nameOf(model.model) ?? model.model })), environment);
+    problems.forEach(problem => warning(`${problem.model}: ${problem.detail}. Repair: ${problem.repair}`));
+    info(`${found.models.length} models checked in ${environment}; ${problems.length} problems`);
+    return { environment, checked: found.models.length, problems };
+}
+async function resolveSources(context, sqlmesh, graph) {
+    const file = context.settings.watchConfig;
+    const path = (0,external_node_path_namespaceObject.isAbsolute)(file) ? file : (0,external_node_path_namespaceObject.join)(projectDir(context), file);
+    let settings;
+    try {
+        settings = parseWatchSettings(await sqlmesh.readYaml(path), file);
+    }
+    catch (error) {
+        throw new InputError(`Watch settings (input 'watch-config'): ${error.message}`);
+    }
+    const sources = watchSources(graph, settings);
+    if (sources.length === 0) {
+        throw new InputError(`Nothing to watch: the project has no external models and ${file} adds no source. Declare the tables your models read in external_models.yaml, or list them under 'sources:' in ${file} (input 'watch-config').`);
+    }
+    for (const source of sources) {
+        const time = source.timeColumn ? `time column ${source.timeColumn}, by ${source.bucket}` : 'no time column: one bucket';
+        info(`${source.name} (${source.table}; ${time}); read by ${source.readers.join(', ') || 'no model'}`);
+        if (source.readers.length === 0)
+            warning(`Watched source '${source.name}' is read by no model of the project: a change to it rebuilds nothing.`);
+    }
+    return sources;
+}
+function compare(source, current, recorded, rebuildFirstRun) {
+    const fingerprint = current.find(item => item.name === source.name);
+    if (!fingerprint || fingerprint.error !== null) {
+        return { source: source.name, status: 'error', buckets: [], error: fingerprint?.error ?? 'no fingerprint came back' };
+    }
+    const before = recorded.get(source.name) ?? (rebuildFirstRun ? [] : undefined);
+    return compareFingerprints(source.name, fingerprint.buckets, before);
+}
+function describe(comparison) {
+    if (comparison.status === 'error')
+        return `not read: ${comparison.error}`;
+    if (comparison.status !== 'changed')
+        return comparison.status;
+    return `changed in ${comparison.buckets.map(bucket => `${bucket.bucket} (${bucket.rowsBefore ?? '—'} → ${bucket.rowsAfter ?? '—'} rows)`).join(', ')}`;
+}
+/**
+ * One restatement per distinct range: a source changed in some buckets restates from the earliest changed bucket to
+ * the end of the latest; a change without a time (a source without a time column, rows whose time is NULL)
+ * restates its readers' whole history, from the earliest start among the models downstream.
+ */
+async function planRestatements(sources, comparisons, graph, context) {
+    const byRange = new Map();
+    sources.forEach((source, index) => {
+        const comparison = comparisons[index];
+        if (comparison.status !== 'changed')
+            return;
+        const range = changedRange(comparison.buckets, source.bucket) ?? { start: wholeHistoryStart(graph, source, context), end: '' };
+        const key = `${range.start}|${range.end}`;
+        const group = byRange.get(key) ?? { ...range, sources: [] };
+        group.sources.push(source);
+        byRange.set(key, group);
+    });
+    return [...byRange.values()].sort((a, b) => a.start.localeCompare(b.start) || a.end.localeCompare(b.end));
+}
+function wholeHistoryStart(graph, source, context) {
+    const starts = graph
+        .affectedChain(source.readers)
+        .flatMap(name => {
+        const model = graph.model(name);
+        return model?.start && model.startMs !== null ? [{ start: model.start, ms: model.startMs }] : [];
+    })
+        .sort((a, b) => a.ms - b.ms);
+    const earliest = starts[0]?.start ?? context.settings.backfillStart;
+    if (!earliest) {
+        throw new InputError(`Source '${source.name}' changed as a whole, and no model downstream of it has a start: set 'backfill-start' to the date to restate from.`);
+    }
+    return earliest;
+}
+async function rangeOf(sqlmesh, restatement) {
+    const { times } = await sqlmesh.resolveTimes({ start: restatement.start });
+    return { start: restatement.start, end: restatement.end, startMs: times.start };
+}
+function rangeFor(source, restatements) {
+    const restatement = restatements.find(candidate => candidate.sources.includes(source));
+    return restatement ? { start: restatement.start, end: restatement.end || 'now' } : null;
+}
+/**
+ * The new fingerprints of the sources whose restatement succeeded, and the baselines, in one transaction. A source
+ * whose restatement failed keeps its old fingerprints, so that the next run sees the same change and retries.
+ */
+async function recordFingerprints(sqlmesh, context, comparisons, outcomes, current, recorded) {
+    const succeeded = new Set(outcomes.filter(outcome => outcome.rows.every(row => row.status !== 'failed' && row.status !== 'not-attempted')).flatMap(outcome => outcome.restatement.sources.map(source => source.name)));
+    const toRecord = comparisons
+        .filter(comparison => comparison.status === 'baseline' || (comparison.status === 'changed' && succeeded.has(comparison.source)))
+        .map(comparison => ({
+        name: comparison.source,
+        buckets: current.find(item => item.name === comparison.source)?.buckets ?? [],
+        expected: recorded.get(comparison.source) ?? null
+    }));
+    const kept = comparisons.filter(comparison => comparison.status === 'changed' && !succeeded.has(comparison.source)).map(comparison => comparison.source);
+    if (kept.length > 0)
+        warning(`The restatement for ${kept.join(', ')} did not succeed: their fingerprints are kept as they were, so the next run retries.`);
+    if (toRecord.length === 0)
+        return [];
+    const result = await sqlmesh.watchRecord(context.settings.watchSchema, toRecord);
+    info(`Recorded the fingerprints of ${result.recorded.join(', ') || 'no source'} in ${result.table}`);
+    if (result.conflicts.length > 0) {
+        warning(`Another run recorded fingerprints for ${result.conflicts.join(', ')} meanwhile: left as it recorded them; the next run compares again.`);
+    }
+    return result.conflicts;
+}
+async function watch_publish(context, sqlmesh, report, outcomes) {
+    const sections = renderWatchSections(report);
+    const errors = report.sources.filter(source => source.comparison.status === 'error').map(source => source.comparison.source);
+    if (outcomes.length > 0) {
+        const starts = outcomes.map(outcome => outcome.restatement.start).sort();
+        const ends = outcomes.map(outcome => outcome.restatement.end);
+        const range = await rangeOf(sqlmesh, { start: starts[0], end: '', sources: [] });
+        const end = ends.includes('') ? '' : [...ends].sort().pop();
+        const rows = outcomes.flatMap(outcome => outcome.rows);
+        const notes = outcomes.length > 1 ? [`${outcomes.length} restatements, one per changed range: each model is listed once per restatement it took part in.`] : [];
+        // The commit the project was loaded from: the restatements ran that code (GITHUB_SHA is the same on a runner).
+        const commitSha = process.env.GITHUB_SHA || (await new Git(context.workspace).checkedOut()).sha;
+        const run = { title: 'SQLMesh watch: source data changed', commitSha, notes, rows, range: { ...range, end }, sqlmeshVersion: sqlmesh.version, leading: sections };
+        const failed = rows.some(row => row.status === 'failed' || row.status === 'not-attempted');
+        await keepIssue(context, renderBackfillSections(backfillReportOf(context, run)), failed || errors.length > 0 || report.state.problems.length > 0);
+        await reportBackfill(context, run, null, null);
+    }
+    else {
+        const all = [{ id: 'title', required: true, text: '## SQLMesh watch' }, { id: 'verdict', required: true, text: `**${watchVerdict(report)}**` }, ...sections];
+        await keepIssue(context, all, errors.length > 0 || report.state.problems.length > 0);
+        await writeSummary(fitSections(all, SUMMARY_LIMIT, 'See the action log for the rest.').markdown);
+        setOutput('backfilled-models', '[]');
+        setOutput('backfill-results', '[]');
+    }
+    const problems = report.state.problems;
+    if (problems.length > 0) {
+        throw new PolicyFailure('SQLMesh state', `${problems.map(problem => `${problem.model}: ${problem.detail}`).join('; ')}. Nothing was changed; the job summary gives the repair for each.`);
+    }
+    if (errors.length > 0) {
+        throw new PolicyFailure('SQLMesh watch', `Could not fingerprint ${errors.join(', ')}: their changes are unknown and nothing was rebuilt for them. The report shows the error.`);
+    }
+}
+const WATCH_ISSUE_MARKER = '<!-- sqlmesh-action:watch -->';
+/**
+ * With `watch-issue`, one GitHub issue carries the latest report while something is stale (a rebuild failed, a source
+ * could not be read, prod's tables are not as SQLMesh's state says); it is closed, with the report that cleared it,
+ * once nothing is. A dry run leaves it alone.
+ */
+async function keepIssue(context, sections, stale) {
+    if (!context.settings.watchIssue || context.settings.dryRun)
+        return;
+    const github = new client_GitHub(context.settings.token, context.event.repo);
+    const fitted = fitSections([{ id: 'marker', required: true, text: WATCH_ISSUE_MARKER }, ...sections], COMMENT_LIMIT, `The full report is in the job summary: ${context.event.runUrl}`);
+    const body = redact(fitted.markdown);
+    try {
+        const existing = await github.findIssue(WATCH_ISSUE_MARKER, context.settings.commentAuthor);
+        if (stale) {
+            const issue = existing ? await github.updateIssue(existing.number, body, 'open') : await github.createIssue('SQLMesh watch: prod data is stale', body);
+            info(`${existing ? 'Updated' : 'Opened'} issue ${issue.url}`);
+        }
+        else if (existing?.state === 'open') {
+            const issue = await github.updateIssue(existing.number, body, 'closed');
+            info(`Nothing is stale any more: closed issue ${issue.url} with the latest report`);
+        }
+    }
+    catch (error) {
+        if (error.status !== 403)
+            throw error;
+        warning("The token may not open or edit issues (403): give the job 'issues: write', or set 'watch-issue: false'. The report is in the job summary.");
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/routing.ts
 // Which flow a GitHub event calls for in mode 'auto', or why there is nothing to do. Pure: the event's name and
 // payload in, a route out. The table in the README ("Events") is this function in words.
@@ -42315,27 +42864,30 @@ const NOTHING_TO_DO = new Set([
     'public'
 ]);
 /** Events that say nothing of what to do: the workflow names the mode. */
-const NEEDS_MODE = new Set(['workflow_dispatch', 'schedule', 'repository_dispatch', 'workflow_call', 'workflow_run']);
+const NEEDS_MODE = new Set(['workflow_dispatch', 'repository_dispatch', 'workflow_call', 'workflow_run']);
 const routing_ZERO_SHA = /^0+$/;
 function routeEvent(name, payload, settings) {
     if (name === 'pull_request' || name === 'pull_request_target')
         return routePullRequest(name, payload, settings);
     if (name === 'push')
         return routePush(payload, settings);
+    // A scheduled run has one job this action can do by itself: look for source data changed behind SQLMesh's back.
+    if (name === 'schedule')
+        return { kind: 'flow', flow: 'watch' };
     if (name === 'merge_group') {
         return nothing('merge_group: the diff was reported on the pull request when it was pushed, and the merge flow runs on the push to the production branch; nothing to do for the queued merge.');
     }
     if (NEEDS_MODE.has(name)) {
         return {
             kind: 'error',
-            message: `On '${name}' the event does not say what to do: set input 'mode' to 'backfill' or 'diff' in this workflow's step. (Mode 'auto' acts by itself on pull_request, pull_request_target and push.)`
+            message: `On '${name}' the event does not say what to do: set input 'mode' to 'backfill', 'diff' or 'watch' in this workflow's step. (Mode 'auto' acts by itself on pull_request, pull_request_target, push and schedule.)`
         };
     }
     if (NOTHING_TO_DO.has(name))
         return nothing(`Event '${name}' needs nothing from this action in mode 'auto'.`);
     return {
         kind: 'error',
-        message: `Event '${name || 'none'}' is not one this action knows. In mode 'auto' it acts on pull_request, pull_request_target and push; for anything else set input 'mode'.`
+        message: `Event '${name || 'none'}' is not one this action knows. In mode 'auto' it acts on pull_request, pull_request_target, push and schedule; for anything else set input 'mode'.`
     };
 }
 function routePullRequest(name, payload, settings) {
@@ -42371,6 +42923,7 @@ function nothing(reason) {
 
 ;// CONCATENATED MODULE: ./src/main.ts
 // run(): reads the inputs and the event, picks the flow, and is the one place that marks the job failed.
+
 
 
 
@@ -42427,6 +42980,8 @@ function chooseFlow(settings, event) {
             return runManualBackfill;
         case 'diff':
             return runManualDiff;
+        case 'watch':
+            return runWatchFlow;
         case 'auto':
             return autoFlow(settings, event);
     }
@@ -42434,7 +42989,8 @@ function chooseFlow(settings, event) {
 const FLOWS = {
     'pull-request': runPullRequestFlow,
     merge: runMergeFlow,
-    closed: runClosedFlow
+    closed: runClosedFlow,
+    watch: runWatchFlow
 };
 /** Mode 'auto': the event decides (see core/routing.ts); an event with nothing to do says so in one notice. */
 function autoFlow(settings, event) {

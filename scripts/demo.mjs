@@ -1,7 +1,9 @@
 // The demo: a data team's repository with the basketball project, prod built on DuckDB, a pull request that drops
 // postponed games from the staging model, and the bundled action answering it against a local GitHub API server.
 // Then late games land in the raw table behind SQLMesh's back, the pull request merges, and the action deploys and
-// backfills the affected chain from 2026-01-01. Prints both comments and writes them to .demo/.
+// backfills the affected chain from 2026-01-01. Then the nightly watch records its baseline, a late game arrives, and
+// the next night's watch finds that day and rebuilds only it. Prints the comments and the watch report, and writes
+// them to .demo/.
 
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -78,6 +80,37 @@ try {
   console.log(`\n  prod's staging.stg_games now has ${repo.query('SELECT COUNT(*) AS n FROM staging.stg_games')[0].n} games (postponed ones dropped, late ones in)`)
   writeFileSync(join(out, 'backfill.md'), report.body)
   say(`Written to ${join(out, 'backfill.md')}`)
+
+  const nightly = async () => {
+    const watched = await runAction({
+      repoDir: repo.dir,
+      eventName: 'schedule',
+      payload: { schedule: '0 4 * * *', repository: { full_name: REPOSITORY } },
+      inputs: { 'project-path': 'analytics', 'github-token': TOKEN },
+      apiUrl: server.url,
+      repository: REPOSITORY
+    })
+    if (watched.code !== 0) {
+      console.error(watched.stdout, watched.stderr)
+      throw new Error(`The watch run failed (exit ${watched.code})`)
+    }
+    return watched
+  }
+  say('The nightly watch runs for the first time (schedule): it fingerprints raw.games per day (watch.yaml) and records a baseline')
+  const first = await nightly()
+  console.log(`  ${first.summary.split('\n').find(line => line.startsWith('**'))}`)
+
+  say('A late game arrives: the 2026-03-10 game DEN–UTA lands in the raw table, behind SQLMesh\'s back')
+  repo.execute(`INSERT INTO ${table.table_schema}.${table.table_name} VALUES (99010, DATE '2026-03-10', '2025-26', 'DEN', 'UTA', 120, 111, 'final')`)
+  console.log(`  sqlmesh plan prod says: ${repo.buildProd().trim().split('\n').find(line => /No changes/.test(line)) ?? 'changes'}`)
+
+  say('The next night the watch finds the changed day and restates only it')
+  const second = await nightly()
+  console.log(second.summary)
+  const features = JSON.parse(second.outputs['backfill-results']).find(row => row.model === 'features_dev.game_features')
+  console.log(`  features_dev.game_features restated from ${new Date(features.interval.start).toISOString().slice(0, 10)} to ${new Date(features.interval.end).toISOString().slice(0, 10)} (exclusive); the late game is in the mart: ${repo.query('SELECT COUNT(*) AS n FROM marts.mart_game_features WHERE game_id = 99010')[0].n} row`)
+  writeFileSync(join(out, 'watch.md'), second.summary)
+  say(`Written to ${join(out, 'watch.md')}`)
 } finally {
   await server.close()
   repo.remove()

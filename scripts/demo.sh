@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run demo: the pull-request story on DuckDB, end to end, with the bundled action run as a GitHub runner runs it.
+# npm run demo: the pull-request, merge and nightly-watch story on DuckDB, end to end, with the bundled action run as a GitHub runner runs it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-python.sh

@@ -8,7 +8,10 @@ import { registerSecret } from './secrets.js'
 export const DIFF_SCOPES = ['affected', 'changed'] as const
 export type DiffScope = (typeof DIFF_SCOPES)[number]
 
-export const MODES = ['auto', 'pull-request', 'merge', 'backfill', 'diff'] as const
+export const MODES = ['auto', 'pull-request', 'merge', 'backfill', 'diff', 'watch'] as const
+
+export const WATCH_FIRST_RUN = ['baseline', 'rebuild'] as const
+export type WatchFirstRun = (typeof WATCH_FIRST_RUN)[number]
 export type Mode = (typeof MODES)[number]
 
 export interface Settings {
@@ -43,6 +46,10 @@ export interface Settings {
   readonly productionBranches: readonly string[]
   readonly allowUntrustedCode: boolean
   readonly skipDrafts: boolean
+  readonly watchConfig: string
+  readonly watchSchema: string
+  readonly watchFirstRun: WatchFirstRun
+  readonly watchIssue: boolean
 }
 
 export class InputError extends Error {
@@ -86,7 +93,11 @@ export function readSettings(): Settings {
     keepEnvironment: booleanInput('keep-environment'),
     productionBranches: listInput(core.getInput('production-branches') || 'main'),
     allowUntrustedCode: booleanInput('allow-untrusted-code'),
-    skipDrafts: booleanInput('skip-drafts')
+    skipDrafts: booleanInput('skip-drafts'),
+    watchConfig: core.getInput('watch-config') || 'watch.yaml',
+    watchSchema: schemaName('watch-schema', core.getInput('watch-schema') || 'sqlmesh_action'),
+    watchFirstRun: oneOf('watch-first-run', core.getInput('watch-first-run') || 'baseline', WATCH_FIRST_RUN),
+    watchIssue: booleanInput('watch-issue')
   }
 }
 
@@ -130,4 +141,9 @@ function wholeNumber(name: string, value: string, min: number, max: number): num
 function environmentName(name: string, value: string): string {
   if (/^[A-Za-z0-9_]+$/.test(value)) return value
   throw new InputError(`Input '${name}' is '${value}'; expected letters, digits and underscores only (a SQLMesh environment name).`)
+}
+
+function schemaName(name: string, value: string): string {
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) return value
+  throw new InputError(`Input '${name}' is '${value}'; expected a schema name: a letter or underscore, then letters, digits and underscores.`)
 }

@@ -7,6 +7,7 @@ import { runPullRequestFlow } from './flows/pr.js'
 import { runMergeFlow } from './flows/merge.js'
 import { runClosedFlow } from './flows/closed.js'
 import { runManualBackfill, runManualDiff } from './flows/manual.js'
+import { runWatchFlow } from './flows/watch.js'
 import { PolicyFailure, type FlowContext } from './flows/context.js'
 import { routeEvent, type FlowName } from './core/routing.js'
 
@@ -60,6 +61,8 @@ export function chooseFlow(settings: Settings, event: WorkflowEvent): Flow | nul
       return runManualBackfill
     case 'diff':
       return runManualDiff
+    case 'watch':
+      return runWatchFlow
     case 'auto':
       return autoFlow(settings, event)
   }
@@ -68,7 +71,8 @@ export function chooseFlow(settings: Settings, event: WorkflowEvent): Flow | nul
 const FLOWS: Record<FlowName, Flow> = {
   'pull-request': runPullRequestFlow,
   merge: runMergeFlow,
-  closed: runClosedFlow
+  closed: runClosedFlow,
+  watch: runWatchFlow
 }
 
 /** Mode 'auto': the event decides (see core/routing.ts); an event with nothing to do says so in one notice. */

@@ -108,6 +108,8 @@ export interface GitHubServer {
   associateCommit(sha: string, prNumbers: number[]): void;
   /** current comments of an issue / pull request, oldest first (copies) */
   comments(issueNumber: number): IssueComment[];
+  /** the plain issues the action opened (GET/POST/PATCH /issues), oldest first */
+  issues(): Array<{ number: number; title: string; body: string; state: 'open' | 'closed'; user: { login: string }; html_url: string }>;
   /** seeds a comment as any login, without validation */
   addComment(issueNumber: number, body: string, login: string): IssueComment;
   /** the next `times` (default 1) matching requests get `response` instead of being served; rules apply in the order added */

@@ -116,6 +116,7 @@ const RATE_LIMIT = 5000;
  * @typedef {{number: number, title: string, head: StoredBranch, base: StoredBranch, state: 'open' | 'closed', merged: boolean,
  *   mergeCommitSha: string | null, login: string, files: StoredFile[], createdAt: string}} StoredPull
  * @typedef {{id: number, issueNumber: number, body: string, login: string, createdAt: string, updatedAt: string}} StoredComment
+ * @typedef {{number: number, title: string, body: string, state: 'open' | 'closed', login: string}} StoredIssue
  * @typedef {{match: FaultMatch, response: FaultResponse, remaining: number}} Fault
  *
  * @typedef {object} State
@@ -128,6 +129,7 @@ const RATE_LIMIT = 5000;
  * @property {Map<string, number[]>} commitPulls lower-cased sha -> PR numbers
  * @property {Map<number, StoredComment>} comments insertion order = creation order
  * @property {number} nextCommentId
+ * @property {Map<number, StoredIssue>} issues plain issues (not pull requests), numbered from 1000
  * @property {Fault[]} faults
  * @property {number} rateLimitReset epoch seconds
  * @property {string[]} renderProblems
@@ -164,6 +166,7 @@ export async function startGitHubServer(options) {
     },
     comments: (issueNumber) =>
       commentsOfIssue(state, issueNumber).map((comment) => serializeComment(state, comment)),
+    issues: () => [...state.issues.values()].map((issue) => serializeIssue(state, issue)),
     addComment: (issueNumber, body, login) => serializeComment(state, storeComment(state, issueNumber, body, login)),
     failNext: (match, response, times = 1) => addFault(state, match, response, times),
     renderProblems: state.renderProblems,
@@ -200,6 +203,7 @@ function createState(options) {
     operations: new Set(),
     comments: new Map(),
     nextCommentId: FIRST_COMMENT_ID,
+    issues: new Map(),
     faults: [],
     rateLimitReset: Math.floor(Date.now() / 1000) + 3600,
   };
@@ -498,6 +502,9 @@ const ROUTES = [
   ['PATCH', /^\/issues\/comments\/(\d+)$/, updateComment],
   ['DELETE', /^\/issues\/comments\/(\d+)$/, deleteComment],
   ['GET', /^\/commits\/([^/]+)\/pulls$/, listCommitPulls],
+  ['GET', /^\/issues()$/, listIssues],
+  ['POST', /^\/issues()$/, createIssue],
+  ['PATCH', /^\/issues\/(\d+)$/, updateIssue],
 ];
 
 /**
@@ -611,6 +618,55 @@ function listComments({ state, request, param }) {
  */
 function checkRendering(state, issueNumber, body) {
   for (const problem of renderingProblems(body, { issueNumber })) state.renderProblems.push(`#${issueNumber}: ${problem}`);
+}
+
+/** GET /issues: plain issues only here (the stub lists no pull requests), `state` (default open) and `creator` filters. @type {RouteHandler} */
+function listIssues({ state, request }) {
+  const wanted = request.query.state ?? 'open';
+  const issues = [...state.issues.values()]
+    .filter((issue) => wanted === 'all' || issue.state === wanted)
+    .filter((issue) => !request.query.creator || issue.login === request.query.creator)
+    .sort((a, b) => b.number - a.number);
+  return paginate(state, request, issues.map((issue) => serializeIssue(state, issue)));
+}
+
+/** @type {RouteHandler} */
+function createIssue({ state, request, login }) {
+  const input = /** @type {{title?: unknown, body?: unknown}} */ (request.body ?? {});
+  if (typeof input.title !== 'string' || input.title === '') return { status: 422, body: { message: 'Validation Failed', errors: [{ field: 'title', code: 'missing_field' }] } };
+  const number = 1000 + state.issues.size;
+  const body = typeof input.body === 'string' ? input.body : '';
+  checkRendering(state, number, body);
+  const issue = { number, title: input.title, body, state: /** @type {'open'} */ ('open'), login };
+  state.issues.set(number, issue);
+  return { status: 201, body: serializeIssue(state, issue) };
+}
+
+/** @type {RouteHandler} */
+function updateIssue({ state, request, param }) {
+  const issue = state.issues.get(Number(param));
+  if (!issue) return notFound();
+  const input = /** @type {{title?: unknown, body?: unknown, state?: unknown}} */ (request.body ?? {});
+  if (typeof input.body === 'string') {
+    issue.body = input.body;
+    checkRendering(state, issue.number, issue.body);
+  }
+  if (typeof input.title === 'string') issue.title = input.title;
+  if (input.state === 'open' || input.state === 'closed') issue.state = input.state;
+  return { status: 200, body: serializeIssue(state, issue) };
+}
+
+/** @param {State} state @param {StoredIssue} issue */
+function serializeIssue(state, issue) {
+  return {
+    number: issue.number,
+    title: issue.title,
+    body: issue.body,
+    state: issue.state,
+    user: serializeUser(issue.login),
+    url: `${state.url}/repos/${state.owner}/${state.repo}/issues/${issue.number}`,
+    html_url: `https://github.com/${state.owner}/${state.repo}/issues/${issue.number}`,
+  };
 }
 
 /** @type {RouteHandler} */

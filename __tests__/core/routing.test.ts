@@ -51,7 +51,11 @@ describe('routeEvent', () => {
     expect(routeEvent('merge_group', { action: 'checks_requested' }, SETTINGS).kind).toBe('nothing')
   })
 
-  it.each(['workflow_dispatch', 'schedule', 'repository_dispatch'])('asks for the mode on %s', name => {
+  it('watches source data on schedule', () => {
+    expect(routeEvent('schedule', { schedule: '0 4 * * *' }, SETTINGS)).toEqual({ kind: 'flow', flow: 'watch' })
+  })
+
+  it.each(['workflow_dispatch', 'repository_dispatch'])('asks for the mode on %s', name => {
     const route = routeEvent(name, {}, SETTINGS)
     expect(route).toEqual({ kind: 'error', message: expect.stringContaining(`On '${name}' the event does not say what to do: set input 'mode'`) })
   })

@@ -9,7 +9,7 @@ import sys
 import threading
 import typing as t
 
-from . import diff, plan, project
+from . import diff, plan, project, state_check, watch
 from .protocol import BridgeError, serve
 from .workers import ProcessWorkers, ThreadWorkers, own_connections, read_only_duckdb, release_connections
 
@@ -113,5 +113,9 @@ def main() -> None:
         "invalidate": bind(plan.invalidate),
         "row_counts": bind(plan.row_counts),
         "table_diff": bind(diff.table_diff),
+        "watch_fingerprints": bind(watch.fingerprints),
+        "watch_state": bind(watch.state),
+        "watch_record": bind(watch.record),
+        "state_check": bind(state_check.state_check),
     }
     serve(handlers, concurrent={"table_diff"}, start_workers=lambda first: session.start_workers(handlers, first), close=session.close)

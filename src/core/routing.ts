@@ -1,7 +1,7 @@
 // Which flow a GitHub event calls for in mode 'auto', or why there is nothing to do. Pure: the event's name and
 // payload in, a route out. The table in the README ("Events") is this function in words.
 
-export type FlowName = 'pull-request' | 'merge' | 'closed'
+export type FlowName = 'pull-request' | 'merge' | 'closed' | 'watch'
 
 export type Route =
   | { readonly kind: 'flow'; readonly flow: FlowName }
@@ -47,13 +47,15 @@ const NOTHING_TO_DO = new Set([
 ])
 
 /** Events that say nothing of what to do: the workflow names the mode. */
-const NEEDS_MODE = new Set(['workflow_dispatch', 'schedule', 'repository_dispatch', 'workflow_call', 'workflow_run'])
+const NEEDS_MODE = new Set(['workflow_dispatch', 'repository_dispatch', 'workflow_call', 'workflow_run'])
 
 const ZERO_SHA = /^0+$/
 
 export function routeEvent(name: string, payload: Readonly<Record<string, unknown>>, settings: RoutingSettings): Route {
   if (name === 'pull_request' || name === 'pull_request_target') return routePullRequest(name, payload, settings)
   if (name === 'push') return routePush(payload, settings)
+  // A scheduled run has one job this action can do by itself: look for source data changed behind SQLMesh's back.
+  if (name === 'schedule') return { kind: 'flow', flow: 'watch' }
   if (name === 'merge_group') {
     return nothing(
       'merge_group: the diff was reported on the pull request when it was pushed, and the merge flow runs on the push to the production branch; nothing to do for the queued merge.'
@@ -62,13 +64,13 @@ export function routeEvent(name: string, payload: Readonly<Record<string, unknow
   if (NEEDS_MODE.has(name)) {
     return {
       kind: 'error',
-      message: `On '${name}' the event does not say what to do: set input 'mode' to 'backfill' or 'diff' in this workflow's step. (Mode 'auto' acts by itself on pull_request, pull_request_target and push.)`
+      message: `On '${name}' the event does not say what to do: set input 'mode' to 'backfill', 'diff' or 'watch' in this workflow's step. (Mode 'auto' acts by itself on pull_request, pull_request_target, push and schedule.)`
     }
   }
   if (NOTHING_TO_DO.has(name)) return nothing(`Event '${name}' needs nothing from this action in mode 'auto'.`)
   return {
     kind: 'error',
-    message: `Event '${name || 'none'}' is not one this action knows. In mode 'auto' it acts on pull_request, pull_request_target and push; for anything else set input 'mode'.`
+    message: `Event '${name || 'none'}' is not one this action knows. In mode 'auto' it acts on pull_request, pull_request_target, push and schedule; for anything else set input 'mode'.`
   }
 }
 

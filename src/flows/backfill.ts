@@ -7,7 +7,7 @@ import { backfillRows, selectRestatementRoots, type ModelBackfill, type Restatem
 import { parseBackfillSettings } from '../core/backfill-config.js'
 import type { ModelGraph } from '../core/graph.js'
 import { InputError } from '../inputs.js'
-import { COMMENT_LIMIT, fitSections, SUMMARY_LIMIT } from '../report/fit.js'
+import { COMMENT_LIMIT, fitSections, SUMMARY_LIMIT, type Section } from '../report/fit.js'
 import { BACKFILL_COMMENT_MARKER, renderBackfillSections, type BackfillReport } from '../report/backfill-report.js'
 import type { GitHub } from '../github/client.js'
 import type { SqlMesh } from '../sqlmesh/client.js'
@@ -85,23 +85,31 @@ export interface BackfillRun {
   readonly rows: readonly ModelBackfill[]
   readonly range: BackfillRange
   readonly sqlmeshVersion: string
+  /** Sections above the per-model table (watch mode: what changed in the source data). */
+  readonly leading?: readonly Section[]
 }
 
 /** Publishes a backfill's report (summary, outputs, comment), then fails the job if any model failed. */
 export async function reportBackfill(context: FlowContext, run: BackfillRun, github: GitHub | null, pullRequest: number | null): Promise<void> {
-  const report: BackfillReport = {
+  const report = backfillReportOf(context, run)
+  await step('Report', () => publishBackfill(context, report, github, pullRequest))
+  failOnBackfillErrors(run.rows)
+}
+
+/** The report of a backfill run, as the summary and the comment show it. */
+export function backfillReportOf(context: FlowContext, run: BackfillRun): BackfillReport {
+  return {
     title: run.title,
     environment: context.settings.prodEnvironment,
     requestedStart: run.range.start,
-    requestedEnd: context.settings.backfillEnd,
+    requestedEnd: run.range.end,
     dryRun: context.settings.dryRun,
     rows: run.rows,
     commitSha: run.commitSha,
     sqlmeshVersion: run.sqlmeshVersion,
-    notes: run.notes
+    notes: run.notes,
+    leading: run.leading
   }
-  await step('Report', () => publishBackfill(context, report, github, pullRequest))
-  failOnBackfillErrors(run.rows)
 }
 
 /** Job summary, outputs, and the sticky backfill comment on the pull request the change came from. */
@@ -129,7 +137,7 @@ async function publishBackfill(
 }
 
 /** Fails the job when any model failed, naming them; the report is already out. */
-function failOnBackfillErrors(rows: readonly ModelBackfill[]): void {
+export function failOnBackfillErrors(rows: readonly ModelBackfill[]): void {
   const failed = rows.filter(row => row.status === 'failed')
   const skipped = rows.filter(row => row.status === 'not-attempted').map(row => row.model)
   if (failed.length === 0 && skipped.length === 0) return

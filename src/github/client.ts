@@ -15,6 +15,12 @@ export interface StickyComment {
   readonly created: boolean
 }
 
+export interface StickyIssue {
+  readonly number: number
+  readonly url: string
+  readonly state: 'open' | 'closed'
+}
+
 export class GitHub {
   private readonly octokit: Octokit
 
@@ -96,6 +102,25 @@ export class GitHub {
   /** The body of our comment with the marker, if there is one. */
   async findComment(issue: number, marker: string, author: string): Promise<string | null> {
     return (await this.ourComments(issue, marker, author))[0]?.body ?? null
+  }
+
+  /** The oldest issue `author` opened that carries `marker`, open or closed; null when there is none. */
+  async findIssue(marker: string, author: string): Promise<StickyIssue | null> {
+    const issues = await this.octokit.paginate(this.octokit.rest.issues.listForRepo, { ...this.repo, state: 'all', creator: author, per_page: 100 })
+    const ours = issues
+      .filter(issue => !issue.pull_request && issue.user?.login === author && (issue.body ?? '').includes(marker))
+      .sort((a, b) => a.number - b.number)[0]
+    return ours ? { number: ours.number, url: ours.html_url, state: ours.state === 'closed' ? 'closed' : 'open' } : null
+  }
+
+  async createIssue(title: string, body: string): Promise<StickyIssue> {
+    const { data } = await this.octokit.rest.issues.create({ ...this.repo, title, body })
+    return { number: data.number, url: data.html_url, state: 'open' }
+  }
+
+  async updateIssue(number: number, body: string, state: 'open' | 'closed'): Promise<StickyIssue> {
+    const { data } = await this.octokit.rest.issues.update({ ...this.repo, issue_number: number, body, state })
+    return { number: data.number, url: data.html_url, state: data.state === 'closed' ? 'closed' : 'open' }
   }
 
   /** Our comments carrying the marker, oldest first. */

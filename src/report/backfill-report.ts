@@ -26,6 +26,8 @@ export interface BackfillReport {
   readonly sqlmeshVersion: string
   /** Extra lines above the table (deployment, excluded models...). */
   readonly notes: readonly string[]
+  /** Sections above the table (watch mode: the source data that changed). */
+  readonly leading?: readonly Section[]
 }
 
 const STATUS_LABELS: Record<ModelBackfill['status'], string> = {
@@ -43,6 +45,7 @@ export function renderBackfillSections(report: BackfillReport): Section[] {
     { id: 'header', required: true, text: `${marker}## ${report.title}` },
     { id: 'verdict', required: true, text: `**${backfillVerdict(report)}**` },
     ...(report.notes.length > 0 ? [{ id: 'notes', required: true, text: report.notes.map(note => `- ${note}`).join('\n') }] : []),
+    ...(report.leading ?? []),
     { id: 'table', required: true, text: backfillTable(report) },
     ...errorSections(report),
     {

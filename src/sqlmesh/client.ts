@@ -18,6 +18,8 @@ import {
   type RawModel
 } from './parse.js'
 import type { RestatementOutcome } from '../core/backfill.js'
+import type { BucketFingerprint, WatchSource } from '../core/watch.js'
+import type { PhysicalObject } from '../core/state-check.js'
 import type { EnvironmentSnapshot, FingerprintChanges, ModelInfo, TableComparison, TimeWindow } from '../core/types.js'
 
 export { SqlMeshError } from './process.js'
@@ -196,6 +198,53 @@ export class SqlMesh {
   async invalidate(environment: string): Promise<'missing' | 'already' | 'now'> {
     const raw = await this.call<{ existed: boolean; already_invalidated: boolean }>('invalidate', { environment })
     return !raw.existed ? 'missing' : raw.already_invalidated ? 'already' : 'now'
+  }
+
+  /**
+   * Per source, its fingerprint per bucket (row count and content hash), computed in the warehouse by one aggregate
+   * query each; a source that could not be read comes back with its error.
+   */
+  async watchFingerprints(sources: readonly WatchSource[]): Promise<Array<{ name: string; buckets: BucketFingerprint[]; error: string | null }>> {
+    const raw = await this.call<{ sources: Array<{ name: string; buckets: BucketFingerprint[]; error: string | null }> }>('watch_fingerprints', {
+      sources: sources.map(source => ({ name: source.name, table: source.table, time_column: source.timeColumn, bucket: source.bucket }))
+    })
+    return raw.sources
+  }
+
+  /** The fingerprints recorded by earlier runs, per source, from the action's table in `schema`. */
+  async watchState(schema: string): Promise<Map<string, BucketFingerprint[]>> {
+    const raw = await this.call<{ exists: boolean; sources: Record<string, BucketFingerprint[]> }>('watch_state', { schema })
+    return new Map(Object.entries(raw.sources))
+  }
+
+  /**
+   * Records sources' new fingerprints in one transaction, each only if the stored ones are still `expected` (null:
+   * never recorded). Returns the sources recorded and those another run recorded first.
+   */
+  async watchRecord(
+    schema: string,
+    sources: ReadonlyArray<{ name: string; buckets: readonly BucketFingerprint[]; expected: readonly BucketFingerprint[] | null }>
+  ): Promise<{ recorded: string[]; conflicts: string[]; table: string }> {
+    return this.call('watch_record', { schema, sources })
+  }
+
+  /** Per model of an environment: its physical table and the environment's view, as the catalog has them. */
+  async stateCheck(environment: string): Promise<{ exists: boolean; models: PhysicalObject[] }> {
+    const raw = await this.call<{
+      exists: boolean
+      models: Array<{ name: string; physical: string; physical_type: string | null; view: string; view_type: string | null; points_to_physical: boolean | null }>
+    }>('state_check', { environment })
+    return {
+      exists: raw.exists,
+      models: raw.models.map(model => ({
+        model: model.name,
+        physical: model.physical,
+        physicalType: model.physical_type,
+        view: model.view,
+        viewType: model.view_type,
+        pointsToPhysical: model.points_to_physical
+      }))
+    }
   }
 
   /** Dates or relative expressions as epoch ms, read the way SQLMesh reads them; also SQLMesh's "now". */
