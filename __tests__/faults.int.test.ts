@@ -881,7 +881,7 @@ describe('size: a chain of 400 models on DuckDB', () => {
     expect(body).toMatch(/> ✂️ [\d,]+ sections? left out to stay under GitHub's size limit\. The full report is in the job summary: https:\/\/github\.com\/acme\/hoops\/actions\/runs\/4242/)
     // Whole sections: every <details> that is opened is closed.
     expect(body.split('<details>').length).toBe(body.split('</details>').length)
-    expect(body).toMatch(/\n<sub>sqlmesh-action · SQLMesh [^\n]* · commit `[0-9a-f]{7}`[^\n]*<\/sub>$/)
+    expect(body).toMatch(/\n<sub>sqlmesh-action \d+\.\d+\.\d+ · SQLMesh [^\n]* · commit `[0-9a-f]{7}`[^\n]*<\/sub>$/)
   })
 
   it('counts every model once in the table: the changed one and those that differ by name, the rest grouped by outcome', () => {
