@@ -1,10 +1,10 @@
-// npm run bench: generates the projects, runs the four measures of issue 5 and prints medians, ratios and a
-// PASS/MISS table. Started by bench/run.sh on Node 24, the Node GitHub runs the action with (process.execPath is
+// npm run bench: generates the projects, runs the four measures of issue 5 and the big-project measures of issue 10
+// (part 5), and prints medians, ratios, a PASS/MISS table and how long each part took. Started by bench/run.sh on Node 24, the Node GitHub runs the action with (process.execPath is
 // the node runAction spawns dist/index.js with).
 //
-// Repetitions and sizes come from the environment (the defaults take about 7 minutes on 2 cores):
+// Repetitions and sizes come from the environment (BENCHMARKS.md, section 5, says how long the defaults take):
 //   BENCH_RUNS=3              PR flow on DuckDB: runs of each side (seed-style CLI loop, action)
-//   BENCH_PG_RUNS=3           PostgreSQL: runs at each diff-concurrency (1 and 4), per seed size
+//   BENCH_PG_RUNS=3           diff workers: runs at each diff-concurrency (1, 2, 4), per seed size and gateway
 //   BENCH_PG_ROWS=4000,50000  PostgreSQL: seed sizes (the PR-flow project, then the same with larger tables)
 //   BENCH_GRAPH_RUNS=7        graph work: passes per graph size
 //   BENCH_STARTUP_RUNS=10     start-up: runs
@@ -14,6 +14,7 @@
 //   BENCH_SCALE_CHAIN=400, BENCH_SCALE_WIDE=2000, BENCH_SCALE_COLUMNS=40, BENCH_SCALE_FILES=3500, BENCH_SCALE_ROWS=8
 //                             its shape: chain models, wide models, columns per wide model, files in the PR, seed rows
 //   BENCH_SCALE_MEMORY_MODELS=10000   the larger size peak memory is measured at (0: not measured)
+//   BENCH_SCALE_MEMORY_PROD=1 build prod at that size too and measure a whole run (else: the load only)
 //   BENCH_CACHE=<dir>         where built big projects are kept (default ~/.cache/sqlmesh-action-bench)
 //   BENCH_PROFILE=1           profile the start-up and the table diffs even when they meet their targets
 //   BENCH_JSON=<file>         also write every number as JSON
