@@ -1,15 +1,21 @@
-// npm run bench: generates the projects, runs the four measures of issue 5 and prints medians, ratios and a
-// PASS/MISS table. Started by bench/run.sh on Node 24, the Node GitHub runs the action with (process.execPath is
+// npm run bench: generates the projects, runs the four measures of issue 5 and the big-project measures of issue 10
+// (part 5), and prints medians, ratios, a PASS/MISS table and how long each part took. Started by bench/run.sh on Node 24, the Node GitHub runs the action with (process.execPath is
 // the node runAction spawns dist/index.js with).
 //
-// Repetitions and sizes come from the environment (the defaults take about 7 minutes on 2 cores):
+// Repetitions and sizes come from the environment (BENCHMARKS.md, section 5, says how long the defaults take):
 //   BENCH_RUNS=3              PR flow on DuckDB: runs of each side (seed-style CLI loop, action)
-//   BENCH_PG_RUNS=3           PostgreSQL: runs at each diff-concurrency (1 and 4), per seed size
+//   BENCH_PG_RUNS=3           diff workers: runs at each diff-concurrency (1, 2, 4), per seed size and gateway
 //   BENCH_PG_ROWS=4000,50000  PostgreSQL: seed sizes (the PR-flow project, then the same with larger tables)
 //   BENCH_GRAPH_RUNS=7        graph work: passes per graph size
 //   BENCH_STARTUP_RUNS=10     start-up: runs
 //   BENCH_ROWS=4000           seed rows of the generated project
-//   BENCH_ONLY=pr,concurrency,graph,startup   run only these parts
+//   BENCH_ONLY=pr,concurrency,graph,startup,scale   run only these parts
+//   BENCH_SCALE_RUNS=1        the big project (issue 10): runs of each side (the SQLMesh-CLI peer, the action)
+//   BENCH_SCALE_CHAIN=400, BENCH_SCALE_WIDE=2000, BENCH_SCALE_COLUMNS=40, BENCH_SCALE_FILES=3500, BENCH_SCALE_ROWS=8
+//                             its shape: chain models, wide models, columns per wide model, files in the PR, seed rows
+//   BENCH_SCALE_MEMORY_MODELS=10000   the larger size peak memory is measured at (0: not measured)
+//   BENCH_SCALE_MEMORY_PROD=1 build prod at that size too and measure a whole run (else: the load only)
+//   BENCH_CACHE=<dir>         where built big projects are kept (default ~/.cache/sqlmesh-action-bench)
 //   BENCH_PROFILE=1           profile the start-up and the table diffs even when they meet their targets
 //   BENCH_JSON=<file>         also write every number as JSON
 //   BENCH_KEEP=1              keep the probe logs (their folder is printed)
@@ -28,6 +34,8 @@ import { benchPullRequestFlow } from './lib/pr-flow.mjs'
 import { createBenchRepo, DATABASE_PREFIX, pgAdmin, removeBenchRepo } from './lib/repo.mjs'
 import * as report from './lib/report.mjs'
 import { benchStartup, profileStartup } from './lib/startup.mjs'
+import { benchMemory, benchScalePeer, benchSmallDiffs } from './lib/scale.mjs'
+import { scaleRepo } from './lib/scale-repo.mjs'
 import { envInt, envIntList, secs, table } from './lib/stats.mjs'
 
 const config = {
@@ -37,7 +45,16 @@ const config = {
   startupRuns: envInt('BENCH_STARTUP_RUNS', 10),
   rows: envInt('BENCH_ROWS', 4000),
   pgRows: envIntList('BENCH_PG_ROWS', [envInt('BENCH_ROWS', 4000), 50_000]),
-  only: new Set((process.env.BENCH_ONLY || 'pr,concurrency,graph,startup').split(',').map(part => part.trim())),
+  scale: {
+    runs: envInt('BENCH_SCALE_RUNS', 1),
+    chain: envInt('BENCH_SCALE_CHAIN', 400),
+    wide: envInt('BENCH_SCALE_WIDE', 2000),
+    columns: envInt('BENCH_SCALE_COLUMNS', 40),
+    files: envInt('BENCH_SCALE_FILES', 3500),
+    rows: envInt('BENCH_SCALE_ROWS', 8),
+    memoryModels: process.env.BENCH_SCALE_MEMORY_MODELS === '0' ? 0 : envInt('BENCH_SCALE_MEMORY_MODELS', 10_000)
+  },
+  only: new Set((process.env.BENCH_ONLY || 'pr,concurrency,graph,startup,scale').split(',').map(part => part.trim())),
   profile: Boolean(process.env.BENCH_PROFILE)
 }
 
@@ -80,22 +97,28 @@ async function partPullRequestFlow(session, results) {
 }
 
 async function partConcurrency(session, results) {
-  section(`2. Table diffs on PostgreSQL at diff-concurrency 1 and 4, ${config.pgRuns} run(s) each`)
-  if (!session.repo?.postgres) {
-    results.concurrency = { skipped: 'PostgreSQL is not reachable (PGHOST/PGPORT/PGUSER)' }
-    return log(`skipped: ${results.concurrency.skipped}`)
-  }
+  section(`2. Table diffs at diff-concurrency 1, 2 and 4 on PostgreSQL and on DuckDB, ${config.pgRuns} run(s) each`)
   results.concurrency = []
-  for (const rows of config.pgRows) {
-    log(`seed of ${rows.toLocaleString('en-US')} rows:`)
-    const repo = rows === config.rows ? session.repo : postgresOnlyRepo(session, rows)
-    const options = { repo, server: session.server, python: session.python.python, runs: config.pgRuns, workDir: session.workDir, log }
-    results.concurrency.push({ rows, ...(await benchConcurrentDiffs(options)) })
+  const { server, workDir } = session
+  const python = session.python.python
+  if (!session.repo?.postgres) {
+    results.concurrencySkipped = 'PostgreSQL is not reachable (PGHOST/PGPORT/PGUSER)'
+    log(`PostgreSQL skipped: ${results.concurrencySkipped}`)
+  } else {
+    for (const rows of config.pgRows) {
+      log(`PostgreSQL, seed of ${rows.toLocaleString('en-US')} rows:`)
+      const repo = rows === config.rows ? session.repo : postgresOnlyRepo(session, rows)
+      results.concurrency.push({ rows, ...(await benchConcurrentDiffs({ repo, gateway: 'postgres', server, python, runs: config.pgRuns, workDir, log })) })
+    }
   }
+  log(`DuckDB, seed of ${config.rows.toLocaleString('en-US')} rows:`)
+  const duckdb = { repo: session.repo, gateway: 'duckdb', server, python, runs: config.pgRuns, workDir, log }
+  results.concurrency.push({ rows: config.rows, ...(await benchConcurrentDiffs(duckdb)) })
   report.printConcurrency(results.concurrency)
-  if (config.profile || results.concurrency.some(result => !(result.gain >= report.TARGETS.concurrencyGain))) {
-    const { repo, server, python, workDir } = session
-    results.diffProfile = await profileDiffs({ repo, server, python: python.python, workDir })
+  const postgres = results.concurrency.filter(result => result.gateway === 'postgres')
+  if (postgres.length > 0 && (config.profile || postgres.some(result => !(result.gain >= report.TARGETS.concurrencyGain)))) {
+    const { repo } = session
+    results.diffProfile = await profileDiffs({ repo, server, python, workDir })
     report.printDiffProfile(results.diffProfile, config.rows)
   }
 }
@@ -128,6 +151,27 @@ async function partStartup(session, results) {
   }
 }
 
+async function partScale(session, results) {
+  const { scale } = config
+  section(`5. The big project (issue 10): the SQLMesh-CLI peer and the action, ${scale.runs} run(s) per side`)
+  const { server, python, workDir } = session
+  const shape = { chain: scale.chain, wide: scale.wide, columns: scale.columns, wideKind: 'FULL', files: scale.files, rows: scale.rows, log }
+  const repo = scaleRepo(shape)
+  results.scale = { build: repo.built, ...(await benchScalePeer({ repo, server, python: python.python, runs: scale.runs, workDir, log })) }
+  log(`per-diff cost at ${session.repo.design.models.length} models:`)
+  results.scale.small = results.pr
+    ? results.pr.action.map(run => ({ diffLatencies: run.diffLatencies, peakDiffsInFlight: run.peakDiffsInFlight }))
+    : await benchSmallDiffs({ repo: session.repo, server, python: python.python, runs: Math.max(2, scale.runs), workDir, log })
+  results.scale.smallModels = session.repo.design.models.length
+  if (scale.memoryModels > 0) {
+    log(`peak memory at ${scale.memoryModels.toLocaleString('en-US')} models:`)
+    const wide = scale.memoryModels - scale.chain - 1
+    const big = scaleRepo({ ...shape, wide, prod: Boolean(process.env.BENCH_SCALE_MEMORY_PROD), log })
+    results.scale.memory = await benchMemory({ repo: big, server, python: python.python, workDir, log })
+  }
+  report.printScale(results.scale)
+}
+
 function printTargets(results) {
   section('Targets')
   const verdicts = report.verdictRows(results)
@@ -154,6 +198,10 @@ function postgresReachable() {
   }
 }
 
+function writeJson(results) {
+  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, `${JSON.stringify(results, (key, value) => (key === 'stdout' ? undefined : value), 2)}\n`)
+}
+
 async function main() {
   const began = performance.now()
   const results = { machine: describeMachine(), config: { ...config, only: [...config.only] } }
@@ -166,16 +214,29 @@ async function main() {
     process.exit(130)
   })
   try {
-    if (['pr', 'concurrency', 'startup'].some(part => config.only.has(part))) await setup(session)
-    if (config.only.has('pr')) await partPullRequestFlow(session, results)
-    if (config.only.has('concurrency')) await partConcurrency(session, results)
-    if (config.only.has('graph')) partGraph(session, results)
-    if (config.only.has('startup')) await partStartup(session, results)
+    const parts = [
+      ['setup', () => ['pr', 'concurrency', 'startup', 'scale'].some(part => config.only.has(part)) && setup(session)],
+      ['pr', () => partPullRequestFlow(session, results)],
+      ['concurrency', () => partConcurrency(session, results)],
+      ['graph', () => partGraph(session, results)],
+      ['startup', () => partStartup(session, results)],
+      ['scale', () => partScale(session, results)]
+    ]
+    results.partSeconds = {}
+    for (const [name, run] of parts) {
+      if (name !== 'setup' && !config.only.has(name)) continue
+      const started = performance.now()
+      await run()
+      results.partSeconds[name] = (performance.now() - started) / 1000
+      writeJson(results) // after every part: a long run that fails late keeps what it measured
+    }
+    section('How long each part took')
+    console.log(table(['part', 'seconds'], Object.entries(results.partSeconds).map(([name, seconds]) => [name, seconds.toFixed(0)])))
     results.verdicts = printTargets(results)
     results.loadAverageAtEnd = loadavg()
     const kept = process.env.BENCH_KEEP ? `; probe logs in ${session.workDir}` : ''
     console.log(`\nWhole bench: ${secs((performance.now() - began) / 1000, 0)}; load average at the end: ${loadavg().map(n => n.toFixed(2)).join(', ')}${kept}`)
-    if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, `${JSON.stringify(results, (key, value) => (key === 'stdout' ? undefined : value), 2)}\n`)
+    writeJson(results)
   } finally {
     await session.server.close()
     session.cleanUp()

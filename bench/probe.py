@@ -10,8 +10,9 @@ Both modes append JSON lines to $BENCH_PROBE_LOG:
     {"event": "context_load", "seconds": ...}        every GenericContext.load() (a full project load), whoever calls it
     {"event": "request", "method": ..., "id": ...}   every protocol line the bridge reads from the action
     {"event": "response", "id": ..., "ok": ...}      every protocol line the bridge writes back
-each with "t" (epoch seconds), "cpu" (the process's CPU seconds so far) and "pid". Its only extra work is one appended
-line per event. With $BENCH_PROBE_CPROFILE set, the bridge's table diffs also run under cProfile.
+each with "t" (epoch seconds), "cpu" (the process's CPU seconds so far), "pid", "rss" (the process's peak resident set
+size so far, KiB) and "children_rss" (the same for the largest child process waited for so far). Its only extra work
+is one appended line per event. With $BENCH_PROBE_CPROFILE set, the bridge's table diffs also run under cProfile.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import resource
 import sys
 import threading
 import time
@@ -32,7 +34,19 @@ def note(event: str, **fields: object) -> None:
         return
     # "cpu": CPU seconds of the whole process (every thread) so far: set against wall time it tells whether a phase
     # kept Python busy or waited on the warehouse.
-    record = {"t": time.time(), "cpu": time.process_time(), "pid": os.getpid(), "event": event, **fields}
+    # "rss": peak resident set size of this process so far (ru_maxrss, KiB on Linux): read at every event, so the last
+    # event before exit holds the run's peak even when the bridge leaves with os._exit (no atexit hook runs then).
+    # "children_rss": the largest peak of the child processes waited for so far (SQLMesh's loader workers, forked diff
+    # workers).
+    record = {
+        "t": time.time(),
+        "cpu": time.process_time(),
+        "pid": os.getpid(),
+        "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "children_rss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        "event": event,
+        **fields,
+    }
     line = json.dumps(record, default=str)
     with _lock, open(LOG, "a", encoding="utf-8") as handle:
         handle.write(line + "\n")
@@ -76,13 +90,18 @@ class LoggedLines:
 
 
 def run_bridge(path: str) -> None:
-    # Imported under its own name (not __main__) so that `respond` can be wrapped before main() runs; importing it
-    # does what running it does first: keeps fd 1 for the protocol and points stdout at stderr.
+    # Imported under its own name (not __main__), so that the protocol's `respond` can be wrapped before main() runs;
+    # importing it does what running it does first: the protocol module keeps fd 1 and points stdout at stderr. Run as
+    # a script, the bridge finds its package (sqlmesh_action) beside it through sys.path[0]; here sys.path[0] is bench/,
+    # so the bridge's folder goes first, as running it would.
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
     spec = importlib.util.spec_from_file_location("sqlmesh_bridge", path)
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     sys.modules["sqlmesh_bridge"] = module
     spec.loader.exec_module(module)  # type: ignore[union-attr]
-    respond = module.respond
+    from sqlmesh_action import protocol
+
+    respond = protocol.respond
 
     def logged_respond(message: dict) -> None:
         # Noted just before the write: once written, the action may send the next request at once, and its "request"
@@ -90,15 +109,15 @@ def run_bridge(path: str) -> None:
         note("response", id=message.get("id"), ok=bool(message.get("ok")))
         respond(message)
 
-    module.respond = logged_respond
+    protocol.respond = logged_respond  # handle() and serve() look it up in the module at each call
     if os.environ.get("BENCH_PROBE_CPROFILE"):
-        profile_table_diffs(module, os.environ["BENCH_PROBE_CPROFILE"])
+        profile_table_diffs(os.environ["BENCH_PROBE_CPROFILE"])
     sys.stdin = LoggedLines(sys.stdin)  # type: ignore[assignment]
     sys.argv = [path]
     module.main()
 
 
-def profile_table_diffs(module: object, path: str) -> None:
+def profile_table_diffs(path: str) -> None:
     """cProfile over every table_diff request (one profiler, so meant for diff-concurrency 1, where the bridge runs
     diffs on its main thread), written as pstats text sorted by cumulative time when the bridge exits."""
     import atexit
@@ -106,18 +125,19 @@ def profile_table_diffs(module: object, path: str) -> None:
     import io
     import pstats
 
-    profiler = cProfile.Profile()
-    session = module.Session  # type: ignore[attr-defined]
-    original = session.table_diff
+    from sqlmesh_action import diff
 
-    def table_diff(self, params):  # type: ignore[no-untyped-def]
+    profiler = cProfile.Profile()
+    original = diff.table_diff
+
+    def table_diff(session, params):  # type: ignore[no-untyped-def]
         profiler.enable()
         try:
-            return original(self, params)
+            return original(session, params)
         finally:
             profiler.disable()
 
-    session.table_diff = table_diff
+    diff.table_diff = table_diff  # session.main() binds the handlers when it runs, after this
 
     def write() -> None:
         out = io.StringIO()

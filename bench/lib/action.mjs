@@ -76,6 +76,9 @@ export function bridgeTimeline(events) {
     loadRequests: requests.filter(request => request.method === 'load').length,
     contextLoads: events.filter(event => event.event === 'context_load').length,
     tableDiffs: diffs.length,
+    // Each table diff from the bridge reading its request to writing its answer: the cost of one diff (with one
+    // worker; with more, the diffs overlap and each may wait on the others).
+    diffLatencies: diffs.map(request => (responses.get(request.id)?.t ?? Number.NaN) - request.t).filter(Number.isFinite),
     pythonStart: start?.t ?? Number.NaN,
     phases: {
       // Interpreter up -> first request: bench/probe.py imports SQLMesh here (the plain bridge does in hello and load).

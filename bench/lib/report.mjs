@@ -12,7 +12,12 @@ export const TARGETS = {
   graphMs: 200, // pure graph work on 5,000 models
   linearity: 2, // cost per model at 50,000 at most 2x the cost at 5,000 (sorting adds a log factor, GC adds noise)
   startupMs: 300,
-  bundleBytes: 2_000_000 // 2 MB read as decimal megabytes: the stricter reading
+  bundleBytes: 2_000_000, // 2 MB read as decimal megabytes: the stricter reading
+  // Issue 10, the big project:
+  peerRatio: 1.5, // the action at least 1.5x faster than the SQLMesh-CLI peer (plan + one table_diff over the chain)
+  perDiffGrowth: 1.3, // the median diff at 2,400 models within 1.3x of the median at 50
+  twoWorkersGain: 1.6, // 2 diff workers at least 1.6x faster than 1 on PostgreSQL
+  memoryBytes: 2 * 1024 ** 3 // peak memory under 2 GiB at 10,000 models (bridge and node each)
 }
 
 const count = n => n.toLocaleString('en-US')
@@ -102,10 +107,12 @@ function seedLoopLoads(pr) {
 export function printConcurrency(results) {
   const rows = []
   for (const result of results) {
+    const where = `${result.gateway === 'postgres' ? 'PostgreSQL' : 'DuckDB'}, ${count(result.rows)}`
     for (const [workers, runs] of Object.entries(result.byWorkers)) {
       rows.push([
-        count(result.rows),
+        where,
         `diff-concurrency ${workers}`,
+        [...new Set(runs.map(run => run.workersUsed))].join(', '),
         secs(median(runs.map(run => run.diffSeconds))),
         runs.map(run => run.diffSeconds.toFixed(2)).join(', '),
         secs(median(runs.map(run => run.diffCpuSeconds))),
@@ -114,9 +121,11 @@ export function printConcurrency(results) {
         runs.map(run => run.seconds.toFixed(1)).join(', ')
       ])
     }
-    rows.push([count(result.rows), 'gain (1 / 4)', `${result.gain.toFixed(2)}x`, '', '', '', `${result.totalGain.toFixed(2)}x`, ''])
+    for (const workers of Object.keys(result.gains).filter(workers => workers !== '1')) {
+      rows.push([where, `gain (1 / ${workers})`, '', `${result.gains[workers].toFixed(2)}x`, '', '', '', `${result.totalGains[workers].toFixed(2)}x`, ''])
+    }
   }
-  const header = ['seed rows', 'workers', 'diff phase median', 'diff phase runs', 'bridge CPU in diff phase', 'peak diffs in flight', 'whole run median', 'whole runs']
+  const header = ['gateway, seed rows', 'workers', 'ran at a time (logged)', 'diff phase median', 'diff phase runs', 'bridge CPU in diff phase', 'peak diffs in flight', 'whole run median', 'whole runs']
   print(table(header, rows))
   const diffs = results[0].byWorkers[1][0].tableDiffs
   print(`(${diffs} table diffs per run; bridge CPU: the Python process's CPU time over the diff phase, all threads.)`)
@@ -160,6 +169,53 @@ export function printStartupProfile(profile) {
   print(table(['function', 'ms'], profile.top.map(([name, ms]) => [name, ms.toFixed(1)])))
 }
 
+const ms = seconds => `${(1000 * seconds).toFixed(0)} ms`
+const mib = kib => (Number.isFinite(kib) ? `${(kib / 1024).toFixed(0)} MiB` : 'n/a')
+
+/** The median of every table diff's latency over the runs given (request read -> answer written, in the bridge). */
+export function medianDiff(runs) {
+  return median(runs.flatMap(run => run.diffLatencies ?? []))
+}
+
+export function printScale(scale) {
+  const { peer, action } = scale
+  const runs = list => list.map(run => run.seconds.toFixed(1)).join(', ')
+  print(
+    `${count(scale.models)} models (a chain of ${scale.affected} with ${scale.edges} edges, the rest wide); the pull request changes ` +
+      `the chain's root and touches ${count(scale.changedFiles)} files. Prod ${scale.build > 0 ? `built in ${scale.build.toFixed(0)} s this run` : 'reused from the cache'}.`
+  )
+  print(
+    table(
+      ['side', 'median', 'runs', 'split (median)', 'models diffed'],
+      [
+        ['peer: `sqlmesh plan` + one `sqlmesh table_diff -m chain.*`', secs(scale.peerMedian, 1), runs(peer),
+          `plan ${secs(median(peer.map(run => run.planSeconds)), 1)}, table_diff ${secs(median(peer.map(run => run.diffSeconds)), 1)}`, peer.map(run => run.diffed).join(', ')],
+        ['action (`node dist/index.js`)', secs(scale.actionMedian, 1), runs(action),
+          `table diffs ${secs(median(action.map(run => run.phases.tableDiffs)), 1)}`, action.map(run => run.diffed).join(', ')],
+        ['ratio (peer / action)', `${scale.ratio.toFixed(2)}x`, '', '', '']
+      ]
+    )
+  )
+  print('Where the action\'s time goes:')
+  printActionPhases(action)
+  print(
+    table(
+      ['per-diff cost (bridge: request read -> answer written)', 'median', 'diffs', 'peak in flight'],
+      [
+        [`${count(scale.smallModels)} models`, ms(medianDiff(scale.small)), String(scale.small.reduce((n, run) => n + run.diffLatencies.length, 0)), String(Math.max(...scale.small.map(run => run.peakDiffsInFlight)))],
+        [`${count(scale.models)} models`, ms(medianDiff(action)), String(action.reduce((n, run) => n + run.diffLatencies.length, 0)), String(Math.max(...action.map(run => run.peakDiffsInFlight)))],
+        ['growth', `${(medianDiff(action) / medianDiff(scale.small)).toFixed(2)}x`, '', '']
+      ]
+    )
+  )
+  const memoryRows = action.map((run, i) => [`${count(scale.models)} models, run ${i + 1} (whole run)`, mib(run.memory.bridgeAfterLoadKiB), mib(run.memory.bridgeKiB), mib(run.memory.childKiB), mib(run.memory.nodeKiB)])
+  if (scale.memory) {
+    const m = scale.memory
+    memoryRows.push([`${count(m.models)} models (${m.wholeRun ? 'whole run' : 'load only: no prod'})`, mib(m.memory.bridgeAfterLoadKiB), mib(m.memory.bridgeKiB), mib(m.memory.childKiB), mib(m.memory.nodeKiB)])
+  }
+  print(table(['peak memory (resident set)', 'bridge after the load', 'bridge peak', 'largest child of the bridge', 'node peak'], memoryRows))
+}
+
 /** One row per target: what it is, what was measured, PASS or MISS. */
 export function verdictRows(results) {
   const verdict = ok => (ok ? 'PASS' : 'MISS')
@@ -178,16 +234,16 @@ export function verdictRows(results) {
     ])
   }
   if (Array.isArray(results.concurrency)) {
-    for (const { rows: seedRows, medians, gain } of results.concurrency) {
+    for (const { rows: seedRows, medians, gain } of results.concurrency.filter(result => result.gateway === 'postgres')) {
       rows.push([
         `2. table diffs on PostgreSQL (${count(seedRows)} seed rows): 4 workers >= ${TARGETS.concurrencyGain}x faster than 1`,
         `diff phase ${secs(medians[1].diffs)} -> ${secs(medians[4].diffs)} = ${gain.toFixed(2)}x`,
         verdict(gain >= TARGETS.concurrencyGain)
       ])
     }
-  } else if (results.concurrency) {
-    rows.push(['2. table diffs run concurrently on PostgreSQL', results.concurrency.skipped, 'not run'])
   }
+  if (results.concurrencySkipped) rows.push(['2. table diffs run concurrently on PostgreSQL', results.concurrencySkipped, 'not run'])
+  if (Array.isArray(results.concurrency)) rows.push(...workerVerdicts(results.concurrency, verdict))
   if (results.graph) rows.push(...graphVerdicts(results.graph, verdict))
   if (results.startup) {
     const { median: startup, nodeBare, bundleBytes } = results.startup
@@ -198,7 +254,44 @@ export function verdictRows(results) {
     ])
     rows.push(['4. dist/index.js < 2 MB', `${(bundleBytes / 1e6).toFixed(2)} MB (${count(bundleBytes)} bytes)`, verdict(bundleBytes < TARGETS.bundleBytes)])
   }
+  if (results.scale) rows.push(...scaleVerdicts(results.scale, verdict))
   return rows
+}
+
+function scaleVerdicts(scale, verdict) {
+  const growth = medianDiff(scale.action) / medianDiff(scale.small)
+  const rows = [
+    [
+      `5. ${count(scale.models)} models, ${scale.affected} affected, ${count(scale.changedFiles)} files: action >= ${TARGETS.peerRatio}x faster than the SQLMesh-CLI peer`,
+      `${secs(scale.peerMedian, 1)} vs ${secs(scale.actionMedian, 1)} = ${scale.ratio.toFixed(2)}x`,
+      verdict(scale.ratio >= TARGETS.peerRatio)
+    ],
+    [
+      `5. median diff at ${count(scale.models)} models within ${TARGETS.perDiffGrowth}x of the median at ${count(scale.smallModels)}`,
+      `${ms(medianDiff(scale.small))} -> ${ms(medianDiff(scale.action))} = ${growth.toFixed(2)}x`,
+      verdict(growth <= TARGETS.perDiffGrowth)
+    ]
+  ]
+  if (scale.memory) {
+    const m = scale.memory.memory
+    const peak = Math.max(m.bridgeKiB, m.nodeKiB) * 1024
+    rows.push([
+      `5. peak memory at ${count(scale.memory.models)} models < 2 GiB (bridge, node)${scale.memory.wholeRun ? '' : ' [load only: no prod]'}`,
+      `bridge ${mib(m.bridgeKiB)}, node ${mib(m.nodeKiB)}`,
+      verdict(peak < TARGETS.memoryBytes)
+    ])
+  }
+  return rows
+}
+
+function workerVerdicts(concurrency, verdict) {
+  return concurrency
+    .filter(result => result.gateway === 'postgres' && result.medians[2])
+    .map(({ rows: seedRows, medians, gains }) => [
+      `2. table diffs on PostgreSQL (${count(seedRows)} seed rows): 2 workers >= ${TARGETS.twoWorkersGain}x faster than 1`,
+      `diff phase ${secs(medians[1].diffs)} -> ${secs(medians[2].diffs)} = ${gains[2].toFixed(2)}x`,
+      verdict(gains[2] >= TARGETS.twoWorkersGain)
+    ])
 }
 
 function graphVerdicts(graph, verdict) {

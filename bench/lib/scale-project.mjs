@@ -1,0 +1,193 @@
+// The generated big project of issue 10: a chain of models where each reads one or two earlier ones (400 models,
+// 598 edges by default) next to many wide models that are not in the chain (2,000 with 40 columns by default), all
+// reading one small seed. The pull request changes the chain's root, so the whole chain is affected, and adds
+// documentation pages so that it touches 3,500 files in all. Data stays a few rows per model: the bench measures the
+// tool, not the warehouse. Seeded, so every run and machine gets the same project.
+
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { pickIndex, seededRandom } from './random.mjs'
+import { START_DATE } from './project.mjs'
+
+export const SEED_MODEL = 'raw.scale_seed'
+/** The chain's root: the model the pull request changes. */
+export const ROOT_MODEL = 'chain.c_0000'
+/** How far back a chain model's first parent may be: keeps it a chain (deep lineage) rather than a flat fan-out. */
+const NEAR = 8
+
+/**
+ * @typedef {{ name: string, parents: string[], sql: (changed: boolean) => string }} ScaleModel
+ * @param {{ chain?: number, wide?: number, columns?: number, wideKind?: string, files?: number, seed?: number }} [options]
+ *   chain models, wide models, columns of a wide model, the wide models' kind (FULL, or VIEW: no table to fill, for
+ *   the 10,000-model memory case whose prod must build in bounded time), files the pull request touches in all
+ */
+export function designScaleProject(options = {}) {
+  const { chain = 400, wide = 2000, columns = 40, wideKind = 'FULL', files = 3500, seed = 10 } = options
+  const random = seededRandom(seed)
+  /** @type {ScaleModel[]} */
+  const models = [seedModel()]
+  const chainNames = Array.from({ length: chain }, (_, i) => chainName(i))
+  let edges = 0
+  for (let i = 0; i < chain; i++) {
+    // Every chain model after the root reads one of the NEAR models before it, and every second one also reads any
+    // earlier model: 1 + 1.5 parents on average, so (chain - 1) * 1.5 edges (598 for 400), and the root reaches all.
+    const parents = i === 0 ? [] : [chainNames[i - 1 - pickIndex(random, Math.min(NEAR, i))]]
+    if (i >= 2 && i % 2 === 0) {
+      const candidates = chainNames.slice(0, i).filter(name => name !== parents[0])
+      parents.push(candidates[pickIndex(random, candidates.length)])
+    }
+    edges += parents.length
+    models.push(chainModel(i, parents))
+  }
+  for (let i = 0; i < wide; i++) models.push(wideModel(i, columns, wideKind))
+  return {
+    models,
+    chain: chainNames,
+    edges,
+    changed: [ROOT_MODEL],
+    // The root changes a column's values (a breaking change), so every model downstream of it is rebuilt and diffed.
+    affected: chainNames,
+    // Files the pull request adds next to the root's edit, so that it touches `files` in all.
+    docs: Math.max(0, files - 1),
+    columns
+  }
+}
+
+function chainName(i) {
+  return `chain.c_${String(i).padStart(4, '0')}`
+}
+
+function seedModel() {
+  return {
+    name: SEED_MODEL,
+    parents: [],
+    sql: () => `MODEL (
+  name ${SEED_MODEL},
+  kind SEED (path '../../seeds/scale_seed.csv'),
+  columns (id INT, amount INT, score INT, label TEXT),
+  grain id
+);
+`
+  }
+}
+
+function chainModel(i, parents) {
+  const name = chainName(i)
+  if (i === 0) {
+    return {
+      name,
+      parents: [SEED_MODEL],
+      sql: changed => `MODEL (
+  name ${name},
+  kind FULL,
+  grain id
+);
+
+SELECT
+  id,
+  ${changed ? 'amount + 1' : 'amount'} AS amount,
+  score,
+  label
+FROM ${SEED_MODEL}
+`
+    }
+  }
+  const [first, second] = parents
+  const other = second ? 'COALESCE(b.amount, 0)' : String(i)
+  return {
+    name,
+    parents,
+    sql: () => `MODEL (
+  name ${name},
+  kind FULL,
+  grain id
+);
+
+SELECT
+  a.id,
+  (a.amount + ${other}) % 1000003 AS amount,
+  (a.score * 7 + ${i}) % 1009 AS score,
+  a.label
+FROM ${first} AS a${second ? `\nLEFT JOIN ${second} AS b\n  ON a.id = b.id` : ''}
+`
+  }
+}
+
+function wideModel(i, columns, kind) {
+  const name = `wide.w_${String(i).padStart(4, '0')}`
+  const projections = Array.from({ length: columns }, (_, k) => {
+    const kind = k % 3
+    if (kind === 0) return `  amount * ${k + 1} + ${i} AS m_${k}`
+    if (kind === 1) return `  score + ${k} AS m_${k}`
+    return `  label || '_${k}' AS m_${k}`
+  })
+  return {
+    name,
+    parents: [SEED_MODEL],
+    sql: () => `MODEL (
+  name ${name},
+  kind ${kind},
+  grain id
+);
+
+SELECT
+  id,
+${projections.join(',\n')}
+FROM ${SEED_MODEL}
+`
+  }
+}
+
+/** The seed: `rows` rows (a few per model is all the bench needs). */
+export function scaleSeedCsv(rows) {
+  const random = seededRandom(rows)
+  const lines = ['id,amount,score,label']
+  for (let id = 1; id <= rows; id++) lines.push(`${id},${pickIndex(random, 10_000)},${pickIndex(random, 1000)},l${pickIndex(random, 7)}`)
+  return `${lines.join('\n')}\n`
+}
+
+/** config.yaml: DuckDB, one file in the project. */
+export function scaleConfigYaml() {
+  return `# Generated by bench/lib/scale-project.mjs.
+gateways:
+  duckdb:
+    connection:
+      type: duckdb
+      database: bench.duckdb
+
+default_gateway: duckdb
+
+model_defaults:
+  dialect: duckdb
+  start: '${START_DATE}'
+  cron: '@daily'
+`
+}
+
+/**
+ * Writes the project into `projectDir` (main's version, or the PR branch's with `changed`).
+ * @param {string} projectDir @param {ReturnType<typeof designScaleProject>} design @param {number} rows
+ * @param {boolean} [changed]
+ */
+export function writeScaleProject(projectDir, design, rows, changed = false) {
+  const write = (relative, content) => {
+    const path = join(projectDir, relative)
+    mkdirSync(dirname(path), { recursive: true })
+    writeFileSync(path, content)
+  }
+  write('config.yaml', scaleConfigYaml())
+  write('seeds/scale_seed.csv', scaleSeedCsv(rows))
+  for (const model of design.models) {
+    const [schema, table] = model.name.split('.')
+    write(`models/${schema}/${table}.sql`, model.sql(changed && design.changed.includes(model.name)))
+  }
+}
+
+/** The pull request's other files: documentation pages outside the project (`repoDir/docs/pages/`). */
+export function writeDocPages(repoDir, count) {
+  for (let i = 0; i < count; i++) {
+    const path = join(repoDir, 'docs', 'pages', `page_${String(i).padStart(4, '0')}.md`)
+    mkdirSync(dirname(path), { recursive: true })
+    writeFileSync(path, `# Page ${i}\n\nGenerated documentation page ${i} of ${count}.\n`)
+  }
+}
