@@ -12,7 +12,12 @@ export default {
   // Integration tests drive real SQLMesh runs; no single test may hang CI, but several seconds each is normal.
   testTimeout: 300_000,
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/__tests__/**/*.test.ts'], testPathIgnorePatterns: [...shared.testPathIgnorePatterns, '\\.int\\.test\\.ts$'] },
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+      testPathIgnorePatterns: [...shared.testPathIgnorePatterns, '\\.int\\.test\\.ts$']
+    },
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/__tests__/**/*.int.test.ts'] }
   ]
 }

@@ -14,9 +14,9 @@ function block(name: string): Map<string, string[]> {
   let current = ''
   for (const line of body.split('\n')) {
     const entry = /^ {2}([a-z0-9-]+):\s*$/.exec(line)
-    if (entry) entries.set((current = entry[1] as string), [])
+    if (entry) entries.set((current = entry[1]), [])
     const key = /^ {4}([a-z]+):/.exec(line)
-    if (key && current) entries.get(current)?.push(key[1] as string)
+    if (key && current) entries.get(current)?.push(key[1])
   }
   return entries
 }
@@ -29,17 +29,28 @@ describe('action.yml', () => {
   it('gives every input a description and a default', () => {
     const inputs = block('inputs')
     expect(inputs.size).toBeGreaterThan(20)
-    for (const [name, keys] of inputs) expect([name, keys.includes('description') && keys.includes('default')]).toEqual([name, true])
+    for (const [name, keys] of inputs)
+      expect([name, keys.includes('description') && keys.includes('default')]).toEqual([name, true])
   })
 
   it('describes every output', () => {
     const outputs = block('outputs')
-    expect([...outputs.keys()]).toEqual(expect.arrayContaining(['changed-models', 'affected-models', 'diff-results', 'backfilled-models', 'backfill-results']))
+    expect([...outputs.keys()]).toEqual(
+      expect.arrayContaining([
+        'changed-models',
+        'affected-models',
+        'diff-results',
+        'backfilled-models',
+        'backfill-results'
+      ])
+    )
     for (const [name, keys] of outputs) expect([name, keys]).toEqual([name, ['description']])
   })
 
   it('has every input and output in the README', () => {
-    const missing = [...block('inputs').keys(), ...block('outputs').keys()].filter(name => !readme.includes(`\`${name}\``))
+    const missing = [...block('inputs').keys(), ...block('outputs').keys()].filter(
+      name => !readme.includes(`\`${name}\``)
+    )
     expect(missing).toEqual([])
   })
 })

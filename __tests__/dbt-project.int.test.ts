@@ -10,7 +10,6 @@ import { startGitHubServer, type GitHubServer } from '../support/github-server.m
 const REPOSITORY = 'acme/dbt-shop'
 const TOKEN = 'ghs_dbt_token'
 
-
 describe('a dbt project loaded by SQLMesh, on duckdb', () => {
   let repo: Repo
   let server: GitHubServer
@@ -24,7 +23,12 @@ describe('a dbt project loaded by SQLMesh, on duckdb', () => {
     repo.buildProd()
     const base = repo.head()
     repo.git(['checkout', '-q', '-b', 'pr-31'])
-    repo.write('models/staging/stg_orders.sql', repo.read('models/staging/stg_orders.sql').replace("from {{ ref('raw_orders') }}", "from {{ ref('raw_orders') }}\nwhere customer_id <> 7"))
+    repo.write(
+      'models/staging/stg_orders.sql',
+      repo
+        .read('models/staging/stg_orders.sql')
+        .replace("from {{ ref('raw_orders') }}", "from {{ ref('raw_orders') }}\nwhere customer_id <> 7")
+    )
     const head = repo.commitAll('Drop customer 7')
     server.addPullRequest({ number: 31, head: { ref: 'pr-31', sha: head }, base: { ref: 'main', sha: base } })
     run = await runAction({
@@ -49,7 +53,9 @@ describe('a dbt project loaded by SQLMesh, on duckdb', () => {
   })
 
   it('counts the removed orders as an independent query does', () => {
-    expect(summaryRow(body, 'main.stg_orders')[1]).toBe(String(n('SELECT COUNT(*) AS n FROM main.stg_orders WHERE customer_id = 7')))
+    expect(summaryRow(body, 'main.stg_orders')[1]).toBe(
+      String(n('SELECT COUNT(*) AS n FROM main.stg_orders WHERE customer_id = 7'))
+    )
   })
 
   it('compares the incremental model through its forward-only preview', () => {
@@ -59,7 +65,9 @@ describe('a dbt project loaded by SQLMesh, on duckdb', () => {
   })
 
   it('compares the model without a grain as whole rows and advises config(grain=...)', () => {
-    const removed = n('SELECT COUNT(*) AS n FROM (SELECT * FROM main.customer_revenue EXCEPT ALL SELECT * FROM main__pr_31.customer_revenue) AS d')
+    const removed = n(
+      'SELECT COUNT(*) AS n FROM (SELECT * FROM main.customer_revenue EXCEPT ALL SELECT * FROM main__pr_31.customer_revenue) AS d'
+    )
     const row = summaryRow(body, 'main.customer_revenue')
     expect([row[1], row[3]]).toEqual([String(removed), 'n/a'])
     expect(row[4]).toMatch(/ rows · all rows · whole rows \(no grain\)$/)

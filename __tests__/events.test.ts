@@ -13,11 +13,13 @@ import { settings, workflowEvent } from './fixtures/builders.js'
 
 interface WebhookEvent {
   readonly name: string
-  readonly examples: ReadonlyArray<Record<string, unknown>>
+  readonly examples: readonly Record<string, unknown>[]
 }
 
 const EVENTS = createRequire(import.meta.url)('@octokit/webhooks-examples/api.github.com/index.json') as WebhookEvent[]
-const examples = (name: string): Array<Record<string, unknown>> => [...(EVENTS.find(event => event.name === name)?.examples ?? [])]
+const examples = (name: string): Record<string, unknown>[] => [
+  ...(EVENTS.find(event => event.name === name)?.examples ?? [])
+]
 const SETTINGS = settings({ productionBranches: ['master'] })
 const action = (payload: Record<string, unknown>): string => String(payload.action ?? '')
 
@@ -30,7 +32,10 @@ describe('pull_request payloads from GitHub', () => {
     else if (name === 'closed') expect(flow).toBe(runClosedFlow)
     else {
       expect(flow).toBeNull()
-      expect(routeEvent('pull_request', payload, SETTINGS)).toEqual({ kind: 'nothing', reason: expect.stringContaining(`pull_request '${name}' on #`) })
+      expect(routeEvent('pull_request', payload, SETTINGS)).toEqual({
+        kind: 'nothing',
+        reason: expect.stringContaining(`pull_request '${name}' on #`)
+      })
     }
   })
 
@@ -41,16 +46,27 @@ describe('pull_request payloads from GitHub', () => {
   })
 
   it('a draft is not diffed under skip-drafts, and is once ready for review', () => {
-    const draft = examples('pull_request').find(payload => action(payload) === 'converted_to_draft') as Record<string, unknown>
+    const draft = examples('pull_request').find(payload => action(payload) === 'converted_to_draft') as Record<
+      string,
+      unknown
+    >
     const opened = { ...draft, action: 'opened' }
     expect(routeEvent('pull_request', opened, { ...SETTINGS, skipDrafts: true }).kind).toBe('nothing')
-    const ready = examples('pull_request').find(payload => action(payload) === 'ready_for_review') as Record<string, unknown>
-    expect(routeEvent('pull_request', ready, { ...SETTINGS, skipDrafts: true })).toEqual({ kind: 'flow', flow: 'pull-request' })
+    const ready = examples('pull_request').find(payload => action(payload) === 'ready_for_review') as Record<
+      string,
+      unknown
+    >
+    expect(routeEvent('pull_request', ready, { ...SETTINGS, skipDrafts: true })).toEqual({
+      kind: 'flow',
+      flow: 'pull-request'
+    })
   })
 })
 
 describe('push payloads from GitHub', () => {
-  it.each(examples('push').map(payload => [`${String(payload.ref)}${payload.deleted ? ' (deleted)' : ''}`, payload] as const))('%s', (_name, payload) => {
+  it.each(
+    examples('push').map(payload => [`${String(payload.ref)}${payload.deleted ? ' (deleted)' : ''}`, payload] as const)
+  )('%s', (_name, payload) => {
     const route = routeEvent('push', payload, SETTINGS)
     const branchPush = String(payload.ref).startsWith('refs/heads/') && payload.deleted !== true
     expect(route.kind).toBe(branchPush ? 'flow' : 'nothing')
@@ -59,25 +75,58 @@ describe('push payloads from GitHub', () => {
   it('a push that deletes the production branch: nothing to do, said plainly', () => {
     const deletedTag = examples('push').find(payload => payload.deleted === true) as Record<string, unknown>
     const deletedBranch = { ...deletedTag, ref: 'refs/heads/master' }
-    expect(routeEvent('push', deletedBranch, SETTINGS)).toEqual({ kind: 'nothing', reason: "Push that deletes branch 'master': nothing to deploy or backfill." })
+    expect(routeEvent('push', deletedBranch, SETTINGS)).toEqual({
+      kind: 'nothing',
+      reason: "Push that deletes branch 'master': nothing to deploy or backfill."
+    })
   })
 })
 
 describe('other events a workflow can run on', () => {
-  it.each(examples('merge_group').map(payload => [action(payload), payload] as const))('merge_group %s: nothing to do', (_name, payload) => {
-    expect(routeEvent('merge_group', payload, SETTINGS)).toEqual({ kind: 'nothing', reason: expect.stringMatching(/^merge_group: the diff was reported on the pull request/) })
-  })
+  it.each(examples('merge_group').map(payload => [action(payload), payload] as const))(
+    'merge_group %s: nothing to do',
+    (_name, payload) => {
+      expect(routeEvent('merge_group', payload, SETTINGS)).toEqual({
+        kind: 'nothing',
+        reason: expect.stringMatching(/^merge_group: the diff was reported on the pull request/)
+      })
+    }
+  )
 
   it.each(['workflow_dispatch', 'repository_dispatch', 'workflow_run'])('%s asks for the mode', name => {
     for (const payload of examples(name)) expect(routeEvent(name, payload, SETTINGS).kind).toBe('error')
   })
 
   it.each([
-    'branch_protection_rule', 'check_run', 'check_suite', 'create', 'delete', 'deployment', 'deployment_status', 'discussion', 'discussion_comment',
-    'fork', 'gollum', 'issue_comment', 'issues', 'label', 'milestone', 'page_build', 'public', 'pull_request_review', 'pull_request_review_comment',
-    'pull_request_review_thread', 'release', 'status', 'watch'
+    'branch_protection_rule',
+    'check_run',
+    'check_suite',
+    'create',
+    'delete',
+    'deployment',
+    'deployment_status',
+    'discussion',
+    'discussion_comment',
+    'fork',
+    'gollum',
+    'issue_comment',
+    'issues',
+    'label',
+    'milestone',
+    'page_build',
+    'public',
+    'pull_request_review',
+    'pull_request_review_comment',
+    'pull_request_review_thread',
+    'release',
+    'status',
+    'watch'
   ])('%s: nothing to do', name => {
     expect(examples(name).length).toBeGreaterThan(0)
-    for (const payload of examples(name)) expect(routeEvent(name, payload, SETTINGS)).toEqual({ kind: 'nothing', reason: `Event '${name}' needs nothing from this action in mode 'auto'.` })
+    for (const payload of examples(name))
+      expect(routeEvent(name, payload, SETTINGS)).toEqual({
+        kind: 'nothing',
+        reason: `Event '${name}' needs nothing from this action in mode 'auto'.`
+      })
   })
 })

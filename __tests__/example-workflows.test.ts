@@ -28,7 +28,12 @@ function runCommands(workflow: string): string[] {
 
 describe('example workflows', () => {
   it('has the pull request, merge, manual and watch workflows', () => {
-    expect(exampleFiles).toEqual(['sqlmesh-manual.yml', 'sqlmesh-merge.yml', 'sqlmesh-pull-request.yml', 'sqlmesh-watch.yml'])
+    expect(exampleFiles).toEqual([
+      'sqlmesh-manual.yml',
+      'sqlmesh-merge.yml',
+      'sqlmesh-pull-request.yml',
+      'sqlmesh-watch.yml'
+    ])
   })
 
   it('shows each example file in the README, character for character', () => {

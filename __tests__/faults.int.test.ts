@@ -25,7 +25,13 @@ const TOKEN = 'ghs_faults_7Qx2mZk9token'
 const BOT = 'github-actions[bot]'
 const WINDOW_START = '2026-01-01'
 const BACKFILL_START = '2026-01-01'
-const CHAIN = ['staging.stg_games', 'staging.stg_team_games', 'features_dev.game_features', 'marts.mart_game_features', 'marts.team_standings']
+const CHAIN = [
+  'staging.stg_games',
+  'staging.stg_team_games',
+  'features_dev.game_features',
+  'marts.mart_game_features',
+  'marts.team_standings'
+]
 const COMMENTS_PATH = /^\/repos\/acme\/hoops\/issues\/\d+\/comments$/
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -44,14 +50,24 @@ function commands(run: ActionRun, kind: 'error' | 'warning' | 'notice'): string[
 function failure(run: ActionRun): string {
   const errors = commands(run, 'error')
   expect(errors.length).toBeGreaterThanOrEqual(1)
-  return errors[errors.length - 1] as string
+  return errors[errors.length - 1]
 }
 
 function record(run: ActionRun, context: object = {}): ActionRun {
   const file = process.env.FAULTS_LOG
   if (file) {
-    const info = run.stdout.split('\n').filter(line => /^(GitHub .*rate limit|Comment cut to fit|Created |Updated )/.test(line))
-    const entry = { ...context, code: run.code, seconds: run.seconds, errors: commands(run, 'error'), warnings: commands(run, 'warning'), notices: commands(run, 'notice'), info }
+    const info = run.stdout
+      .split('\n')
+      .filter(line => /^(GitHub .*rate limit|Comment cut to fit|Created |Updated )/.test(line))
+    const entry = {
+      ...context,
+      code: run.code,
+      seconds: run.seconds,
+      errors: commands(run, 'error'),
+      warnings: commands(run, 'warning'),
+      notices: commands(run, 'notice'),
+      info
+    }
     appendFileSync(file, `${JSON.stringify(entry)}\n`)
   }
   return run
@@ -103,7 +119,11 @@ function newServer(): Promise<GitHubServer> {
 }
 
 /** Commits the change on branch pr-<number> (left checked out, as actions/checkout leaves the PR's code). */
-function preparePullRequest(repo: Repo, server: GitHubServer, options: PullRequestOptions): { base: string; head: string } {
+function preparePullRequest(
+  repo: Repo,
+  server: GitHubServer,
+  options: PullRequestOptions
+): { base: string; head: string } {
   repo.git(['checkout', '-q', 'main'])
   const base = repo.head()
   repo.git(['checkout', '-q', '-b', `pr-${options.number}`])
@@ -120,7 +140,13 @@ function preparePullRequest(repo: Repo, server: GitHubServer, options: PullReque
   return { base, head }
 }
 
-function runPullRequest(repo: Repo, server: GitHubServer, options: PullRequestOptions, shas: { base: string; head: string }, apiUrl = server.url): Promise<ActionRun> {
+function runPullRequest(
+  repo: Repo,
+  server: GitHubServer,
+  options: PullRequestOptions,
+  shas: { base: string; head: string },
+  apiUrl = server.url
+): Promise<ActionRun> {
   options.before?.()
   return runAction({
     repoDir: options.workspace ?? repo.dir,
@@ -133,7 +159,13 @@ function runPullRequest(repo: Repo, server: GitHubServer, options: PullRequestOp
       repository: REPOSITORY,
       headRepository: options.headRepository
     }),
-    inputs: { 'project-path': 'analytics', 'github-token': TOKEN, 'environment-start': WINDOW_START, ...repo.actionInputs(), ...options.inputs },
+    inputs: {
+      'project-path': 'analytics',
+      'github-token': TOKEN,
+      'environment-start': WINDOW_START,
+      ...repo.actionInputs(),
+      ...options.inputs
+    },
     apiUrl,
     repository: REPOSITORY,
     env: { ...repo.env, ...options.env }
@@ -144,7 +176,12 @@ async function openPullRequest(repo: Repo, server: GitHubServer, options: PullRe
   return runPullRequest(repo, server, options, preparePullRequest(repo, server, options))
 }
 
-function dispatch(repo: Repo, server: GitHubServer, inputs: Record<string, string>, env: Record<string, string> = {}): Promise<ActionRun> {
+function dispatch(
+  repo: Repo,
+  server: GitHubServer,
+  inputs: Record<string, string>,
+  env: Record<string, string> = {}
+): Promise<ActionRun> {
   repo.git(['checkout', '-q', 'main'])
   return runAction({
     repoDir: repo.dir,
@@ -170,8 +207,10 @@ function expectFailureComment(server: GitHubServer, number: number, run: ActionR
   const ours = botComments(server, number)
   expect(ours).toHaveLength(1)
   const body = ours[0]?.body ?? ''
-  expect(body).toMatch(/^<!-- sqlmesh-action:diff -->\n## SQLMesh diff: `pr_\d+` vs `prod`\n\n\*\*❌ The diff could not run for commit `[0-9a-f]{7}`\.\*\* Earlier results no longer apply\./)
-  expect(body).toContain((failure(run).split('\n')[0] as string).slice(0, 120))
+  expect(body).toMatch(
+    /^<!-- sqlmesh-action:diff -->\n## SQLMesh diff: `pr_\d+` vs `prod`\n\n\*\*❌ The diff could not run for commit `[0-9a-f]{7}`\.\*\* Earlier results no longer apply\./
+  )
+  expect(body).toContain((failure(run).split('\n')[0]).slice(0, 120))
   expect(body).not.toContain('| Model |')
 }
 
@@ -182,7 +221,10 @@ function requestsAbout(server: GitHubServer, number: number, from = 0): GitHubSe
 
 // Model edits used by several cases.
 const dropPostponedGames = (repo: Repo) => (): void =>
-  repo.write('models/staging/stg_games.sql', repo.read('models/staging/stg_games.sql').replace('FROM raw.games', "FROM raw.games\nWHERE status = 'final'"))
+  repo.write(
+    'models/staging/stg_games.sql',
+    repo.read('models/staging/stg_games.sql').replace('FROM raw.games', "FROM raw.games\nWHERE status = 'final'")
+  )
 
 /** A not_null audit on `winner`, and a change that leaves the winner of a tie (every 0-0 postponed game) null. */
 const nullWinnersUnderAudit = (repo: Repo) => (): void =>
@@ -199,7 +241,9 @@ function pythonWithoutSqlMesh(dir: string): string {
   const system = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3'
   execFileSync(system, ['-m', 'venv', '--without-pip', join(dir, 'venv')])
   const python = join(dir, 'venv', 'bin', 'python')
-  expect(() => execFileSync(python, ['-c', 'import sqlmesh'], { stdio: 'ignore', env: { PATH: process.env.PATH ?? '' } })).toThrow()
+  expect(() =>
+    execFileSync(python, ['-c', 'import sqlmesh'], { stdio: 'ignore', env: { PATH: process.env.PATH ?? '' } })
+  ).toThrow()
   return python
 }
 
@@ -229,7 +273,12 @@ describe('bad input and faults on DuckDB', () => {
     async function badBackfill(inputs: Record<string, string>): Promise<ActionRun> {
       const before = stateOf(repo)
       const games = count(repo, 'SELECT COUNT(*) AS n FROM staging.stg_games')
-      const run = await dispatch(repo, server, { mode: 'backfill', models: 'staging.stg_games', 'backfill-start': BACKFILL_START, ...inputs })
+      const run = await dispatch(repo, server, {
+        mode: 'backfill',
+        models: 'staging.stg_games',
+        'backfill-start': BACKFILL_START,
+        ...inputs
+      })
       expect(run.code).toBe(1)
       expect(stateOf(repo)).toBe(before)
       expect(count(repo, 'SELECT COUNT(*) AS n FROM staging.stg_games')).toBe(games)
@@ -239,13 +288,17 @@ describe('bad input and faults on DuckDB', () => {
 
     it("an unparseable 'backfill-start' is named, with the forms it takes, and nothing is restated", async () => {
       const run = await badBackfill({ 'backfill-start': 'not a date' })
-      expect(failure(run)).toMatch(/^Input 'backfill-start' is 'not a date', which is not a date or a relative time SQLMesh understands/)
+      expect(failure(run)).toMatch(
+        /^Input 'backfill-start' is 'not a date', which is not a date or a relative time SQLMesh understands/
+      )
       expect(failure(run)).toContain("Use a date such as '2024-10-01' or a relative time such as '3 months ago'.")
     })
 
     it("a 'backfill-start' in the future is refused, and nothing is restated", async () => {
       const run = await badBackfill({ 'backfill-start': '2099-01-01' })
-      expect(failure(run)).toBe("Input 'backfill-start' is '2099-01-01', which is in the future: nothing can be backfilled from there.")
+      expect(failure(run)).toBe(
+        "Input 'backfill-start' is '2099-01-01', which is in the future: nothing can be backfilled from there."
+      )
     })
 
     it("a 'backfill-end' before the start is refused, naming both, and nothing is restated", async () => {
@@ -261,7 +314,11 @@ describe('bad input and faults on DuckDB', () => {
     })
 
     it("an empty 'mode' on workflow_dispatch asks for 'backfill' or 'diff' before loading anything", async () => {
-      const run = await dispatch(repo, server, { mode: '', models: 'staging.stg_games', 'backfill-start': BACKFILL_START })
+      const run = await dispatch(repo, server, {
+        mode: '',
+        models: 'staging.stg_games',
+        'backfill-start': BACKFILL_START
+      })
       expect(run.code).toBe(1)
       expect(failure(run)).toBe(
         "On 'workflow_dispatch' the event does not say what to do: set input 'mode' to 'backfill', 'diff' or 'watch' in this workflow's step. (Mode 'auto' acts by itself on pull_request, pull_request_target, push and schedule.)"
@@ -270,14 +327,25 @@ describe('bad input and faults on DuckDB', () => {
     })
 
     it("a mistyped 'mode' is named with the modes there are, before loading anything", async () => {
-      const run = await dispatch(repo, server, { mode: 'backfil', models: 'staging.stg_games', 'backfill-start': BACKFILL_START })
+      const run = await dispatch(repo, server, {
+        mode: 'backfil',
+        models: 'staging.stg_games',
+        'backfill-start': BACKFILL_START
+      })
       expect(run.code).toBe(1)
-      expect(failure(run)).toBe("Input 'mode' is 'backfil'; expected one of: auto, pull-request, merge, backfill, diff, watch.")
+      expect(failure(run)).toBe(
+        "Input 'mode' is 'backfil'; expected one of: auto, pull-request, merge, backfill, diff, watch."
+      )
       expect(run.stdout).not.toContain('Load the SQLMesh project')
     })
 
     it("a 'project-path' without a SQLMesh config is named, with the files looked for", async () => {
-      const run = await dispatch(repo, server, { mode: 'backfill', models: 'staging.stg_games', 'backfill-start': BACKFILL_START, 'project-path': 'analytcs' })
+      const run = await dispatch(repo, server, {
+        mode: 'backfill',
+        models: 'staging.stg_games',
+        'backfill-start': BACKFILL_START,
+        'project-path': 'analytcs'
+      })
       expect(run.code).toBe(1)
       expect(failure(run)).toMatch(
         /^Input 'project-path' is 'analytcs', but \/.*\/analytcs has no SQLMesh config \(config\.yaml, config\.yml, config\.py, sqlmesh\.yaml, sqlmesh\.yml\)\. Point it at the folder of your SQLMesh project\.$/
@@ -290,7 +358,12 @@ describe('bad input and faults on DuckDB', () => {
       let before: string
       beforeAll(async () => {
         before = stateOf(repo)
-        run = await dispatch(repo, server, { mode: 'backfill', models: 'staging.stg_games', 'backfill-start': BACKFILL_START, gateway: 'snowflake' })
+        run = await dispatch(repo, server, {
+          mode: 'backfill',
+          models: 'staging.stg_games',
+          'backfill-start': BACKFILL_START,
+          gateway: 'snowflake'
+        })
       })
 
       it('fails before touching anything', () => {
@@ -300,7 +373,9 @@ describe('bad input and faults on DuckDB', () => {
       })
 
       it("names the input 'gateway' and lists the gateways the config defines", () => {
-        expect(failure(run)).toBe("Input 'gateway': gateway 'snowflake' is not defined in the SQLMesh config; defined gateways: duckdb, postgres.")
+        expect(failure(run)).toBe(
+          "Input 'gateway': gateway 'snowflake' is not defined in the SQLMesh config; defined gateways: duckdb, postgres."
+        )
       })
     })
 
@@ -312,16 +387,26 @@ describe('bad input and faults on DuckDB', () => {
 
     it("a bad 'fail-on' on a pull request is named with the policies; no comment, no environment", async () => {
       const from = server.requests.length
-      const run = await openPullRequest(repo, server, { number: 11, change: dropPostponedGames(repo), inputs: { 'fail-on': 'sometimes' } })
+      const run = await openPullRequest(repo, server, {
+        number: 11,
+        change: dropPostponedGames(repo),
+        inputs: { 'fail-on': 'sometimes' }
+      })
       expect(run.code).toBe(1)
-      expect(failure(run)).toBe("Input 'fail-on' is 'sometimes'; expected one of: never, schema-change, removed-rows, any-diff.")
+      expect(failure(run)).toBe(
+        "Input 'fail-on' is 'sometimes'; expected one of: never, schema-change, removed-rows, any-diff."
+      )
       expect(requestsAbout(server, 11, from)).toEqual([])
       expect(environments(repo)).not.toContain('pr_11')
     })
 
     it("a bad 'sample-rows' on a pull request is named with the range; no comment, no environment", async () => {
       const from = server.requests.length
-      const run = await openPullRequest(repo, server, { number: 12, change: dropPostponedGames(repo), inputs: { 'sample-rows': 'lots' } })
+      const run = await openPullRequest(repo, server, {
+        number: 12,
+        change: dropPostponedGames(repo),
+        inputs: { 'sample-rows': 'lots' }
+      })
       expect(run.code).toBe(1)
       expect(failure(run)).toBe("Input 'sample-rows' is 'lots'; expected a whole number from 0 to 100.")
       expect(requestsAbout(server, 12, from)).toEqual([])
@@ -333,7 +418,11 @@ describe('bad input and faults on DuckDB', () => {
   describe('environment', () => {
     it('a Python without SQLMesh: the message names the interpreter and gives the install command; nothing is built', async () => {
       const python = pythonWithoutSqlMesh(join(scratch, 'no-sqlmesh'))
-      const run = await openPullRequest(repo, server, { number: 21, change: dropPostponedGames(repo), inputs: { python } })
+      const run = await openPullRequest(repo, server, {
+        number: 21,
+        change: dropPostponedGames(repo),
+        inputs: { python }
+      })
       expect(run.code).toBe(1)
       expect(failure(run)).toBe(
         `SQLMesh could not be started with the Python interpreter '${python}': SQLMesh is not importable by ${python}: No module named 'sqlmesh'. ` +
@@ -348,7 +437,12 @@ describe('bad input and faults on DuckDB', () => {
       const fake = join(scratch, 'old-sqlmesh', 'site')
       mkdirSync(join(fake, 'sqlmesh'), { recursive: true })
       writeFileSync(join(fake, 'sqlmesh', '__init__.py'), '__version__ = "0.100.0"\n')
-      const run = await openPullRequest(repo, server, { number: 22, change: dropPostponedGames(repo), inputs: { python }, env: { PYTHONPATH: fake } })
+      const run = await openPullRequest(repo, server, {
+        number: 22,
+        change: dropPostponedGames(repo),
+        inputs: { python },
+        env: { PYTHONPATH: fake }
+      })
       expect(run.code).toBe(1)
       expect(failure(run)).toBe(
         `SQLMesh 0.100.0 (in ${python}) is too old: this action needs 0.236.0 or newer. Upgrade it in a step before this action: pip install "sqlmesh>=0.236.0"`
@@ -362,7 +456,11 @@ describe('bad input and faults on DuckDB', () => {
       beforeAll(async () => {
         run = await openPullRequest(repo, server, {
           number: 23,
-          change: () => repo.write('models/staging/stg_games.sql', repo.read('models/staging/stg_games.sql').replace('FROM raw.games', 'FROM raw.games WHERE (')),
+          change: () =>
+            repo.write(
+              'models/staging/stg_games.sql',
+              repo.read('models/staging/stg_games.sql').replace('FROM raw.games', 'FROM raw.games WHERE (')
+            ),
           files: [{ filename: 'analytics/models/staging/stg_games.sql' }]
         })
       })
@@ -370,7 +468,9 @@ describe('bad input and faults on DuckDB', () => {
       it('fails naming the file and what to do; the comment says the diff could not run; no environment', () => {
         expect(run.code).toBe(1)
         const message = failure(run)
-        expect(message).toMatch(/^SQLMesh could not load the project in \/.*\/analytics: ConfigError: Failed to load model from file '\/.*\/analytics\/models\/staging\/stg_games\.sql'/)
+        expect(message).toMatch(
+          /^SQLMesh could not load the project in \/.*\/analytics: ConfigError: Failed to load model from file '\/.*\/analytics\/models\/staging\/stg_games\.sql'/
+        )
         expect(message).toContain("Fix the file it names (run 'sqlmesh plan' locally to check), then push again.")
         expectFailureComment(server, 23, run)
         expect(environments(repo)).not.toContain('pr_23')
@@ -385,12 +485,19 @@ describe('bad input and faults on DuckDB', () => {
     describe('a failing SQLMesh unit test added by the pull request', () => {
       let run: ActionRun
       beforeAll(async () => {
-        const row = "{game_id: 1, game_date: 2026-01-01, season: '2025-26', home_team: BOS, away_team: NYK, home_points: 100, away_points: 90, status: final"
+        const row =
+          "{game_id: 1, game_date: 2026-01-01, season: '2025-26', home_team: BOS, away_team: NYK, home_points: 100, away_points: 90, status: final"
         run = await openPullRequest(repo, server, {
           number: 24,
           change: () => {
             const model = repo.read('models/staging/stg_games.sql')
-            repo.write('models/staging/stg_games.sql', model.replace('home_points + away_points AS total_points', 'home_points + away_points + 1 AS total_points'))
+            repo.write(
+              'models/staging/stg_games.sql',
+              model.replace(
+                'home_points + away_points AS total_points',
+                'home_points + away_points + 1 AS total_points'
+              )
+            )
             repo.write(
               'tests/test_stg_games.yaml',
               `test_total_points:\n  model: staging.stg_games\n  inputs:\n    raw.games:\n      rows:\n        - ${row}}\n  outputs:\n    query:\n      rows:\n        - ${row}, total_points: 190, winner: BOS}\n`
@@ -415,7 +522,11 @@ describe('bad input and faults on DuckDB', () => {
     describe('a failing audit (not_null on a column the pull request makes null), environment built over each model’s own start', () => {
       let run: ActionRun
       beforeAll(async () => {
-        run = await openPullRequest(repo, server, { number: 25, change: nullWinnersUnderAudit(repo), inputs: { 'environment-start': '' } })
+        run = await openPullRequest(repo, server, {
+          number: 25,
+          change: nullWinnersUnderAudit(repo),
+          inputs: { 'environment-start': '' }
+        })
       })
 
       it('fails the job; the comment says the diff could not run; no environment', () => {
@@ -457,8 +568,12 @@ describe('bad input and faults on DuckDB', () => {
         files: [{ filename: 'analytics/models/staging/stg_games.sql', additions: 1 }]
       })
       expect(run.code).toBe(0)
-      expect(commands(run, 'warning')).toContain('The merge base is not in the clone and could not be fetched; listing the files through the GitHub API instead.')
-      expect(server.requests.some(request => request.method === 'GET' && request.path === '/repos/acme/hoops/pulls/27/files')).toBe(true)
+      expect(commands(run, 'warning')).toContain(
+        'The merge base is not in the clone and could not be fetched; listing the files through the GitHub API instead.'
+      )
+      expect(
+        server.requests.some(request => request.method === 'GET' && request.path === '/repos/acme/hoops/pulls/27/files')
+      ).toBe(true)
       expect(run.stdout).toContain('Changed by files: staging.stg_games')
       const comments = botComments(server, 27)
       expect(comments).toHaveLength(1)
@@ -469,28 +584,46 @@ describe('bad input and faults on DuckDB', () => {
     })
 
     it('a shallow clone (fetch-depth 1) of a 3,401-file pull request: fetches the history from origin and lists the files with git, not the capped REST list', async () => {
-      const pages = Array.from({ length: 3400 }, (_, index) => ({ filename: `docs/page-${String(index).padStart(4, '0')}.md`, status: 'added' as const }))
-      const options: PullRequestOptions = { number: 29, change: dropPostponedGames(repo), files: [...pages, { filename: 'analytics/models/staging/stg_games.sql' }] }
+      const pages = Array.from({ length: 3400 }, (_, index) => ({
+        filename: `docs/page-${String(index).padStart(4, '0')}.md`,
+        status: 'added' as const
+      }))
+      const options: PullRequestOptions = {
+        number: 29,
+        change: dropPostponedGames(repo),
+        files: [...pages, { filename: 'analytics/models/staging/stg_games.sql' }]
+      }
       const shas = preparePullRequest(repo, server, options)
       // What actions/checkout leaves by default: one commit of the pull request's head, origin pointing at GitHub.
       const clone = join(scratch, 'shallow-checkout')
       execFileSync('git', ['clone', '-q', '--depth=1', '--branch', 'pr-29', `file://${repo.dir}`, clone])
-      expect(execFileSync('git', ['rev-parse', '--is-shallow-repository'], { cwd: clone, encoding: 'utf8' }).trim()).toBe('true')
-      expect(() => execFileSync('git', ['cat-file', '-e', `${shas.base}^{commit}`], { cwd: clone, stdio: 'ignore' })).toThrow()
+      expect(
+        execFileSync('git', ['rev-parse', '--is-shallow-repository'], { cwd: clone, encoding: 'utf8' }).trim()
+      ).toBe('true')
+      expect(() =>
+        execFileSync('git', ['cat-file', '-e', `${shas.base}^{commit}`], { cwd: clone, stdio: 'ignore' })
+      ).toThrow()
       cpSync(join(repo.projectDir, repo.duckdbFile), join(clone, 'analytics', repo.duckdbFile))
       const from = server.requests.length
       const run = await runPullRequest(repo, server, { ...options, workspace: clone }, shas)
       expect(run.code).toBe(0)
-      expect(run.stdout).toContain(`Merge base of ${shas.base.slice(0, 7)} and ${shas.head.slice(0, 7)} not found; fetching 50 more commits.`)
+      expect(run.stdout).toContain(
+        `Merge base of ${shas.base.slice(0, 7)} and ${shas.head.slice(0, 7)} not found; fetching 50 more commits.`
+      )
       expect(run.stdout).toMatch(/git: 1 files changed since the merge base [0-9a-f]{7}/)
-      expect(server.requests.slice(from).some(request => request.path === '/repos/acme/hoops/pulls/29/files')).toBe(false)
+      expect(server.requests.slice(from).some(request => request.path === '/repos/acme/hoops/pulls/29/files')).toBe(
+        false
+      )
       const body = botComments(server, 29)[0]?.body ?? ''
       expect(body).not.toContain('list of changed files is incomplete')
       expect(body).toMatch(/\| ✏️\u00a0`staging\.stg_games` \| 34 \| 0 \| 0 \| 2,380 → 2,346 rows · all rows \|/)
     })
 
     it('a pull request with 3,401 files, its model sorted after 3,400 docs pages, and no base commit: the comment and summary say the list was capped and claim nothing from it', async () => {
-      const pages = Array.from({ length: 3400 }, (_, index) => ({ filename: `docs/page-${String(index).padStart(4, '0')}.md`, status: 'added' as const }))
+      const pages = Array.from({ length: 3400 }, (_, index) => ({
+        filename: `docs/page-${String(index).padStart(4, '0')}.md`,
+        status: 'added' as const
+      }))
       const run = await openPullRequest(repo, server, {
         number: 28,
         change: dropPostponedGames(repo),
@@ -502,11 +635,15 @@ describe('bad input and faults on DuckDB', () => {
         'GitHub lists at most 3,000 files of a pull request; use actions/checkout with fetch-depth: 0 so git can see them all.'
       )
       // GitHub's own paging: 30 pages of 100, and nothing past the 3,000th file.
-      const pagesAsked = server.requests.filter(request => request.method === 'GET' && request.path === '/repos/acme/hoops/pulls/28/files')
+      const pagesAsked = server.requests.filter(
+        request => request.method === 'GET' && request.path === '/repos/acme/hoops/pulls/28/files'
+      )
       expect(pagesAsked).toHaveLength(30)
       // The log: a count, and the names inside a collapsed group, not 3,000 lines at info level.
       expect(run.stdout).toContain('GitHub API: 3000 files listed of 3401 changed')
-      expect(run.stdout).toMatch(/^::group::The 3000 changed files\n(  added    docs\/page-\d{4}\.md\n){3000}::endgroup::$/m)
+      expect(run.stdout).toMatch(
+        /^::group::The 3000 changed files\n( {2}added {4}docs\/page-\d{4}\.md\n){3000}::endgroup::$/m
+      )
       expect(run.stdout).toContain('Changed by files: none')
       const comments = botComments(server, 28)
       expect(comments).toHaveLength(1)
@@ -532,7 +669,9 @@ describe('bad input and faults on DuckDB', () => {
         before: () => server.failNext(CREATE_COMMENT, { status: 502, body: { message: 'Server Error' } }, 2)
       })
       expect(run.code).toBe(0)
-      const posts = server.requests.filter(request => request.method === 'POST' && request.path === '/repos/acme/hoops/issues/31/comments')
+      const posts = server.requests.filter(
+        request => request.method === 'POST' && request.path === '/repos/acme/hoops/issues/31/comments'
+      )
       expect(posts).toHaveLength(3)
       expect(botComments(server, 31)).toHaveLength(1)
       expect(run.outputs['comment-url']).toContain('/pull/31#issuecomment-')
@@ -548,7 +687,8 @@ describe('bad input and faults on DuckDB', () => {
             headers: { 'retry-after': '1' },
             body: {
               message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
-              documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits'
+              documentation_url:
+                'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits'
             }
           })
       })
@@ -565,7 +705,10 @@ describe('bad input and faults on DuckDB', () => {
         before: () =>
           server.failNext(CREATE_COMMENT, {
             status: 403,
-            body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment' }
+            body: {
+              message: 'Resource not accessible by integration',
+              documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment'
+            }
           })
       })
       expect(run.code).toBe(0)
@@ -585,7 +728,11 @@ describe('bad input and faults on DuckDB', () => {
         number: 34,
         change: dropPostponedGames(repo),
         before: () => {
-          theirs = server.addComment(34, '<!-- sqlmesh-action:diff -->\nQuoting the bot: this looked wrong to me.', 'octocat')
+          theirs = server.addComment(
+            34,
+            '<!-- sqlmesh-action:diff -->\nQuoting the bot: this looked wrong to me.',
+            'octocat'
+          )
         }
       })
       expect(run.code).toBe(0)
@@ -596,7 +743,11 @@ describe('bad input and faults on DuckDB', () => {
       expect(ours).toHaveLength(1)
       expect(ours[0]?.body).toContain('## SQLMesh diff: `pr_34` vs `prod`')
       // Nothing was sent to their comment (no edit, no delete).
-      expect(server.requests.slice(from).filter(request => request.path === `/repos/acme/hoops/issues/comments/${theirs?.id}`)).toEqual([])
+      expect(
+        server.requests
+          .slice(from)
+          .filter(request => request.path === `/repos/acme/hoops/issues/comments/${theirs?.id}`)
+      ).toEqual([])
     })
 
     it('two runs on the same pull request at once end with exactly one comment by the action', async () => {
@@ -615,7 +766,9 @@ describe('bad input and faults on DuckDB', () => {
         ])
         expect(runs.map(run => run.code)).toEqual([0, 0])
         expect(barrier.held()).toBe(2)
-        const posts = server.requests.slice(from).filter(request => request.method === 'POST' && request.path.endsWith('/issues/35/comments'))
+        const posts = server.requests
+          .slice(from)
+          .filter(request => request.method === 'POST' && request.path.endsWith('/issues/35/comments'))
         expect(posts).toHaveLength(2)
         const ours = botComments(server, 35)
         expect(ours).toHaveLength(1)
@@ -632,7 +785,12 @@ describe('bad input and faults on DuckDB', () => {
   describe('security', () => {
     it('under pull_request_target a fork’s pull request is refused, naming allow-untrusted-code, without loading the project', async () => {
       const from = server.requests.length
-      const run = await openPullRequest(repo, server, { number: 41, change: dropPostponedGames(repo), eventName: 'pull_request_target', headRepository: 'stranger/hoops' })
+      const run = await openPullRequest(repo, server, {
+        number: 41,
+        change: dropPostponedGames(repo),
+        eventName: 'pull_request_target',
+        headRepository: 'stranger/hoops'
+      })
       expect(run.code).toBe(1)
       expect(failure(run)).toBe(
         "Refusing to load a SQLMesh project from a fork under 'pull_request_target': loading it runs the fork's Python with this workflow's secrets. " +
@@ -668,9 +826,15 @@ describe('bad input and faults on DuckDB', () => {
           change: () => {
             const standings = repo.read('models/marts/team_standings.sql')
             rmSync(join(repo.projectDir, 'models/marts/team_standings.sql'))
-            repo.write('models/marts/standings_octocat.sql', standings.replace('name marts.team_standings', 'name marts."standings_@octocat"'))
+            repo.write(
+              'models/marts/standings_octocat.sql',
+              standings.replace('name marts.team_standings', 'name marts."standings_@octocat"')
+            )
             const games = repo.read('models/staging/stg_games.sql')
-            repo.write('models/staging/stg_games.sql', games.replace('CASE WHEN home_points', `CASE WHEN home_team = 'BOS' THEN '${VALUE}' WHEN home_points`))
+            repo.write(
+              'models/staging/stg_games.sql',
+              games.replace('CASE WHEN home_points', `CASE WHEN home_team = 'BOS' THEN '${VALUE}' WHEN home_points`)
+            )
           }
         })
         body = botComments(server, 43)[0]?.body ?? ''
@@ -713,12 +877,22 @@ describe('merge re-run on DuckDB', () => {
     server = await newServer()
     const base = repo.head()
     repo.git(['checkout', '-q', '-b', 'pr-51'])
-    repo.write('models/staging/stg_games.sql', `-- Rebuild from 2026: the league re-sent games.\n${repo.read('models/staging/stg_games.sql')}`)
+    repo.write(
+      'models/staging/stg_games.sql',
+      `-- Rebuild from 2026: the league re-sent games.\n${repo.read('models/staging/stg_games.sql')}`
+    )
     const head = repo.commitAll('Pull request #51')
     repo.git(['checkout', '-q', 'main'])
     repo.git(['merge', '-q', '--no-ff', '-m', 'Merge #51', 'pr-51'])
     merge = { base, merge: repo.head() }
-    server.addPullRequest({ number: 51, head: { ref: 'pr-51', sha: head }, base: { ref: 'main', sha: base }, state: 'closed', merged: true, merge_commit_sha: merge.merge })
+    server.addPullRequest({
+      number: 51,
+      head: { ref: 'pr-51', sha: head },
+      base: { ref: 'main', sha: base },
+      state: 'closed',
+      merged: true,
+      merge_commit_sha: merge.merge
+    })
     server.associateCommit(merge.merge, [51])
   })
 
@@ -731,7 +905,13 @@ describe('merge re-run on DuckDB', () => {
     return runAction({
       repoDir: repo.dir,
       eventName: 'push',
-      payload: { ref: 'refs/heads/main', before: merge.base, after: merge.merge, forced: false, repository: { full_name: REPOSITORY } },
+      payload: {
+        ref: 'refs/heads/main',
+        before: merge.base,
+        after: merge.merge,
+        forced: false,
+        repository: { full_name: REPOSITORY }
+      },
       inputs: { 'project-path': 'analytics', 'github-token': TOKEN, 'backfill-start': BACKFILL_START, ...inputs },
       apiUrl: server.url,
       repository: REPOSITORY,
@@ -811,7 +991,11 @@ describe('faults on PostgreSQL', () => {
   })
 
   it('a connection password from the SQLMesh config is masked: only ::add-mask:: carries it', async () => {
-    const run = await openPullRequest(repo, server, { number: 62, change: dropPostponedGames(repo), env: { PGPASSWORD: PASSWORD } })
+    const run = await openPullRequest(repo, server, {
+      number: 62,
+      change: dropPostponedGames(repo),
+      env: { PGPASSWORD: PASSWORD }
+    })
     expect(run.code).toBe(0)
     expect(run.stdout).toContain(`::add-mask::${PASSWORD}`)
     const lines = `${run.stdout}\n${run.stderr}`.split('\n').filter(line => line.includes(PASSWORD))
@@ -840,7 +1024,10 @@ describe('size: a chain of 400 models on DuckDB', () => {
         index === 1
           ? "SELECT game_id, total_points, winner, home_team || ' hosted ' || away_team || ' on ' || game_date || ' in the ' || season || ' regular season' AS description FROM staging.stg_games"
           : `SELECT game_id, total_points, winner, description FROM ${name(index - 1)}`
-      repo.write(`models/generated/chain_${String(index).padStart(3, '0')}.sql`, `MODEL (name ${name(index)}, kind FULL, grain game_id);\n\n${select}\n`)
+      repo.write(
+        `models/generated/chain_${String(index).padStart(3, '0')}.sql`,
+        `MODEL (name ${name(index)}, kind FULL, grain game_id);\n\n${select}\n`
+      )
     }
     repo.commitAll(`A chain of ${LENGTH} models`)
     repo.buildProd()
@@ -848,7 +1035,13 @@ describe('size: a chain of 400 models on DuckDB', () => {
     run = await openPullRequest(repo, server, {
       number: 71,
       inputs: { 'sample-rows': '5' },
-      change: () => repo.write('models/generated/chain_001.sql', repo.read('models/generated/chain_001.sql').replace('FROM staging.stg_games', "FROM staging.stg_games WHERE status = 'final'"))
+      change: () =>
+        repo.write(
+          'models/generated/chain_001.sql',
+          repo
+            .read('models/generated/chain_001.sql')
+            .replace('FROM staging.stg_games', "FROM staging.stg_games WHERE status = 'final'")
+        )
     })
     body = botComments(server, 71)[0]?.body ?? ''
     // Building 400 models with the SQLMesh CLI, then the action's run, take minutes on a busy 2-core machine.
@@ -867,11 +1060,19 @@ describe('size: a chain of 400 models on DuckDB', () => {
 
   it('diffs the chain in worker processes that attach the DuckDB file read only, with the counts an independent query gives', () => {
     expect(run.stdout).toContain('Table diffs run in 4 worker processes, each reading the DuckDB file read only')
-    const results = JSON.parse(run.outputs['diff-results'] ?? '[]') as Array<{ model: string; coverage: string; rows?: { onlyInProd: number } }>
+    const results = JSON.parse(run.outputs['diff-results'] ?? '[]') as {
+      model: string
+      coverage: string
+      rows?: { onlyInProd: number }
+    }[]
     expect(results.filter(result => result.coverage === 'compared')).toHaveLength(LENGTH)
     for (const index of [1, 200, LENGTH]) {
       const table = `chain_${String(index).padStart(3, '0')}`
-      const removed = Number(repo.query(`SELECT COUNT(*) AS n FROM generated.${table} WHERE game_id NOT IN (SELECT game_id FROM generated__pr_71.${table})`)[0]?.n)
+      const removed = Number(
+        repo.query(
+          `SELECT COUNT(*) AS n FROM generated.${table} WHERE game_id NOT IN (SELECT game_id FROM generated__pr_71.${table})`
+        )[0]?.n
+      )
       expect(removed).toBeGreaterThan(0)
       expect(results.find(result => result.model === name(index))?.rows?.onlyInProd).toBe(removed)
     }
@@ -879,7 +1080,9 @@ describe('size: a chain of 400 models on DuckDB', () => {
 
   it('keeps the comment under 65,536 characters by leaving out whole sections, says so and points to the job summary', () => {
     expect([...body].length).toBeLessThanOrEqual(65_536)
-    expect(body).toMatch(/> ✂️ [\d,]+ sections? left out to stay under GitHub's size limit\. The full report is in the job summary: https:\/\/github\.com\/acme\/hoops\/actions\/runs\/4242/)
+    expect(body).toMatch(
+      /> ✂️ [\d,]+ sections? left out to stay under GitHub's size limit\. The full report is in the job summary: https:\/\/github\.com\/acme\/hoops\/actions\/runs\/4242/
+    )
     // Whole sections: every <details> that is opened is closed.
     expect(body.split('<details>').length).toBe(body.split('</details>').length)
     expect(body).toMatch(/\n<sub>sqlmesh-action \d+\.\d+\.\d+ · SQLMesh [^\n]* · commit `[0-9a-f]{7}`[^\n]*<\/sub>$/)
@@ -887,7 +1090,10 @@ describe('size: a chain of 400 models on DuckDB', () => {
 
   it('counts every model once in the table: the changed one and those that differ by name, the rest grouped by outcome', () => {
     const rows = body.split('\n').filter(line => /^\| (✏️|↳|\*\*)/.test(line))
-    const counted = rows.reduce((total, line) => total + Number(/^\| \*\*([\d,]+) models?\*\*/.exec(line)?.[1]?.replace(/,/g, '') ?? 1), 0)
+    const counted = rows.reduce(
+      (total, line) => total + Number(/^\| \*\*([\d,]+) models?\*\*/.exec(line)?.[1]?.replace(/,/g, '') ?? 1),
+      0
+    )
     expect(counted).toBe(LENGTH)
     expect(rows[0]).toMatch(/^\| ✏️\u00a0`generated\.chain_001` \| [1-9]/)
     expect(rows.length).toBeLessThan(40)
@@ -918,9 +1124,13 @@ describe('size: a chain of 400 models on DuckDB', () => {
  * A proxy in front of the GitHub stand-in that holds the first `parties` listings matching `pattern` until all of them
  * have arrived (or 20 s pass), so that concurrent runs all see the pull request without a comment.
  */
-async function startListingBarrier(target: string, pattern: RegExp, parties: number): Promise<{ url: string; held(): number; close(): Promise<void> }> {
+async function startListingBarrier(
+  target: string,
+  pattern: RegExp,
+  parties: number
+): Promise<{ url: string; held(): number; close(): Promise<void> }> {
   let held = 0
-  const waiting: Array<() => void> = []
+  const waiting: (() => void)[] = []
   const release = (): void => waiting.splice(0).forEach(resolve => resolve())
   const proxy = http.createServer((req, res) => {
     const chunks: Buffer[] = []
@@ -936,12 +1146,22 @@ async function startListingBarrier(target: string, pattern: RegExp, parties: num
           })
         }
         const headers = Object.fromEntries(
-          Object.entries(req.headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && !['host', 'connection', 'content-length'].includes(entry[0]))
+          Object.entries(req.headers).filter(
+            (entry): entry is [string, string] =>
+              typeof entry[1] === 'string' && !['host', 'connection', 'content-length'].includes(entry[0])
+          )
         )
         const body = Buffer.concat(chunks)
-        const upstream = await fetch(`${target}${req.url ?? '/'}`, { method: req.method, headers, body: body.length > 0 ? body : undefined })
+        const upstream = await fetch(`${target}${req.url ?? '/'}`, {
+          method: req.method,
+          headers,
+          body: body.length > 0 ? body : undefined
+        })
         const text = Buffer.from(await upstream.arrayBuffer())
-        const passed = [...upstream.headers].filter(([key]) => !['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'content-encoding'].includes(key))
+        const passed = [...upstream.headers].filter(
+          ([key]) =>
+            !['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'content-encoding'].includes(key)
+        )
         res.writeHead(upstream.status, Object.fromEntries(passed))
         res.end(text)
       })().catch(error => {

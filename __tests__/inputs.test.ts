@@ -5,7 +5,15 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { InputError, listInput, readSettings } from '../src/inputs.js'
 
-const BOOLEAN_INPUTS = ['skip-tests', 'deploy', 'dry-run', 'force', 'keep-environment', 'allow-untrusted-code', 'watch-issue'] as const
+const BOOLEAN_INPUTS = [
+  'skip-tests',
+  'deploy',
+  'dry-run',
+  'force',
+  'keep-environment',
+  'allow-untrusted-code',
+  'watch-issue'
+] as const
 
 function inputVariable(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
@@ -69,19 +77,27 @@ describe('readSettings defaults', () => {
 
 describe('bad inputs', () => {
   it("names a mistyped 'mode' and lists the modes", () => {
-    expect(inputError({ mode: 'backfil' }).message).toBe("Input 'mode' is 'backfil'; expected one of: auto, pull-request, merge, backfill, diff, watch.")
+    expect(inputError({ mode: 'backfil' }).message).toBe(
+      "Input 'mode' is 'backfil'; expected one of: auto, pull-request, merge, backfill, diff, watch."
+    )
   })
 
   it.each(BOOLEAN_INPUTS)("names the boolean input '%s' when it is not true or false", name => {
-    expect(inputError({ [name]: 'yes please' }).message).toBe(`Input '${name}' must be true or false, got 'yes please'.`)
+    expect(inputError({ [name]: 'yes please' }).message).toBe(
+      `Input '${name}' must be true or false, got 'yes please'.`
+    )
   })
 
   it("names a bad 'fail-on' and lists the policies", () => {
-    expect(inputError({ 'fail-on': 'sometimes' }).message).toBe("Input 'fail-on' is 'sometimes'; expected one of: never, schema-change, removed-rows, any-diff.")
+    expect(inputError({ 'fail-on': 'sometimes' }).message).toBe(
+      "Input 'fail-on' is 'sometimes'; expected one of: never, schema-change, removed-rows, any-diff."
+    )
   })
 
   it.each(['lots', '-1', '101', '2.5', '3 rows'])("names a bad 'sample-rows' (%s) and gives the range", value => {
-    expect(inputError({ 'sample-rows': value }).message).toBe(`Input 'sample-rows' is '${value}'; expected a whole number from 0 to 100.`)
+    expect(inputError({ 'sample-rows': value }).message).toBe(
+      `Input 'sample-rows' is '${value}'; expected a whole number from 0 to 100.`
+    )
   })
 
   it.each([
@@ -96,11 +112,15 @@ describe('bad inputs', () => {
     expect(inputError({ 'watch-schema': 'x; drop' }).message).toBe(
       "Input 'watch-schema' is 'x; drop'; expected a schema name: a letter or underscore, then letters, digits and underscores."
     )
-    expect(inputError({ 'watch-schema': 'ops', 'watch-first-run': 'always' }).message).toBe("Input 'watch-first-run' is 'always'; expected one of: baseline, rebuild.")
+    expect(inputError({ 'watch-schema': 'ops', 'watch-first-run': 'always' }).message).toBe(
+      "Input 'watch-first-run' is 'always'; expected one of: baseline, rebuild."
+    )
   })
 
   it("names a bad 'diff-scope'", () => {
-    expect(inputError({ 'diff-scope': 'everything' }).message).toBe("Input 'diff-scope' is 'everything'; expected one of: affected, changed.")
+    expect(inputError({ 'diff-scope': 'everything' }).message).toBe(
+      "Input 'diff-scope' is 'everything'; expected one of: affected, changed."
+    )
   })
 
   it.each([
@@ -130,9 +150,15 @@ describe('good inputs', () => {
   ])('reads the boolean %s as %s', (value, expected) => {
     setInputs(Object.fromEntries(BOOLEAN_INPUTS.map(name => [name, value])))
     const settings = readSettings()
-    expect([settings.skipTests, settings.deploy, settings.dryRun, settings.force, settings.keepEnvironment, settings.allowUntrustedCode, settings.watchIssue]).toEqual(
-      BOOLEAN_INPUTS.map(() => expected)
-    )
+    expect([
+      settings.skipTests,
+      settings.deploy,
+      settings.dryRun,
+      settings.force,
+      settings.keepEnvironment,
+      settings.allowUntrustedCode,
+      settings.watchIssue
+    ]).toEqual(BOOLEAN_INPUTS.map(() => expected))
   })
 
   it('trims whitespace around values, as the runner hands them over with it', () => {

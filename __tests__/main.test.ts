@@ -32,11 +32,15 @@ describe('chooseFlow in mode auto', () => {
   })
 
   it('runs the pull request flow for pull_request_target too', () => {
-    expect(chooseFlow(settings(), workflowEvent('pull_request_target', pullRequestPayload('synchronize')))).toBe(runPullRequestFlow)
+    expect(chooseFlow(settings(), workflowEvent('pull_request_target', pullRequestPayload('synchronize')))).toBe(
+      runPullRequestFlow
+    )
   })
 
   it('runs the merge flow for a pull request closed by merging', () => {
-    expect(chooseFlow(settings(), workflowEvent('pull_request', pullRequestPayload('closed', { merged: true })))).toBe(runMergeFlow)
+    expect(chooseFlow(settings(), workflowEvent('pull_request', pullRequestPayload('closed', { merged: true })))).toBe(
+      runMergeFlow
+    )
   })
 
   it('runs the closed flow for a pull request closed without merging', () => {
@@ -50,7 +54,9 @@ describe('chooseFlow in mode auto', () => {
   })
 
   it('does nothing for a push to another branch, and says so', () => {
-    const { result, log } = captureLog(() => chooseFlow(settings(), workflowEvent('push', { ref: 'refs/heads/feature/new-model' })))
+    const { result, log } = captureLog(() =>
+      chooseFlow(settings(), workflowEvent('push', { ref: 'refs/heads/feature/new-model' }))
+    )
     expect(result).toBeNull()
     expect(log).toBe("::notice::Push to 'feature/new-model', which is not a production branch (main): nothing to do.\n")
   })
@@ -63,7 +69,9 @@ describe('chooseFlow in mode auto', () => {
   it("throws on workflow_dispatch, naming the input 'mode'", () => {
     const choose = (): unknown => chooseFlow(settings(), workflowEvent('workflow_dispatch', { inputs: {} }))
     expect(choose).toThrow(InputError)
-    expect(choose).toThrow("On 'workflow_dispatch' the event does not say what to do: set input 'mode' to 'backfill', 'diff' or 'watch' in this workflow's step.")
+    expect(choose).toThrow(
+      "On 'workflow_dispatch' the event does not say what to do: set input 'mode' to 'backfill', 'diff' or 'watch' in this workflow's step."
+    )
   })
 
   it('throws on an event it does not handle, naming it', () => {
@@ -82,7 +90,11 @@ describe('chooseFlow with an explicit mode', () => {
     ['diff', runManualDiff],
     ['watch', runWatchFlow]
   ] as const)('maps mode %s to its flow whatever the event', (mode, flow) => {
-    for (const event of [workflowEvent('workflow_dispatch'), workflowEvent('push', { ref: 'refs/heads/feature' }), workflowEvent('schedule')]) {
+    for (const event of [
+      workflowEvent('workflow_dispatch'),
+      workflowEvent('push', { ref: 'refs/heads/feature' }),
+      workflowEvent('schedule')
+    ]) {
       expect(chooseFlow(settings({ mode }), event)).toBe(flow)
     }
   })
@@ -90,14 +102,20 @@ describe('chooseFlow with an explicit mode', () => {
 
 describe('refuseUntrustedCode', () => {
   it('throws for pull_request_target from a fork, naming the event and allow-untrusted-code', () => {
-    const refuse = (): void => refuseUntrustedCode(settings(), workflowEvent('pull_request_target', pullRequestPayload('opened', { headRepo: FORK })))
+    const refuse = (): void =>
+      refuseUntrustedCode(
+        settings(),
+        workflowEvent('pull_request_target', pullRequestPayload('opened', { headRepo: FORK }))
+      )
     expect(refuse).toThrow(InputError)
     expect(refuse).toThrow("Refusing to load a SQLMesh project from a fork under 'pull_request_target'")
     expect(refuse).toThrow("set 'allow-untrusted-code: true'")
   })
 
   it('lets pull_request_target from the same repository through', () => {
-    expect(() => refuseUntrustedCode(settings(), workflowEvent('pull_request_target', pullRequestPayload('opened')))).not.toThrow()
+    expect(() =>
+      refuseUntrustedCode(settings(), workflowEvent('pull_request_target', pullRequestPayload('opened')))
+    ).not.toThrow()
   })
 
   it('lets a fork through under pull_request_target when allow-untrusted-code is true', () => {
@@ -109,7 +127,9 @@ describe('refuseUntrustedCode', () => {
     const event = workflowEvent('workflow_run', {
       workflow_run: { head_repository: { full_name: FORK }, repository: { full_name: 'acme/warehouse' } }
     })
-    expect(() => refuseUntrustedCode(settings(), event)).toThrow("Refusing to load a SQLMesh project from a fork under 'workflow_run'")
+    expect(() => refuseUntrustedCode(settings(), event)).toThrow(
+      "Refusing to load a SQLMesh project from a fork under 'workflow_run'"
+    )
     expect(() => refuseUntrustedCode(settings({ allowUntrustedCode: true }), event)).not.toThrow()
   })
 
@@ -121,7 +141,9 @@ describe('refuseUntrustedCode', () => {
   })
 
   it('lets plain pull_request from a fork through: that event is fork-safe (no secrets, read-only token)', () => {
-    expect(() => refuseUntrustedCode(settings(), workflowEvent('pull_request', pullRequestPayload('opened', { headRepo: FORK })))).not.toThrow()
+    expect(() =>
+      refuseUntrustedCode(settings(), workflowEvent('pull_request', pullRequestPayload('opened', { headRepo: FORK })))
+    ).not.toThrow()
   })
 
   it('lets push and workflow_dispatch through', () => {

@@ -2,7 +2,15 @@
 // real git repositories, with real SQLMesh on DuckDB and on PostgreSQL, against a local GitHub API server.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
-import { createProjectRepo, GATEWAYS, pullRequestPayload, runAction, type ActionRun, type Gateway, type Repo } from '../support/scenario.mjs'
+import {
+  createProjectRepo,
+  GATEWAYS,
+  pullRequestPayload,
+  runAction,
+  type ActionRun,
+  type Gateway,
+  type Repo
+} from '../support/scenario.mjs'
 import { startGitHubServer, type GitHubServer } from '../support/github-server.mjs'
 
 const OWNER = 'acme'
@@ -10,7 +18,13 @@ const NAME = 'hoops'
 const REPOSITORY = `${OWNER}/${NAME}`
 const TOKEN = 'ghs_merge_flow_token'
 const BACKFILL_START = '2026-01-01'
-const CHAIN = ['staging.stg_games', 'staging.stg_team_games', 'features_dev.game_features', 'marts.mart_game_features', 'marts.team_standings']
+const CHAIN = [
+  'staging.stg_games',
+  'staging.stg_team_games',
+  'features_dev.game_features',
+  'marts.mart_game_features',
+  'marts.team_standings'
+]
 
 interface BackfillResult {
   model: string
@@ -33,7 +47,10 @@ function insertLateGames(repo: Repo): void {
   const [table] = repo.query(
     "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = 'sqlmesh__raw' AND table_name LIKE 'raw__games__%'"
   )
-  const values = LATE_GAMES.map(([id, date, home, away, hp, ap]) => `(${id}, DATE '${date}', '2025-26', '${home}', '${away}', ${hp}, ${ap}, 'final')`)
+  const values = LATE_GAMES.map(
+    ([id, date, home, away, hp, ap]) =>
+      `(${id}, DATE '${date}', '2025-26', '${home}', '${away}', ${hp}, ${ap}, 'final')`
+  )
   repo.execute(`INSERT INTO ${table?.table_schema}.${table?.table_name} VALUES ${values.join(', ')}`)
 }
 
@@ -72,7 +89,12 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
   }
 
   /** Commits a change on a branch, merges it into main (a merge commit, or a squash) and registers the PR. */
-  function mergePullRequest(repo: Repo, number: number, change: () => void, squash = false): { base: string; head: string; merge: string } {
+  function mergePullRequest(
+    repo: Repo,
+    number: number,
+    change: () => void,
+    squash = false
+  ): { base: string; head: string; merge: string } {
     const base = repo.head()
     repo.git(['checkout', '-q', '-b', `pr-${number}`])
     change()
@@ -85,7 +107,14 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
       repo.git(['merge', '-q', '--no-ff', '-m', `Merge #${number}`, `pr-${number}`])
     }
     const merge = repo.head()
-    server.addPullRequest({ number, head: { ref: `pr-${number}`, sha: head }, base: { ref: 'main', sha: base }, state: 'closed', merged: true, merge_commit_sha: merge })
+    server.addPullRequest({
+      number,
+      head: { ref: `pr-${number}`, sha: head },
+      base: { ref: 'main', sha: base },
+      state: 'closed',
+      merged: true,
+      merge_commit_sha: merge
+    })
     server.associateCommit(merge, [number])
     return { base, head, merge }
   }
@@ -95,7 +124,13 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
       repoDir: repo.dir,
       eventName: 'push',
       payload: { ref: 'refs/heads/main', before, after, forced: false, repository: { full_name: REPOSITORY } },
-      inputs: { 'project-path': 'analytics', 'github-token': TOKEN, 'backfill-start': BACKFILL_START, ...repo.actionInputs(), ...inputs },
+      inputs: {
+        'project-path': 'analytics',
+        'github-token': TOKEN,
+        'backfill-start': BACKFILL_START,
+        ...repo.actionInputs(),
+        ...inputs
+      },
       apiUrl: server.url,
       repository: REPOSITORY,
       env: repo.env
@@ -108,7 +143,13 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
       repoDir: repo.dir,
       eventName: 'pull_request',
       payload,
-      inputs: { 'project-path': 'analytics', 'github-token': TOKEN, 'environment-start': BACKFILL_START, ...repo.actionInputs(), ...inputs },
+      inputs: {
+        'project-path': 'analytics',
+        'github-token': TOKEN,
+        'environment-start': BACKFILL_START,
+        ...repo.actionInputs(),
+        ...inputs
+      },
       apiUrl: server.url,
       repository: REPOSITORY,
       env: repo.env
@@ -119,7 +160,10 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
   function openFilterPullRequest(repo: Repo, number: number): { base: string; head: string } {
     const base = repo.head()
     repo.git(['checkout', '-q', '-b', `pr-${number}`])
-    repo.write('models/staging/stg_games.sql', repo.read('models/staging/stg_games.sql').replace('FROM raw.games', "FROM raw.games\nWHERE status = 'final'"))
+    repo.write(
+      'models/staging/stg_games.sql',
+      repo.read('models/staging/stg_games.sql').replace('FROM raw.games', "FROM raw.games\nWHERE status = 'final'")
+    )
     const head = repo.commitAll('Drop postponed games')
     server.addPullRequest({ number, head: { ref: `pr-${number}`, sha: head }, base: { ref: 'main', sha: base } })
     return { base, head }
@@ -150,7 +194,10 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
     }
 
     const { base, merge } = mergePullRequest(repo, 21, () => {
-      repo.write('models/staging/stg_games.sql', `-- The league re-sent March games: rebuild from 2026.\n${repo.read('models/staging/stg_games.sql')}`)
+      repo.write(
+        'models/staging/stg_games.sql',
+        `-- The league re-sent March games: rebuild from 2026.\n${repo.read('models/staging/stg_games.sql')}`
+      )
     })
     const run = await push(repo, base, merge)
 
@@ -160,13 +207,21 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
     expect(count(repo, 'SELECT COUNT(*) AS n FROM staging.stg_team_games WHERE game_id > 99000')).toBe(6)
     expect(count(repo, 'SELECT COUNT(*) AS n FROM features_dev.game_features WHERE game_id > 99000')).toBe(6)
     expect(count(repo, 'SELECT COUNT(*) AS n FROM marts.mart_game_features WHERE game_id > 99000')).toBe(3)
-    expect(count(repo, "SELECT SUM(games) AS n FROM marts.team_standings WHERE season = '2025-26'")).toBe(before.standings + 6)
+    expect(count(repo, "SELECT SUM(games) AS n FROM marts.team_standings WHERE season = '2025-26'")).toBe(
+      before.standings + 6
+    )
 
     // The report's counts match the tables.
     const byModel = new Map(results(run).map(result => [result.model, result]))
     expect([...byModel.keys()]).toEqual(CHAIN)
-    expect(byModel.get('staging.stg_games')).toMatchObject({ status: 'rebuilt', rowsBefore: before.games, rowsAfter: before.games + 3 })
-    expect(byModel.get('marts.mart_game_features')?.rowsAfter).toBe(count(repo, 'SELECT COUNT(*) AS n FROM marts.mart_game_features'))
+    expect(byModel.get('staging.stg_games')).toMatchObject({
+      status: 'rebuilt',
+      rowsBefore: before.games,
+      rowsAfter: before.games + 3
+    })
+    expect(byModel.get('marts.mart_game_features')?.rowsAfter).toBe(
+      count(repo, 'SELECT COUNT(*) AS n FROM marts.mart_game_features')
+    )
     expect(byModel.get('features_dev.game_features')?.interval?.start).toBe(Date.parse(`${BACKFILL_START}T00:00:00Z`))
     expect(byModel.get('staging.stg_games')?.note).toContain('widened')
     expect(JSON.parse(run.outputs['backfilled-models'] ?? '')).toEqual(CHAIN)
@@ -177,7 +232,9 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
     const body = comments[0]?.body ?? ''
     expect(body.split('\n')[0]).toBe('<!-- sqlmesh-action:backfill -->')
     expect(body).toContain('✅ 5 models rebuilt from 2026-01-01')
-    expect(row(body, 'staging.stg_games')[4]).toBe(`${before.games.toLocaleString('en-US')} → ${(before.games + 3).toLocaleString('en-US')}`)
+    expect(row(body, 'staging.stg_games')[4]).toBe(
+      `${before.games.toLocaleString('en-US')} → ${(before.games + 3).toLocaleString('en-US')}`
+    )
     expect(run.summary).toContain('SQLMesh backfill after')
   })
 
@@ -186,9 +243,19 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
     repo.buildProd(repo.env)
     const { base, head, merge } = mergePullRequest(repo, 22, () => {
       const mart = repo.read('models/marts/mart_game_features.sql')
-      repo.write('models/marts/mart_game_features.sql', mart.replace('  grain game_id\n', "  grain game_id,\n  start '2026-02-01'\n"))
+      repo.write(
+        'models/marts/mart_game_features.sql',
+        mart.replace('  grain game_id\n', "  grain game_id,\n  start '2026-02-01'\n")
+      )
     })
-    const payload = pullRequestPayload({ number: 22, action: 'closed', merged: true, baseSha: base, headSha: head, repository: REPOSITORY }) as {
+    const payload = pullRequestPayload({
+      number: 22,
+      action: 'closed',
+      merged: true,
+      baseSha: base,
+      headSha: head,
+      repository: REPOSITORY
+    }) as {
       pull_request: Record<string, unknown>
     }
     payload.pull_request.merge_commit_sha = merge
@@ -206,14 +273,20 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
     // A model that breaks on bad data: the late games carry ids it cannot handle.
     repo.write(
       'models/marts/team_game_check.sql',
-      "MODEL (name marts.team_game_check, kind FULL, grain (game_id, team));\n\nSELECT game_id, team, CASE WHEN game_id > 99000 THEN CAST(team AS INT) ELSE game_id END AS checked FROM staging.stg_team_games\n"
+      'MODEL (name marts.team_game_check, kind FULL, grain (game_id, team));\n\nSELECT game_id, team, CASE WHEN game_id > 99000 THEN CAST(team AS INT) ELSE game_id END AS checked FROM staging.stg_team_games\n'
     )
-    repo.write('models/marts/team_game_report.sql', 'MODEL (name marts.team_game_report, kind FULL, grain game_id);\n\nSELECT DISTINCT game_id FROM marts.team_game_check\n')
+    repo.write(
+      'models/marts/team_game_report.sql',
+      'MODEL (name marts.team_game_report, kind FULL, grain game_id);\n\nSELECT DISTINCT game_id FROM marts.team_game_check\n'
+    )
     repo.commitAll('Add the checked team games')
     repo.buildProd(repo.env)
     insertLateGames(repo)
     const { base, merge } = mergePullRequest(repo, 23, () => {
-      repo.write('models/staging/stg_games.sql', `-- Rebuild for the late games.\n${repo.read('models/staging/stg_games.sql')}`)
+      repo.write(
+        'models/staging/stg_games.sql',
+        `-- Rebuild for the late games.\n${repo.read('models/staging/stg_games.sql')}`
+      )
     })
     const run = await push(repo, base, merge)
 
@@ -223,7 +296,9 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
     expect(byModel.get('marts.team_game_check')?.status).toBe('failed')
     expect(byModel.get('marts.team_game_check')?.error).toMatch(/convert|invalid input syntax|Conversion/i)
     expect(byModel.get('marts.team_game_report')?.status).toBe('not-attempted')
-    expect(run.stdout).toMatch(/::error title=SQLMesh backfill::Backfill failed for marts\.team_game_check; not attempted: marts\.team_game_report/)
+    expect(run.stdout).toMatch(
+      /::error title=SQLMesh backfill::Backfill failed for marts\.team_game_check; not attempted: marts\.team_game_report/
+    )
     const body = server.comments(23)[0]?.body ?? ''
     expect(body).toContain('❌ Backfill failed')
     expect(row(body, 'marts.team_game_report')[1]).toBe('⏭️ not attempted')
@@ -239,7 +314,11 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
     const { base, merge } = mergePullRequest(
       repo,
       24,
-      () => repo.write('seeds/games.csv', `${repo.read('seeds/games.csv')}99101,2026-03-05,2025-26,DEN,UTA,120,111,final\r\n`),
+      () =>
+        repo.write(
+          'seeds/games.csv',
+          `${repo.read('seeds/games.csv')}99101,2026-03-05,2025-26,DEN,UTA,120,111,final\r\n`
+        ),
       true
     )
     const run = await push(repo, base, merge)
@@ -256,7 +335,11 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
     const repo = newRepo()
     repo.buildProd(repo.env)
     insertLateGames(repo)
-    const run = await dispatch(repo, { mode: 'backfill', models: 'marts.team_standings, staging.stg_games', 'backfill-start': BACKFILL_START })
+    const run = await dispatch(repo, {
+      mode: 'backfill',
+      models: 'marts.team_standings, staging.stg_games',
+      'backfill-start': BACKFILL_START
+    })
     expect(run.code).toBe(0)
     const rows = results(run)
     expect(rows.map(result => result.model)).toEqual(CHAIN)
@@ -288,12 +371,19 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
     const base = repo.head()
     repo.git(['checkout', '-q', '-b', 'pr-27'])
     const mart = repo.read('models/marts/mart_game_features.sql')
-    repo.write('models/marts/mart_game_features.sql', mart.replace('  grain game_id\n', "  grain game_id,\n  start '2026-02-01'\n"))
+    repo.write(
+      'models/marts/mart_game_features.sql',
+      mart.replace('  grain game_id\n', "  grain game_id,\n  start '2026-02-01'\n")
+    )
     const head = repo.commitAll('Start the mart in February')
     server.addPullRequest({ number: 27, head: { ref: 'pr-27', sha: head }, base: { ref: 'main', sha: base } })
-    const run = await pullRequestEvent(repo, pullRequestPayload({ number: 27, baseSha: base, headSha: head, repository: REPOSITORY }), {
-      'backfill-start': BACKFILL_START
-    })
+    const run = await pullRequestEvent(
+      repo,
+      pullRequestPayload({ number: 27, baseSha: base, headSha: head, repository: REPOSITORY }),
+      {
+        'backfill-start': BACKFILL_START
+      }
+    )
     expect(run.code).toBe(0)
     const body = server.comments(27)[0]?.body ?? ''
     expect(body).toContain('<b>On merge this will backfill</b> 1 model in prod from 2026-01-01')
@@ -304,18 +394,48 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
     const repo = newRepo()
     repo.buildProd(repo.env)
     const { base, head } = openFilterPullRequest(repo, 28)
-    expect((await pullRequestEvent(repo, pullRequestPayload({ number: 28, baseSha: base, headSha: head, repository: REPOSITORY }))).code).toBe(0)
-    const expiresAt = (): number => Number(repo.query("SELECT expiration_ts AS n FROM sqlmesh._environments WHERE name = 'pr_28'")[0]?.n)
+    expect(
+      (
+        await pullRequestEvent(
+          repo,
+          pullRequestPayload({ number: 28, baseSha: base, headSha: head, repository: REPOSITORY })
+        )
+      ).code
+    ).toBe(0)
+    const expiresAt = (): number =>
+      Number(repo.query("SELECT expiration_ts AS n FROM sqlmesh._environments WHERE name = 'pr_28'")[0]?.n)
     expect(expiresAt()).toBeGreaterThan(Date.now())
-    const closed = await pullRequestEvent(repo, pullRequestPayload({ number: 28, action: 'closed', merged: false, baseSha: base, headSha: head, repository: REPOSITORY }))
+    const closed = await pullRequestEvent(
+      repo,
+      pullRequestPayload({
+        number: 28,
+        action: 'closed',
+        merged: false,
+        baseSha: base,
+        headSha: head,
+        repository: REPOSITORY
+      })
+    )
     expect(closed.code).toBe(0)
     expect(closed.outputs['invalidated-environment']).toBe('pr_28')
     const expired = expiresAt()
     expect(expired).toBeLessThanOrEqual(Date.now())
     // Closed again (a re-run, or a second 'closed' event): idempotent, and said so.
-    const again = await pullRequestEvent(repo, pullRequestPayload({ number: 28, action: 'closed', merged: false, baseSha: base, headSha: head, repository: REPOSITORY }))
+    const again = await pullRequestEvent(
+      repo,
+      pullRequestPayload({
+        number: 28,
+        action: 'closed',
+        merged: false,
+        baseSha: base,
+        headSha: head,
+        repository: REPOSITORY
+      })
+    )
     expect(again.code).toBe(0)
-    expect(again.stdout).toContain('Environment pr_28 was already invalidated (the pull request was closed before); nothing to do.')
+    expect(again.stdout).toContain(
+      'Environment pr_28 was already invalidated (the pull request was closed before); nothing to do.'
+    )
     expect(again.outputs['invalidated-environment']).toBe('')
     expect(expiresAt()).toBe(expired)
   })
@@ -336,10 +456,16 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
     repo.buildProd(repo.env)
     const base = repo.head()
     repo.git(['checkout', '-q', '-b', 'rewritten'])
-    repo.write('models/marts/team_standings.sql', `-- Old history, force-pushed away.\n${repo.read('models/marts/team_standings.sql')}`)
+    repo.write(
+      'models/marts/team_standings.sql',
+      `-- Old history, force-pushed away.\n${repo.read('models/marts/team_standings.sql')}`
+    )
     const abandoned = repo.commitAll('A commit the force push drops')
     repo.git(['checkout', '-q', 'main'])
-    repo.write('models/marts/mart_game_features.sql', `-- Rebuild.\n${repo.read('models/marts/mart_game_features.sql')}`)
+    repo.write(
+      'models/marts/mart_game_features.sql',
+      `-- Rebuild.\n${repo.read('models/marts/mart_game_features.sql')}`
+    )
     const after = repo.commitAll('Touch the mart')
     expect(repo.git(['merge-base', abandoned, after])).toBe(base)
     const run = await push(repo, abandoned, after)
@@ -352,18 +478,34 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
     const repo = newRepo()
     repo.write(
       'backfill.yaml',
-      ['models:', '  features_dev.game_features:', "    backfill_start_date: '2026-03-01'", '  staging.stg_games:', '    backfill: false', ''].join('\n')
+      [
+        'models:',
+        '  features_dev.game_features:',
+        "    backfill_start_date: '2026-03-01'",
+        '  staging.stg_games:',
+        '    backfill: false',
+        ''
+      ].join('\n')
     )
     repo.commitAll('Backfill settings')
     repo.buildProd(repo.env)
     const { base, merge } = mergePullRequest(repo, 29, () => {
-      repo.write('models/staging/stg_games.sql', `-- Touched, but never backfilled automatically.\n${repo.read('models/staging/stg_games.sql')}`)
-      repo.write('models/features/game_features.sql', `-- Rebuild from March.\n${repo.read('models/features/game_features.sql')}`)
+      repo.write(
+        'models/staging/stg_games.sql',
+        `-- Touched, but never backfilled automatically.\n${repo.read('models/staging/stg_games.sql')}`
+      )
+      repo.write(
+        'models/features/game_features.sql',
+        `-- Rebuild from March.\n${repo.read('models/features/game_features.sql')}`
+      )
     })
     const run = await push(repo, base, merge)
     expect(run.code).toBe(0)
     const byModel = new Map(results(run).map(result => [result.model, result]))
-    expect(byModel.get('staging.stg_games')).toMatchObject({ status: 'skipped', note: 'backfill: false in the backfill settings file' })
+    expect(byModel.get('staging.stg_games')).toMatchObject({
+      status: 'skipped',
+      note: 'backfill: false in the backfill settings file'
+    })
     expect(byModel.get('features_dev.game_features')?.status).toBe('rebuilt')
     expect(byModel.get('features_dev.game_features')?.interval?.start).toBe(Date.parse('2026-03-01T00:00:00Z'))
     expect(byModel.get('marts.mart_game_features')?.interval?.start).toBe(Date.parse('2026-03-01T00:00:00Z'))
@@ -373,12 +515,22 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
     const repo = newRepo()
     repo.buildProd(repo.env)
     const { base, head } = openFilterPullRequest(repo, 31)
-    const opened = await pullRequestEvent(repo, pullRequestPayload({ number: 31, baseSha: base, headSha: head, repository: REPOSITORY }))
+    const opened = await pullRequestEvent(
+      repo,
+      pullRequestPayload({ number: 31, baseSha: base, headSha: head, repository: REPOSITORY })
+    )
     expect(opened.code).toBe(0)
-    const run = await dispatch(repo, { mode: 'diff', models: 'staging.stg_team_games staging.stg_games', 'target-environment': 'pr_31' })
+    const run = await dispatch(repo, {
+      mode: 'diff',
+      models: 'staging.stg_team_games staging.stg_games',
+      'target-environment': 'pr_31'
+    })
     expect(run.code).toBe(0)
     const postponed = count(repo, "SELECT COUNT(*) AS n FROM raw.games WHERE status = 'postponed'")
-    const diffs = JSON.parse(run.outputs['diff-results'] ?? '[]') as Array<{ model: string; rows: { onlyInProd: number } }>
+    const diffs = JSON.parse(run.outputs['diff-results'] ?? '[]') as {
+      model: string
+      rows: { onlyInProd: number }
+    }[]
     expect(diffs.map(diff => diff.model)).toEqual(['staging.stg_games', 'staging.stg_team_games'])
     expect(diffs.map(diff => diff.rows.onlyInProd)).toEqual([postponed, 2 * postponed])
     expect(run.summary).toContain('## SQLMesh diff: `pr_31` vs `prod`')

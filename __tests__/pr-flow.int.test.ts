@@ -5,7 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createProjectRepo, EXAMPLE, GATEWAYS, runPullRequest, type ActionRun, type Gateway, type Repo } from '../support/scenario.mjs'
+import {
+  createProjectRepo,
+  EXAMPLE,
+  GATEWAYS,
+  runPullRequest,
+  type ActionRun,
+  type Gateway,
+  type Repo
+} from '../support/scenario.mjs'
 import { summaryRow } from './fixtures/comment.js'
 import { startGitHubServer, type GitHubServer } from '../support/github-server.mjs'
 
@@ -16,13 +24,15 @@ const TOKEN = 'ghs_pr_flow_token'
 const WINDOW_START = '2026-01-01'
 
 /** The raw feed's games, read from the seed itself so that the test follows the data. */
-function seedGames(): Array<{ date: string; status: string }> {
-  const lines = readFileSync(join(EXAMPLE, 'seeds', 'games.csv'), 'utf8').trim().split(/\r?\n/).slice(1)
-  return lines.map(line => line.split(',')).map(cells => ({ date: cells[1] as string, status: cells[7] as string }))
+function seedGames(): { date: string; status: string }[] {
+  const lines = readFileSync(join(EXAMPLE, 'seeds', 'games.csv'), 'utf8')
+    .trim()
+    .split(/\r?\n/)
+    .slice(1)
+  return lines.map(line => line.split(',')).map(cells => ({ date: cells[1], status: cells[7] }))
 }
 
 const count = (value: number): string => value.toLocaleString('en-US')
-
 
 describe.each(GATEWAYS)('pull request on %s', (gateway: Gateway) => {
   let repo: Repo
@@ -33,7 +43,11 @@ describe.each(GATEWAYS)('pull request on %s', (gateway: Gateway) => {
     repo = createProjectRepo({ prefix: `pr-flow-${gateway}-`, gateway })
     repo.buildProd()
     base = repo.head()
-    server = await startGitHubServer({ owner: OWNER, repo: NAME, tokens: { [TOKEN]: 'github-actions[bot]', ghs_human: 'octocat' } })
+    server = await startGitHubServer({
+      owner: OWNER,
+      repo: NAME,
+      tokens: { [TOKEN]: 'github-actions[bot]', ghs_human: 'octocat' }
+    })
   })
 
   afterAll(async () => {
@@ -43,7 +57,16 @@ describe.each(GATEWAYS)('pull request on %s', (gateway: Gateway) => {
 
   function openPullRequest(number: number, action = 'opened', inputs: Record<string, string> = {}): Promise<ActionRun> {
     const defaults = { 'project-path': 'analytics', 'github-token': TOKEN, 'environment-start': WINDOW_START }
-    return runPullRequest({ repo, server, number, base, action, ref: `feature-${number}`, repository: REPOSITORY, inputs: { ...defaults, ...inputs } })
+    return runPullRequest({
+      repo,
+      server,
+      number,
+      base,
+      action,
+      ref: `feature-${number}`,
+      repository: REPOSITORY,
+      inputs: { ...defaults, ...inputs }
+    })
   }
 
   describe('a filter that drops the postponed games', () => {
@@ -56,7 +79,10 @@ describe.each(GATEWAYS)('pull request on %s', (gateway: Gateway) => {
     beforeAll(async () => {
       repo.git(['checkout', '-q', '-b', 'feature-7', 'main'])
       const model = repo.read('models/staging/stg_games.sql')
-      repo.write('models/staging/stg_games.sql', model.replace('FROM raw.games', "FROM raw.games\nWHERE status = 'final'"))
+      repo.write(
+        'models/staging/stg_games.sql',
+        model.replace('FROM raw.games', "FROM raw.games\nWHERE status = 'final'")
+      )
       repo.commitAll('Drop postponed games')
       run = await openPullRequest(7)
       body = server.comments(7)[0]?.body ?? ''
@@ -83,7 +109,9 @@ describe.each(GATEWAYS)('pull request on %s', (gateway: Gateway) => {
       expect(summaryRow(body, 'staging.stg_team_games')[1]).toBe(String(2 * postponed.length))
       expect(summaryRow(body, 'features_dev.game_features')[1]).toBe(String(2 * postponed.length))
       expect(summaryRow(body, 'marts.mart_game_features')[1]).toBe(String(postponed.length))
-      expect(summaryRow(body, 'features_dev.game_features')[4]).toMatch(/ rows · 2024-10-01 – .* · rebuilt from its start$/)
+      expect(summaryRow(body, 'features_dev.game_features')[4]).toMatch(
+        / rows · 2024-10-01 – .* · rebuilt from its start$/
+      )
     })
 
     it('rebuilds the windowed parent of a full rebuild from its start, so the full rebuild compares like for like', () => {
@@ -109,7 +137,10 @@ describe.each(GATEWAYS)('pull request on %s', (gateway: Gateway) => {
         'marts.mart_game_features',
         'marts.team_standings'
       ])
-      const results = JSON.parse(run.outputs['diff-results'] ?? '') as Array<{ model: string; rows?: { onlyInProd: number } }>
+      const results = JSON.parse(run.outputs['diff-results'] ?? '') as {
+        model: string
+        rows?: { onlyInProd: number }
+      }[]
       expect(results.find(result => result.model === 'staging.stg_games')?.rows?.onlyInProd).toBe(postponed.length)
     })
 
@@ -121,7 +152,10 @@ describe.each(GATEWAYS)('pull request on %s', (gateway: Gateway) => {
     it('updates the same comment on the next push instead of adding one', async () => {
       const first = server.comments(7)[0]
       const model = repo.read('models/staging/stg_games.sql')
-      repo.write('models/staging/stg_games.sql', model.replace('  status,\n', '  status,\n  season = \'2025-26\' AS is_current_season,\n'))
+      repo.write(
+        'models/staging/stg_games.sql',
+        model.replace('  status,\n', "  status,\n  season = '2025-26' AS is_current_season,\n")
+      )
       const head = repo.commitAll('Flag the current season')
       const second = await openPullRequest(7, 'synchronize')
       expect(second.code).toBe(0)
@@ -155,7 +189,10 @@ describe.each(GATEWAYS)('pull request on %s', (gateway: Gateway) => {
     it('finds the models through their fingerprints and names the macro file', async () => {
       repo.git(['checkout', '-q', '-b', 'feature-9', 'main'])
       const macro = repo.read('macros/basketball.py')
-      repo.write('macros/basketball.py', macro.replace('exp.Sub(this=points, expression=allowed)', 'exp.Sub(this=points, expression=allowed) * 2'))
+      repo.write(
+        'macros/basketball.py',
+        macro.replace('exp.Sub(this=points, expression=allowed)', 'exp.Sub(this=points, expression=allowed) * 2')
+      )
       repo.commitAll('Double the margin')
       const run = await openPullRequest(9)
       expect(run.code).toBe(0)
@@ -178,7 +215,10 @@ describe.each(GATEWAYS)('pull request on %s', (gateway: Gateway) => {
     it('fails the job after posting the comment, naming the models that remove rows', async () => {
       repo.git(['checkout', '-q', '-b', 'feature-10', 'main'])
       const model = repo.read('models/staging/stg_games.sql')
-      repo.write('models/staging/stg_games.sql', model.replace('FROM raw.games', "FROM raw.games\nWHERE home_team <> 'BOS'"))
+      repo.write(
+        'models/staging/stg_games.sql',
+        model.replace('FROM raw.games', "FROM raw.games\nWHERE home_team <> 'BOS'")
+      )
       repo.commitAll('Drop Boston home games')
       const run = await openPullRequest(10, 'opened', { 'fail-on': 'removed-rows', 'diff-scope': 'changed' })
       expect(run.code).toBe(1)

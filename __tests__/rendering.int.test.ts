@@ -10,12 +10,14 @@ import { renderingProblems, visibleText } from '../support/rendering.mjs'
 import { startGitHubServer, type GitHubServer } from '../support/github-server.mjs'
 import { shortName, visibleControls } from '../src/report/markdown.js'
 
-const cmark = createRequire(import.meta.url)('cmark-gfm') as { renderHtmlSync(markdown: string, options: object): string }
+const cmark = createRequire(import.meta.url)('cmark-gfm') as {
+  renderHtmlSync(markdown: string, options: object): string
+}
 const REPOSITORY = 'acme/shop'
 const TOKEN = 'ghs_rendering_token'
 
 /** Quoted model names (the part after `marts.`) and a hostile value each model carries in its rows. */
-const HOSTILE: ReadonlyArray<readonly [string, string]> = [
+const HOSTILE: readonly (readonly [string, string])[] = [
   ['orders|by(day)*', 'a|b|c'],
   ['rev \u202Etotals 😀 הכנסות', 'removed \u202E1 😀 שלום'],
   ['tick`s </details> --> @org/team', '</details><script>alert(1)</script> --> ```'],
@@ -45,14 +47,22 @@ describe('a project hostile to Markdown, on duckdb', () => {
     repo.buildProd()
     const base = repo.head()
     repo.git(['checkout', '-q', '-b', 'pr-41'])
-    repo.write('models/staging/stg_orders.sql', repo.read('models/staging/stg_orders.sql').replace('FROM raw.orders', 'FROM raw.orders\nWHERE customer_id <> 7'))
+    repo.write(
+      'models/staging/stg_orders.sql',
+      repo.read('models/staging/stg_orders.sql').replace('FROM raw.orders', 'FROM raw.orders\nWHERE customer_id <> 7')
+    )
     const head = repo.commitAll('Drop customer 7')
     server.addPullRequest({ number: 41, head: { ref: 'pr-41', sha: head }, base: { ref: 'main', sha: base } })
     run = await runAction({
       repoDir: repo.dir,
       eventName: 'pull_request',
       payload: pullRequestPayload({ number: 41, baseSha: base, headSha: head, repository: REPOSITORY }),
-      inputs: { 'project-path': 'analytics', 'github-token': TOKEN, 'environment-start': '2025-03-01', 'sample-rows': '3' },
+      inputs: {
+        'project-path': 'analytics',
+        'github-token': TOKEN,
+        'environment-start': '2025-03-01',
+        'sample-rows': '3'
+      },
       apiUrl: server.url,
       repository: REPOSITORY
     })
@@ -68,7 +78,10 @@ describe('a project hostile to Markdown, on duckdb', () => {
     if (process.env.DUMP_BODY) writeFileSync(process.env.DUMP_BODY, body)
     expect(run.code).toBe(0)
     expect(body).toContain('Sample rows only in prod')
-    expect(JSON.parse(run.outputs['diff-results'] ?? '[]').filter((entry: { status: string }) => entry.status === 'diffed').length).toBeGreaterThanOrEqual(HOSTILE.length)
+    expect(
+      JSON.parse(run.outputs['diff-results'] ?? '[]').filter((entry: { status: string }) => entry.status === 'diffed')
+        .length
+    ).toBeGreaterThanOrEqual(HOSTILE.length)
   })
 
   it("renders right in GitHub's parser: tables, details, fences, no stray HTML, no link, mention or reference", () => {
@@ -78,7 +91,12 @@ describe('a project hostile to Markdown, on duckdb', () => {
 
   it('shows every model name as the name itself (bidi controls shown, long names shortened in the middle)', () => {
     const html = cmark.renderHtmlSync(body, { unsafe: true, extensions: { table: true, autolink: true } })
-    const firstCells = Array.from(html.matchAll(/<tr>\s*<td>([\s\S]*?)<\/td>/g), match => visibleText(match[1] ?? '').replace(/[\u200b\u2068\u2069]/g, '').replace(/^(✏️|↳)\s*/u, '').trim())
+    const firstCells = Array.from(html.matchAll(/<tr>\s*<td>([\s\S]*?)<\/td>/g), match =>
+      visibleText(match[1] ?? '')
+        .replace(/[\u200b\u2068\u2069]/g, '')
+        .replace(/^(✏️|↳)\s*/u, '')
+        .trim()
+    )
     for (const [quoted] of HOSTILE) {
       const expected = visibleControls(shortName(modelName(quoted), 48)).replace(/\u200b/g, '')
       expect(firstCells).toContain(expected)

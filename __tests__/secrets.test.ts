@@ -4,7 +4,9 @@ import { redact, registerSecret } from '../src/secrets.js'
 describe('redact', () => {
   it('replaces every occurrence of a registered secret in text bound for a comment', () => {
     registerSecret('hunter2-password')
-    expect(redact('connection to postgres://app:hunter2-password@db failed; hunter2-password')).toBe('connection to postgres://app:***@db failed; ***')
+    expect(redact('connection to postgres://app:hunter2-password@db failed; hunter2-password')).toBe(
+      'connection to postgres://app:***@db failed; ***'
+    )
   })
 
   it('leaves very short values alone, so that ordinary words are not mangled', () => {

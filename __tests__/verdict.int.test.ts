@@ -3,7 +3,16 @@
 // count the comment shows is checked against an independent SQL query on the same tables, on DuckDB and PostgreSQL.
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { createProjectRepo, GATEWAYS, pullRequestPayload, runAction, runPullRequest, type ActionRun, type Gateway, type Repo } from '../support/scenario.mjs'
+import {
+  createProjectRepo,
+  GATEWAYS,
+  pullRequestPayload,
+  runAction,
+  runPullRequest,
+  type ActionRun,
+  type Gateway,
+  type Repo
+} from '../support/scenario.mjs'
 import { summaryRow, verdictLine } from './fixtures/comment.js'
 import { startGitHubServer, type GitHubServer } from '../support/github-server.mjs'
 
@@ -22,21 +31,23 @@ interface DiffResult {
   grainProblem?: { kind: string } | null
 }
 
-
-
 describe.each(GATEWAYS)('the verdict on the shop project on %s', (gateway: Gateway) => {
   let repo: Repo
   let server: GitHubServer
   let base: string
   const n = (sql: string): number => Number(repo.query(sql)[0]?.n)
   /** Rows of one table not matched, as a multiset, by the other (EXCEPT ALL): the independent whole-row count. */
-  const onlyIn = (a: string, b: string): number => n(`SELECT COUNT(*) AS n FROM (SELECT * FROM ${a} EXCEPT ALL SELECT * FROM ${b}) AS d`)
+  const onlyIn = (a: string, b: string): number =>
+    n(`SELECT COUNT(*) AS n FROM (SELECT * FROM ${a} EXCEPT ALL SELECT * FROM ${b}) AS d`)
 
   beforeAll(async () => {
     server = await startGitHubServer({ owner: 'acme', repo: 'shop', tokens: { [TOKEN]: 'github-actions[bot]' } })
     repo = createProjectRepo({ prefix: `verdict-${gateway}-`, gateway, example: 'shop', duckdbFile: 'shop.duckdb' })
     // A model whose quoted name holds selector characters: it must be diffed by name, never parsed as a selector.
-    repo.write('models/marts/odd_name.sql', `MODEL (name ${ODD}, kind FULL, grain order_id);\nSELECT order_id, amount FROM staging.stg_orders\n`)
+    repo.write(
+      'models/marts/odd_name.sql',
+      `MODEL (name ${ODD}, kind FULL, grain order_id);\nSELECT order_id, amount FROM staging.stg_orders\n`
+    )
     repo.commitAll('A model with an awkward name')
     repo.buildProd(repo.env)
     base = repo.head()
@@ -47,9 +58,21 @@ describe.each(GATEWAYS)('the verdict on the shop project on %s', (gateway: Gatew
     repo?.remove()
   })
 
-  async function pullRequest(number: number, inputs: Record<string, string> = {}, action = 'opened'): Promise<{ run: ActionRun; body: string }> {
+  async function pullRequest(
+    number: number,
+    inputs: Record<string, string> = {},
+    action = 'opened'
+  ): Promise<{ run: ActionRun; body: string }> {
     const defaults = { 'project-path': 'analytics', 'github-token': TOKEN, 'environment-start': WINDOW_START }
-    const run = await runPullRequest({ repo, server, number, base, action, repository: REPOSITORY, inputs: { ...defaults, ...inputs } })
+    const run = await runPullRequest({
+      repo,
+      server,
+      number,
+      base,
+      action,
+      repository: REPOSITORY,
+      inputs: { ...defaults, ...inputs }
+    })
     return { run, body: server.comments(number)[0]?.body ?? '' }
   }
 
@@ -61,7 +84,10 @@ describe.each(GATEWAYS)('the verdict on the shop project on %s', (gateway: Gatew
 
     beforeAll(async () => {
       repo.git(['checkout', '-q', '-b', 'pr-21', 'main'])
-      repo.write('models/staging/stg_orders.sql', repo.read('models/staging/stg_orders.sql').replace('FROM raw.orders', 'FROM raw.orders\nWHERE customer_id <> 7'))
+      repo.write(
+        'models/staging/stg_orders.sql',
+        repo.read('models/staging/stg_orders.sql').replace('FROM raw.orders', 'FROM raw.orders\nWHERE customer_id <> 7')
+      )
       repo.commitAll('Drop customer 7')
       ;({ run, body } = await pullRequest(21, { 'fail-on': 'any-diff' }))
       results = JSON.parse(run.outputs['diff-results'] ?? '[]') as DiffResult[]
@@ -94,26 +120,40 @@ describe.each(GATEWAYS)('the verdict on the shop project on %s', (gateway: Gatew
       expect(removed).toBeGreaterThan(0)
       expect([row[1], row[2], row[3]]).toEqual([String(removed), String(added), 'n/a'])
       expect(row[4]).toMatch(/ rows · all rows · whole rows \(no grain\)$/)
-      expect(result('marts.customer_revenue')).toMatchObject({ status: 'diffed', method: 'whole-rows', coverage: 'compared' })
+      expect(result('marts.customer_revenue')).toMatchObject({
+        status: 'diffed',
+        method: 'whole-rows',
+        coverage: 'compared'
+      })
     })
 
     it('catches the grain naming a missing column, names the columns the model has, and compares whole rows', () => {
-      expect(summaryRow(body, 'marts.wrong_grain')[4]).toMatch(/ rows · all rows · whole rows \(grain column missing\)$/)
-      expect(summaryRow(body, 'marts.wrong_grain')[1]).toBe(String(onlyIn('marts.wrong_grain', 'marts__pr_21.wrong_grain')))
-      expect(body).toContain('its grain `customer_key` names a column it does not have (`customer_key`); its columns are `customer_id`')
+      expect(summaryRow(body, 'marts.wrong_grain')[4]).toMatch(
+        / rows · all rows · whole rows \(grain column missing\)$/
+      )
+      expect(summaryRow(body, 'marts.wrong_grain')[1]).toBe(
+        String(onlyIn('marts.wrong_grain', 'marts__pr_21.wrong_grain'))
+      )
+      expect(body).toContain(
+        'its grain `customer_key` names a column it does not have (`customer_key`); its columns are `customer_id`'
+      )
       expect(body).toContain('`grain (...)` in its MODEL block')
       expect(body).not.toContain('Values list')
     })
 
     it('names a grain that is not unique with its number of duplicate keys', () => {
-      const duplicates = n('SELECT COUNT(*) AS n FROM (SELECT customer_id FROM marts.dup_grain GROUP BY customer_id HAVING COUNT(*) > 1) AS d')
+      const duplicates = n(
+        'SELECT COUNT(*) AS n FROM (SELECT customer_id FROM marts.dup_grain GROUP BY customer_id HAVING COUNT(*) > 1) AS d'
+      )
       expect(duplicates).toBeGreaterThan(0)
       expect(summaryRow(body, 'marts.dup_grain')[4]).toMatch(/ rows · all rows · whole rows \(grain not unique\)$/)
       expect(body).toContain(`its grain \`customer_id\` is not unique: ${duplicates} duplicate keys in prod`)
     })
 
     it('previews the forward-only model over the window and counts its removed orders there', () => {
-      const removed = n(`SELECT COUNT(*) AS n FROM marts.order_facts WHERE customer_id = 7 AND order_date >= '${WINDOW_START}'`)
+      const removed = n(
+        `SELECT COUNT(*) AS n FROM marts.order_facts WHERE customer_id = 7 AND order_date >= '${WINDOW_START}'`
+      )
       expect(removed).toBeGreaterThan(0)
       const row = summaryRow(body, 'marts.order_facts')
       expect(row[1]).toBe(String(removed))
@@ -130,7 +170,9 @@ describe.each(GATEWAYS)('the verdict on the shop project on %s', (gateway: Gatew
     })
 
     it('diffs a model whose quoted name holds selector characters', () => {
-      const removed = n(`SELECT COUNT(*) AS n FROM ${ODD} WHERE order_id IN (SELECT order_id FROM staging.stg_orders WHERE customer_id = 7)`)
+      const removed = n(
+        `SELECT COUNT(*) AS n FROM ${ODD} WHERE order_id IN (SELECT order_id FROM staging.stg_orders WHERE customer_id = 7)`
+      )
       expect(summaryRow(body, ODD)[1] ?? '').toBe(String(removed))
       expect(body).not.toContain('R_PAREN')
     })
@@ -143,13 +185,15 @@ describe.each(GATEWAYS)('the verdict on the shop project on %s', (gateway: Gatew
       const one = await pullRequest(21, { 'fail-on': 'any-diff', 'diff-concurrency': '1' }, 'synchronize')
       expect(two.run.stdout).toContain('table diffs run 2 at a time')
       // PostgreSQL forks workers for any batch; DuckDB (whose workers each attach the file again) from 40 diffs on.
-      if (gateway === 'postgres') expect(two.run.stdout).toContain('Table diffs run in 2 worker processes, each with its own connection')
+      if (gateway === 'postgres')
+        expect(two.run.stdout).toContain('Table diffs run in 2 worker processes, each with its own connection')
       else expect(two.run.stdout).toContain('Table diffs run one at a time on DuckDB below 40 in a batch')
       expect(one.run.stdout).toContain('table diffs run 1 at a time')
       const twoResults = JSON.parse(two.run.outputs['diff-results'] ?? '[]') as DiffResult[]
       expect(twoResults).toEqual(JSON.parse(one.run.outputs['diff-results'] ?? '[]'))
       // The first run (opened, 4 workers) against these (synchronize): the same numbers per model.
-      const numbers = (list: DiffResult[]): unknown[] => list.map(({ model, status, coverage, method, rows }) => ({ model, status, coverage, method, rows }))
+      const numbers = (list: DiffResult[]): unknown[] =>
+        list.map(({ model, status, coverage, method, rows }) => ({ model, status, coverage, method, rows }))
       expect(numbers(twoResults)).toEqual(numbers(results))
       expect(twoResults.find(entry => entry.model === 'staging.stg_orders')?.rows?.onlyInProd).toBe(
         n('SELECT COUNT(*) AS n FROM staging.stg_orders WHERE customer_id = 7')
@@ -162,7 +206,7 @@ describe.each(GATEWAYS)('the verdict on the shop project on %s', (gateway: Gatew
       repo.git(['checkout', '-q', '-b', 'pr-22', 'main'])
       const model = repo.read('models/marts/running_revenue.sql')
       const swapped = model.replace(
-        /COALESCE\(([\s\S]*?)\n      0\n    \) \+ (SUM\(daily\.revenue\) OVER \(ORDER BY daily\.order_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW\))/,
+        /COALESCE\(([\s\S]*?)\n {6}0\n {4}\) \+ (SUM\(daily\.revenue\) OVER \(ORDER BY daily\.order_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW\))/,
         '$2 + COALESCE($1\n      0\n    )'
       )
       expect(swapped).not.toBe(model)
@@ -173,32 +217,52 @@ describe.each(GATEWAYS)('the verdict on the shop project on %s', (gateway: Gatew
       expect(verdictLine(body)).toMatch(/^\*\*✅ `marts\.running_revenue`: no row differs/)
       const row = summaryRow(body, 'marts.running_revenue')
       expect([row[1], row[2], row[3]]).toEqual(['0', '0', '0'])
-      expect(row[4]).toMatch(new RegExp(`^${n('SELECT COUNT(*) AS n FROM marts.running_revenue')} → ${n('SELECT COUNT(*) AS n FROM marts__pr_22.running_revenue')} rows · `))
+      expect(row[4]).toMatch(
+        new RegExp(
+          `^${n('SELECT COUNT(*) AS n FROM marts.running_revenue')} → ${n('SELECT COUNT(*) AS n FROM marts__pr_22.running_revenue')} rows · `
+        )
+      )
     })
   })
 
   describe('models left out by diff-scope, under a gate', () => {
     beforeAll(() => {
       repo.git(['checkout', '-q', '-b', 'pr-23', 'main'])
-      repo.write('models/staging/stg_orders.sql', repo.read('models/staging/stg_orders.sql').replace('FROM raw.orders', "FROM raw.orders\nWHERE status <> 'cancelled'"))
+      repo.write(
+        'models/staging/stg_orders.sql',
+        repo
+          .read('models/staging/stg_orders.sql')
+          .replace('FROM raw.orders', "FROM raw.orders\nWHERE status <> 'cancelled'")
+      )
       repo.commitAll('Drop cancelled orders')
     })
 
     it("fail closed under on-uncompared 'fail' (the default), naming them", async () => {
       const { run, body } = await pullRequest(23, { 'fail-on': 'schema-change', 'diff-scope': 'changed' })
       expect(run.code).toBe(1)
-      expect(run.stdout).toMatch(/::error title=SQLMesh diff::Not compared \(on-uncompared 'fail'\): [^\n]*marts\.customer_revenue/)
-      expect(verdictLine(body)).toMatch(/^\*\*❌ .*1 of 8 affected models compared; not compared: `[^`]+` \(diff-scope 'changed'\)/)
+      expect(run.stdout).toMatch(
+        /::error title=SQLMesh diff::Not compared \(on-uncompared 'fail'\): [^\n]*marts\.customer_revenue/
+      )
+      expect(verdictLine(body)).toMatch(
+        /^\*\*❌ .*1 of 8 affected models compared; not compared: `[^`]+` \(diff-scope 'changed'\)/
+      )
       expect(summaryRow(body, 'marts.daily_revenue')[4]).toBe('⚠️ not compared (diff-scope)')
     })
 
     it("pass with a warning under on-uncompared 'warn', and never read as no difference", async () => {
-      const { run, body } = await pullRequest(23, { 'fail-on': 'schema-change', 'diff-scope': 'changed', 'on-uncompared': 'warn' }, 'synchronize')
+      const { run, body } = await pullRequest(
+        23,
+        { 'fail-on': 'schema-change', 'diff-scope': 'changed', 'on-uncompared': 'warn' },
+        'synchronize'
+      )
       expect(run.code).toBe(0)
       expect(verdictLine(body)).toMatch(/^\*\*⚠️ /)
       expect(run.stdout).toContain('::warning title=Not compared (gate)::marts.daily_revenue was not compared')
       const results = JSON.parse(run.outputs['diff-results'] ?? '[]') as DiffResult[]
-      expect(results.find(entry => entry.model === 'marts.daily_revenue')).toMatchObject({ status: 'not-diffed', coverage: 'not-compared' })
+      expect(results.find(entry => entry.model === 'marts.daily_revenue')).toMatchObject({
+        status: 'not-diffed',
+        coverage: 'not-compared'
+      })
     })
   })
 
@@ -206,17 +270,33 @@ describe.each(GATEWAYS)('the verdict on the shop project on %s', (gateway: Gatew
     it('names the forward-only model as not previewed, and the gate fails closed on it', async () => {
       repo.git(['checkout', '-q', '-b', 'pr-25', 'main'])
       repo.write('config.yaml', `${repo.read('config.yaml')}\nplan:\n  enable_preview: false\n`)
-      repo.write('models/marts/order_facts.sql', repo.read('models/marts/order_facts.sql').replace("status = 'paid' AS is_paid", "status IN ('paid', 'refunded') AS is_paid"))
+      repo.write(
+        'models/marts/order_facts.sql',
+        repo
+          .read('models/marts/order_facts.sql')
+          .replace("status = 'paid' AS is_paid", "status IN ('paid', 'refunded') AS is_paid")
+      )
       repo.commitAll('Count refunds as paid, previews off')
       const { run, body } = await pullRequest(25, { 'fail-on': 'removed-rows' })
       expect(n('SELECT COUNT(*) AS n FROM marts__pr_25.order_facts')).toBe(0)
       expect(run.code).toBe(1)
       expect(summaryRow(body, 'marts.order_facts')[4]).toBe('⚠️ not compared: forward-only, not previewed')
-      expect(verdictLine(body)).toContain('0 of 1 affected model compared; not compared: `marts.order_facts` (forward-only, not previewed)')
+      expect(verdictLine(body)).toContain(
+        '0 of 1 affected model compared; not compared: `marts.order_facts` (forward-only, not previewed)'
+      )
       expect(body).toContain('Forward-only: not previewed; on merge it applies to new intervals only.')
-      expect(run.stdout).toContain("::error title=SQLMesh diff::Not compared (on-uncompared 'fail'): marts.order_facts.")
+      expect(run.stdout).toContain(
+        "::error title=SQLMesh diff::Not compared (on-uncompared 'fail'): marts.order_facts."
+      )
       const results = JSON.parse(run.outputs['diff-results'] ?? '[]') as DiffResult[]
-      expect(results).toEqual([expect.objectContaining({ model: 'marts.order_facts', status: 'not-diffed', reason: 'forward-only', coverage: 'not-compared' })])
+      expect(results).toEqual([
+        expect.objectContaining({
+          model: 'marts.order_facts',
+          status: 'not-diffed',
+          reason: 'forward-only',
+          coverage: 'not-compared'
+        })
+      ])
     })
   })
 
@@ -237,7 +317,9 @@ describe.each(GATEWAYS)('the verdict on the shop project on %s', (gateway: Gatew
         env: repo.env
       })
       expect(run.code).toBe(1)
-      expect(run.stdout).toContain(`The working tree is at commit ${base.slice(0, 12)}, which is neither pull request #24's head commit ${head.slice(0, 12)}`)
+      expect(run.stdout).toContain(
+        `The working tree is at commit ${base.slice(0, 12)}, which is neither pull request #24's head commit ${head.slice(0, 12)}`
+      )
       expect(run.stdout).toContain('ref: ${{ github.event.pull_request.head.sha }}')
       expect(server.comments(24)[0]?.body ?? '').not.toContain('✅')
     })
@@ -254,7 +336,12 @@ describe.each(GATEWAYS)('the verdict on the shop project on %s', (gateway: Gatew
         eventName: 'pull_request',
         payload: pullRequestPayload({ number: 26, baseSha: base, headSha: head, repository: REPOSITORY }),
         // Run SQLMesh from the repository root: the config's relative `shop.duckdb` then opens a new, empty file there.
-        inputs: { 'project-path': 'analytics', 'github-token': TOKEN, 'working-directory': '.', ...repo.actionInputs() },
+        inputs: {
+          'project-path': 'analytics',
+          'github-token': TOKEN,
+          'working-directory': '.',
+          ...repo.actionInputs()
+        },
         apiUrl: server.url,
         repository: REPOSITORY,
         env: repo.env
@@ -271,20 +358,37 @@ describe.each(GATEWAYS)('the verdict on the shop project on %s', (gateway: Gatew
     it('is named as not compared, never reads as no difference, and fails the gate closed', async () => {
       if (gateway !== 'postgres') return
       repo.git(['checkout', '-q', 'main'])
-      repo.write('models/marts/order_payloads.sql', "MODEL (name marts.order_payloads, kind FULL, grain order_id);\nSELECT order_id, CAST('{\"v\": 1}' AS JSON) AS payload FROM staging.stg_orders\n")
+      repo.write(
+        'models/marts/order_payloads.sql',
+        'MODEL (name marts.order_payloads, kind FULL, grain order_id);\nSELECT order_id, CAST(\'{"v": 1}\' AS JSON) AS payload FROM staging.stg_orders\n'
+      )
       repo.commitAll('Order payloads')
       repo.buildProd(repo.env)
       base = repo.head()
       repo.git(['checkout', '-q', '-b', 'pr-27'])
-      repo.write('models/marts/order_payloads.sql', repo.read('models/marts/order_payloads.sql').replace('"v": 1', '"v": 2'))
+      repo.write(
+        'models/marts/order_payloads.sql',
+        repo.read('models/marts/order_payloads.sql').replace('"v": 1', '"v": 2')
+      )
       repo.commitAll('Payload v2')
       const { run, body } = await pullRequest(27, { 'fail-on': 'schema-change' })
       expect(run.code).toBe(1)
       expect(summaryRow(body, 'marts.order_payloads')[4]).toBe('❌ not compared: diff failed')
-      expect(verdictLine(body)).toMatch(/^\*\*❌ `marts\.order_payloads`: \(❌ not compared: diff failed\) · 0 of 1 affected model compared; not compared: `marts\.order_payloads` \(diff failed\)\*\*$/)
-      expect(run.stdout).toContain('::error title=SQLMesh diff::Table diff failed, so the gate cannot vouch for: marts.order_payloads.')
+      expect(verdictLine(body)).toMatch(
+        /^\*\*❌ `marts\.order_payloads`: \(❌ not compared: diff failed\) · 0 of 1 affected model compared; not compared: `marts\.order_payloads` \(diff failed\)\*\*$/
+      )
+      expect(run.stdout).toContain(
+        '::error title=SQLMesh diff::Table diff failed, so the gate cannot vouch for: marts.order_payloads.'
+      )
       const results = JSON.parse(run.outputs['diff-results'] ?? '[]') as DiffResult[]
-      expect(results).toEqual([expect.objectContaining({ model: 'marts.order_payloads', status: 'not-diffed', reason: 'error', coverage: 'failed' })])
+      expect(results).toEqual([
+        expect.objectContaining({
+          model: 'marts.order_payloads',
+          status: 'not-diffed',
+          reason: 'error',
+          coverage: 'failed'
+        })
+      ])
       const relaxed = await pullRequest(27, { 'fail-on': 'never' }, 'synchronize')
       expect(relaxed.run.code).toBe(0)
       expect(verdictLine(relaxed.body)).toMatch(/^\*\*⚠️ /)

@@ -3,7 +3,14 @@
 // moving conference); SQLMesh's own plan sees nothing; watch finds the changed buckets and restates exactly them.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
-import { createProjectRepo, GATEWAYS, runAction, type ActionRun, type Gateway, type Repo } from '../support/scenario.mjs'
+import {
+  createProjectRepo,
+  GATEWAYS,
+  runAction,
+  type ActionRun,
+  type Gateway,
+  type Repo
+} from '../support/scenario.mjs'
 import { startGitHubServer, type GitHubServer } from '../support/github-server.mjs'
 
 const OWNER = 'acme'
@@ -24,7 +31,7 @@ interface BackfillResult {
 
 interface ChangedSource {
   source: string
-  buckets: Array<{ bucket: string; change: string; rowsBefore: number | null; rowsAfter: number | null }>
+  buckets: { bucket: string; change: string; rowsBefore: number | null; rowsAfter: number | null }[]
   range: { start: string; end: string } | null
 }
 
@@ -36,7 +43,9 @@ const LATE_GAMES = [
 ] as const
 
 const WATCH_YAML = ['sources:', '  raw.games:', '    time_column: game_date', '    bucket: day', ''].join('\n')
-const EXTERNAL_MODELS = ['- name: landing.team_info', '  columns:', '    team: text', '    conference: text', ''].join('\n')
+const EXTERNAL_MODELS = ['- name: landing.team_info', '  columns:', '    team: text', '    conference: text', ''].join(
+  '\n'
+)
 const TEAM_CONFERENCE = [
   'MODEL (name marts.team_conference, kind FULL, grain (season, team));',
   '',
@@ -49,10 +58,21 @@ const TEAM_CONFERENCE = [
  * FULL mart, and watch.yaml adding the games seed with its time column.
  */
 function setUpProject(repo: Repo, extra: () => void = () => undefined): void {
-  const teams = [...new Set(repo.read('seeds/games.csv').split('\n').slice(1).flatMap(line => line.split(',').slice(3, 5)).filter(Boolean))].sort()
+  const teams = [
+    ...new Set(
+      repo
+        .read('seeds/games.csv')
+        .split('\n')
+        .slice(1)
+        .flatMap(line => line.split(',').slice(3, 5))
+        .filter(Boolean)
+    )
+  ].sort()
   repo.execute('CREATE SCHEMA landing')
   repo.execute('CREATE TABLE landing.team_info (team TEXT, conference TEXT)')
-  repo.execute(`INSERT INTO landing.team_info VALUES ${teams.map((team, index) => `('${team}', '${index % 2 === 0 ? 'East' : 'West'}')`).join(', ')}`)
+  repo.execute(
+    `INSERT INTO landing.team_info VALUES ${teams.map((team, index) => `('${team}', '${index % 2 === 0 ? 'East' : 'West'}')`).join(', ')}`
+  )
   repo.write('external_models.yaml', EXTERNAL_MODELS)
   repo.write('models/marts/team_conference.sql', TEAM_CONFERENCE)
   repo.write('watch.yaml', WATCH_YAML)
@@ -68,8 +88,14 @@ function seedTable(repo: Repo): string {
   return `${table?.table_schema}.${table?.table_name}`
 }
 
-function insertGames(repo: Repo, games: ReadonlyArray<readonly [number, string, string, string, number, number]>): void {
-  const values = games.map(([id, date, home, away, hp, ap]) => `(${id}, DATE '${date}', '2025-26', '${home}', '${away}', ${hp}, ${ap}, 'final')`)
+function insertGames(
+  repo: Repo,
+  games: readonly (readonly [number, string, string, string, number, number])[]
+): void {
+  const values = games.map(
+    ([id, date, home, away, hp, ap]) =>
+      `(${id}, DATE '${date}', '2025-26', '${home}', '${away}', ${hp}, ${ap}, 'final')`
+  )
   repo.execute(`INSERT INTO ${seedTable(repo)} VALUES ${values.join(', ')}`)
 }
 
@@ -85,8 +111,10 @@ function changedSources(run: ActionRun): ChangedSource[] {
   return JSON.parse(run.outputs['changed-sources'] ?? 'null') as ChangedSource[]
 }
 
-function fingerprints(repo: Repo): Array<Record<string, unknown>> {
-  return repo.query('SELECT source, bucket, row_count, content_hash FROM sqlmesh_action.watch_fingerprints ORDER BY source, bucket')
+function fingerprints(repo: Repo): Record<string, unknown>[] {
+  return repo.query(
+    'SELECT source, bucket, row_count, content_hash FROM sqlmesh_action.watch_fingerprints ORDER BY source, bucket'
+  )
 }
 
 /** Rows per day of the games seed, counted independently of the action. */
@@ -111,7 +139,9 @@ function expectDownstreamMatchesSource(repo: Repo): void {
       'SELECT season, home_team AS team, home_points > away_points AS won FROM raw.games UNION ALL ' +
       'SELECT season, away_team AS team, away_points > home_points AS won FROM raw.games) AS sides GROUP BY season, team ORDER BY season, team'
   )
-  expect(repo.query('SELECT season, team, games, wins FROM marts.team_standings ORDER BY season, team')).toEqual(independent)
+  expect(repo.query('SELECT season, team, games, wins FROM marts.team_standings ORDER BY season, team')).toEqual(
+    independent
+  )
   expect(repo.query('SELECT season, team, wins FROM marts.team_conference ORDER BY season, team')).toEqual(
     independent.map(row => ({ season: row.season, team: row.team, wins: row.wins }))
   )
@@ -160,9 +190,9 @@ describe.each(GATEWAYS)('watch flow on %s', (gateway: Gateway) => {
     expect(results(baseline)).toEqual([])
     const recorded = fingerprints(repo)
     expect(new Set(recorded.map(row => row.source))).toEqual(new Set(['landing.team_info', 'raw.games']))
-    expect(recorded.filter(row => row.source === 'raw.games').reduce((sum, row) => sum + Number(row.row_count), 0)).toBe(
-      count(repo, 'SELECT COUNT(*) AS n FROM raw.games')
-    )
+    expect(
+      recorded.filter(row => row.source === 'raw.games').reduce((sum, row) => sum + Number(row.row_count), 0)
+    ).toBe(count(repo, 'SELECT COUNT(*) AS n FROM raw.games'))
 
     const before = { march1: gamesOn(repo, '2026-03-01'), march2: gamesOn(repo, '2026-03-02') }
     insertGames(repo, LATE_GAMES)
@@ -176,7 +206,12 @@ describe.each(GATEWAYS)('watch flow on %s', (gateway: Gateway) => {
       {
         source: 'raw.games',
         buckets: [
-          { bucket: '2026-03-01', change: 'changed', rowsBefore: before.march1, rowsAfter: gamesOn(repo, '2026-03-01') },
+          {
+            bucket: '2026-03-01',
+            change: 'changed',
+            rowsBefore: before.march1,
+            rowsAfter: gamesOn(repo, '2026-03-01')
+          },
           { bucket: '2026-03-02', change: 'changed', rowsBefore: before.march2, rowsAfter: gamesOn(repo, '2026-03-02') }
         ],
         range: { start: '2026-03-01', end: '2026-03-02' }
@@ -201,7 +236,9 @@ describe.each(GATEWAYS)('watch flow on %s', (gateway: Gateway) => {
     // The FULL models rebuild as SQLMesh rebuilds them: all of it.
     expect(byModel.get('staging.stg_games')?.note).toContain('widened')
     expect(byModel.get('marts.team_standings')?.note).toContain('widened')
-    expect(byModel.get('staging.stg_games')).toMatchObject({ rowsAfter: count(repo, 'SELECT COUNT(*) AS n FROM raw.games') })
+    expect(byModel.get('staging.stg_games')).toMatchObject({
+      rowsAfter: count(repo, 'SELECT COUNT(*) AS n FROM raw.games')
+    })
     expectDownstreamMatchesSource(repo)
     expect(count(repo, 'SELECT COUNT(*) AS n FROM marts.mart_game_features WHERE game_id > 99000')).toBe(3)
     expect(run.summary).toContain('## SQLMesh watch: source data changed')
@@ -214,7 +251,9 @@ describe.each(GATEWAYS)('watch flow on %s', (gateway: Gateway) => {
     expect(again.code).toBe(0)
     expect(changedSources(again)).toEqual([])
     expect(results(again)).toEqual([])
-    expect(again.summary).toContain('✅ No watched source changed since the last recorded fingerprints (2 sources): nothing to rebuild.')
+    expect(again.summary).toContain(
+      '✅ No watched source changed since the last recorded fingerprints (2 sources): nothing to rebuild.'
+    )
   })
 
   it('catches a score corrected in place, a deleted game and a table without a time column; a dry run changes nothing', async () => {
@@ -222,8 +261,12 @@ describe.each(GATEWAYS)('watch flow on %s', (gateway: Gateway) => {
     setUpProject(repo)
     expect((await watch(repo)).code).toBe(0)
     const seed = seedTable(repo)
-    const [corrected] = repo.query("SELECT game_id FROM raw.games WHERE game_date = DATE '2026-02-10' ORDER BY game_id LIMIT 1")
-    const [deleted] = repo.query("SELECT game_id FROM raw.games WHERE game_date = DATE '2026-02-12' ORDER BY game_id LIMIT 1")
+    const [corrected] = repo.query(
+      "SELECT game_id FROM raw.games WHERE game_date = DATE '2026-02-10' ORDER BY game_id LIMIT 1"
+    )
+    const [deleted] = repo.query(
+      "SELECT game_id FROM raw.games WHERE game_date = DATE '2026-02-12' ORDER BY game_id LIMIT 1"
+    )
     const feb10 = gamesOn(repo, '2026-02-10')
     const feb12 = gamesOn(repo, '2026-02-12')
     repo.execute(`UPDATE ${seed} SET home_points = home_points + 7 WHERE game_id = ${corrected?.game_id}`)
@@ -249,17 +292,24 @@ describe.each(GATEWAYS)('watch flow on %s', (gateway: Gateway) => {
       { bucket: '2026-02-12', change: 'changed', rowsBefore: feb12, rowsAfter: feb12 - 1 }
     ])
     const teams = count(repo, 'SELECT COUNT(*) AS n FROM landing.team_info')
-    expect(changed.get('landing.team_info')?.buckets).toEqual([{ bucket: '*', change: 'changed', rowsBefore: teams, rowsAfter: teams }])
+    expect(changed.get('landing.team_info')?.buckets).toEqual([
+      { bucket: '*', change: 'changed', rowsBefore: teams, rowsAfter: teams }
+    ])
     const features = results(run).filter(result => result.model === 'features_dev.game_features')
-    expect(features.map(result => result.interval)).toContainEqual({ start: Date.parse('2026-02-10T00:00:00Z'), end: Date.parse('2026-02-13T00:00:00Z') })
+    expect(features.map(result => result.interval)).toContainEqual({
+      start: Date.parse('2026-02-10T00:00:00Z'),
+      end: Date.parse('2026-02-13T00:00:00Z')
+    })
     expect(results(run).every(result => result.status === 'rebuilt' || result.status === 'skipped')).toBe(true)
-    expect(count(repo, `SELECT COUNT(*) AS n FROM marts.mart_game_features WHERE game_id = ${deleted?.game_id}`)).toBe(0)
-    expect(count(repo, `SELECT home_points AS n FROM marts.mart_game_features WHERE game_id = ${corrected?.game_id}`)).toBe(
-      count(repo, `SELECT home_points AS n FROM raw.games WHERE game_id = ${corrected?.game_id}`)
+    expect(count(repo, `SELECT COUNT(*) AS n FROM marts.mart_game_features WHERE game_id = ${deleted?.game_id}`)).toBe(
+      0
     )
-    expect(count(repo, "SELECT COUNT(*) AS n FROM marts.team_conference WHERE team = 'BOS' AND conference = 'Central'")).toBe(
-      count(repo, "SELECT COUNT(*) AS n FROM marts.team_standings WHERE team = 'BOS'")
-    )
+    expect(
+      count(repo, `SELECT home_points AS n FROM marts.mart_game_features WHERE game_id = ${corrected?.game_id}`)
+    ).toBe(count(repo, `SELECT home_points AS n FROM raw.games WHERE game_id = ${corrected?.game_id}`))
+    expect(
+      count(repo, "SELECT COUNT(*) AS n FROM marts.team_conference WHERE team = 'BOS' AND conference = 'Central'")
+    ).toBe(count(repo, "SELECT COUNT(*) AS n FROM marts.team_standings WHERE team = 'BOS'"))
     expectDownstreamMatchesSource(repo)
   })
 
@@ -283,10 +333,16 @@ describe.each(GATEWAYS)('watch flow on %s', (gateway: Gateway) => {
     const byModel = new Map(results(failed).map(result => [result.model, result]))
     expect(byModel.get('staging.stg_team_games')?.status).toBe('rebuilt')
     expect(byModel.get('marts.team_code_check')?.status).toBe('failed')
-    expect(failed.stdout).toContain('::warning::The restatement for raw.games did not succeed: their fingerprints are kept as they were, so the next run retries.')
+    expect(failed.stdout).toContain(
+      '::warning::The restatement for raw.games did not succeed: their fingerprints are kept as they were, so the next run retries.'
+    )
     expect(fingerprints(repo)).toEqual(state)
     const [opened] = server.issues()
-    expect(opened).toMatchObject({ title: 'SQLMesh watch: prod data is stale', state: 'open', user: { login: 'github-actions[bot]' } })
+    expect(opened).toMatchObject({
+      title: 'SQLMesh watch: prod data is stale',
+      state: 'open',
+      user: { login: 'github-actions[bot]' }
+    })
     expect(opened?.body.split('\n')[0]).toBe('<!-- sqlmesh-action:watch -->')
     expect(opened?.body).toContain('❌ Backfill failed')
     expect(opened?.body).toContain('**`marts.team_code_check` failed:**')
@@ -323,23 +379,47 @@ describe.each(GATEWAYS)('watch flow on %s', (gateway: Gateway) => {
       "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = 'sqlmesh__marts' AND table_name LIKE 'marts__team_standings__%'"
     )
     // PostgreSQL will not drop a table a view reads without CASCADE, which drops prod's view of it too.
-    repo.execute(`DROP TABLE ${physical?.table_schema}.${physical?.table_name}${gateway === 'postgres' ? ' CASCADE' : ''}`)
+    repo.execute(
+      `DROP TABLE ${physical?.table_schema}.${physical?.table_name}${gateway === 'postgres' ? ' CASCADE' : ''}`
+    )
     repo.execute('DROP VIEW marts.mart_game_features')
     repo.execute('CREATE TABLE marts.mart_game_features AS SELECT 1 AS made_by_hand')
 
     const run = await watch(repo)
     expect(run.code).toBe(1)
-    expect(run.summary).toContain("❌ 2 of 7 models are not as SQLMesh's state says (changed outside SQLMesh). Nothing was changed")
+    expect(run.summary).toContain(
+      "❌ 2 of 7 models are not as SQLMesh's state says (changed outside SQLMesh). Nothing was changed"
+    )
     expect(run.summary).toContain('| `marts.team_standings` | the physical table ')
-    expect(run.summary).toContain('`sqlmesh plan prod --restate-model "marts.team_standings" (SQLMesh creates the table again and rebuilds it)`')
-    expect(run.stdout).toMatch(/::error title=SQLMesh state::marts\.mart_game_features: .*mart_game_features is a table made outside SQLMesh/)
+    expect(run.summary).toContain(
+      '`sqlmesh plan prod --restate-model "marts.team_standings" (SQLMesh creates the table again and rebuilds it)`'
+    )
+    expect(run.stdout).toMatch(
+      /::error title=SQLMesh state::marts\.mart_game_features: .*mart_game_features is a table made outside SQLMesh/
+    )
     // Nothing was changed by the check.
     expect(repo.query('SELECT made_by_hand FROM marts.mart_game_features')).toEqual([{ made_by_hand: 1 }])
-    expect(count(repo, `SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_name = '${physical?.table_name}'`)).toBe(0)
+    expect(
+      count(repo, `SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_name = '${physical?.table_name}'`)
+    ).toBe(0)
 
     // The repairs the report gives, run as given.
-    repo.sqlmesh([...repo.gatewayArgs(), 'plan', 'prod', '--restate-model', 'marts.team_standings', '--auto-apply', '--no-prompts'], repo.env)
-    const repair = /`DROP TABLE (\S+) \(after saving what it holds, if needed\), then (CREATE OR REPLACE VIEW \S+ AS SELECT \* FROM \S+)`/.exec(run.summary)
+    repo.sqlmesh(
+      [
+        ...repo.gatewayArgs(),
+        'plan',
+        'prod',
+        '--restate-model',
+        'marts.team_standings',
+        '--auto-apply',
+        '--no-prompts'
+      ],
+      repo.env
+    )
+    const repair =
+      /`DROP TABLE (\S+) \(after saving what it holds, if needed\), then (CREATE OR REPLACE VIEW \S+ AS SELECT \* FROM \S+)`/.exec(
+        run.summary
+      )
     expect(repair).not.toBeNull()
     repo.execute(`DROP TABLE ${repair?.[1]}`)
     repo.execute(repair?.[2] as string)
@@ -348,13 +428,18 @@ describe.each(GATEWAYS)('watch flow on %s', (gateway: Gateway) => {
       // The CASCADE took prod's view of team_standings too, and a restatement does not re-create views: the next
       // run says so, with the SQL that does.
       expect(repaired.code).toBe(1)
-      const view = /\| `marts\.team_standings` \| \S+ does not exist: prod has no view of this model \| `(CREATE OR REPLACE VIEW \S+ AS SELECT \* FROM \S+)` \|/.exec(repaired.summary)
+      const view =
+        /\| `marts\.team_standings` \| \S+ does not exist: prod has no view of this model \| `(CREATE OR REPLACE VIEW \S+ AS SELECT \* FROM \S+)` \|/.exec(
+          repaired.summary
+        )
       expect(view).not.toBeNull()
       repo.execute(view?.[1] as string)
       repaired = await watch(repo)
     }
     expect(repaired.code).toBe(0)
-    expect(repaired.summary).toContain("✅ 7 models checked: each physical table exists and `prod`'s views point to them.")
+    expect(repaired.summary).toContain(
+      "✅ 7 models checked: each physical table exists and `prod`'s views point to them."
+    )
     expectDownstreamMatchesSource(repo)
   })
 })

@@ -86,7 +86,9 @@ async function setup(session) {
   session.repo = createBenchRepo({ rows: config.rows, postgres, log })
   session.repos.push(session.repo)
   const { design, changedFiles } = session.repo
-  log(`PR branch changes ${design.changed.length} models (${changedFiles.length} files); affected chain: ${design.affected.length} of ${design.models.length} models`)
+  log(
+    `PR branch changes ${design.changed.length} models (${changedFiles.length} files); affected chain: ${design.affected.length} of ${design.models.length} models`
+  )
 }
 
 async function partPullRequestFlow(session, results) {
@@ -108,7 +110,18 @@ async function partConcurrency(session, results) {
     for (const rows of config.pgRows) {
       log(`PostgreSQL, seed of ${rows.toLocaleString('en-US')} rows:`)
       const repo = rows === config.rows ? session.repo : postgresOnlyRepo(session, rows)
-      results.concurrency.push({ rows, ...(await benchConcurrentDiffs({ repo, gateway: 'postgres', server, python, runs: config.pgRuns, workDir, log })) })
+      results.concurrency.push({
+        rows,
+        ...(await benchConcurrentDiffs({
+          repo,
+          gateway: 'postgres',
+          server,
+          python,
+          runs: config.pgRuns,
+          workDir,
+          log
+        }))
+      })
     }
   }
   log(`DuckDB, seed of ${config.rows.toLocaleString('en-US')} rows:`)
@@ -116,7 +129,10 @@ async function partConcurrency(session, results) {
   results.concurrency.push({ rows: config.rows, ...(await benchConcurrentDiffs(duckdb)) })
   report.printConcurrency(results.concurrency)
   const postgres = results.concurrency.filter(result => result.gateway === 'postgres')
-  if (postgres.length > 0 && (config.profile || postgres.some(result => !(result.gain >= report.TARGETS.concurrencyGain)))) {
+  if (
+    postgres.length > 0 &&
+    (config.profile || postgres.some(result => !(result.gain >= report.TARGETS.concurrencyGain)))
+  ) {
     const { repo } = session
     results.diffProfile = await profileDiffs({ repo, server, python, workDir })
     report.printDiffProfile(results.diffProfile, config.rows)
@@ -155,13 +171,31 @@ async function partScale(session, results) {
   const { scale } = config
   section(`5. The big project (issue 10): the SQLMesh-CLI peer and the action, ${scale.runs} run(s) per side`)
   const { server, python, workDir } = session
-  const shape = { chain: scale.chain, wide: scale.wide, columns: scale.columns, wideKind: 'FULL', files: scale.files, rows: scale.rows, log }
+  const shape = {
+    chain: scale.chain,
+    wide: scale.wide,
+    columns: scale.columns,
+    wideKind: 'FULL',
+    files: scale.files,
+    rows: scale.rows,
+    log
+  }
   const repo = scaleRepo(shape)
-  results.scale = { build: repo.built, ...(await benchScalePeer({ repo, server, python: python.python, runs: scale.runs, workDir, log })) }
+  results.scale = {
+    build: repo.built,
+    ...(await benchScalePeer({ repo, server, python: python.python, runs: scale.runs, workDir, log }))
+  }
   log(`per-diff cost at ${session.repo.design.models.length} models:`)
   results.scale.small = results.pr
     ? results.pr.action.map(run => ({ diffLatencies: run.diffLatencies, peakDiffsInFlight: run.peakDiffsInFlight }))
-    : await benchSmallDiffs({ repo: session.repo, server, python: python.python, runs: Math.max(2, scale.runs), workDir, log })
+    : await benchSmallDiffs({
+        repo: session.repo,
+        server,
+        python: python.python,
+        runs: Math.max(2, scale.runs),
+        workDir,
+        log
+      })
   results.scale.smallModels = session.repo.design.models.length
   if (scale.memoryModels > 0) {
     log(`peak memory at ${scale.memoryModels.toLocaleString('en-US')} models:`)
@@ -178,7 +212,9 @@ function printTargets(results) {
   console.log(table(['target', 'measured', 'result'], verdicts))
   const missed = verdicts.filter(row => row[2] === 'MISS').map(row => row[0])
   if (missed.length > 0) {
-    console.log(`\nMISSED ${missed.length} target(s): ${missed.join('; ')}. The breakdowns above show where the time goes.`)
+    console.log(
+      `\nMISSED ${missed.length} target(s): ${missed.join('; ')}. The breakdowns above show where the time goes.`
+    )
   }
   return verdicts
 }
@@ -199,7 +235,11 @@ function postgresReachable() {
 }
 
 function writeJson(results) {
-  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, `${JSON.stringify(results, (key, value) => (key === 'stdout' ? undefined : value), 2)}\n`)
+  if (process.env.BENCH_JSON)
+    writeFileSync(
+      process.env.BENCH_JSON,
+      `${JSON.stringify(results, (key, value) => (key === 'stdout' ? undefined : value), 2)}\n`
+    )
 }
 
 async function main() {
@@ -231,11 +271,20 @@ async function main() {
       writeJson(results) // after every part: a long run that fails late keeps what it measured
     }
     section('How long each part took')
-    console.log(table(['part', 'seconds'], Object.entries(results.partSeconds).map(([name, seconds]) => [name, seconds.toFixed(0)])))
+    console.log(
+      table(
+        ['part', 'seconds'],
+        Object.entries(results.partSeconds).map(([name, seconds]) => [name, seconds.toFixed(0)])
+      )
+    )
     results.verdicts = printTargets(results)
     results.loadAverageAtEnd = loadavg()
     const kept = process.env.BENCH_KEEP ? `; probe logs in ${session.workDir}` : ''
-    console.log(`\nWhole bench: ${secs((performance.now() - began) / 1000, 0)}; load average at the end: ${loadavg().map(n => n.toFixed(2)).join(', ')}${kept}`)
+    console.log(
+      `\nWhole bench: ${secs((performance.now() - began) / 1000, 0)}; load average at the end: ${loadavg()
+        .map(n => n.toFixed(2))
+        .join(', ')}${kept}`
+    )
     writeJson(results)
   } finally {
     await session.server.close()

@@ -33765,7 +33765,9 @@ function evaluateGate(diffs, settings) {
     return {
         differences: modelsFailingPolicy(diffs, settings.failOn),
         failedDiffs: diffs.filter(diff => coverageOf(diff) === 'failed').map(diff => diff.model),
-        uncompared: settings.onUncompared === 'fail' ? diffs.filter(diff => coverageOf(diff) === 'not-compared').map(diff => diff.model) : []
+        uncompared: settings.onUncompared === 'fail'
+            ? diffs.filter(diff => coverageOf(diff) === 'not-compared').map(diff => diff.model)
+            : []
     };
 }
 function gateFails(gate) {
@@ -34158,7 +34160,7 @@ function interpreterOf(script) {
 /** The interpreter named by a script's `#!` line, when it is a plain path to a Python. */
 function shebangInterpreter(head) {
     const match = /^#!\s*(\S*python[\d.]*)\s*$/m.exec(head.split('\n')[0] ?? '');
-    return match ? match[1] : null;
+    return match ? (match[1]) : null;
 }
 /** Compares dotted versions numerically (pre-release suffixes ignored). */
 function compareVersions(a, b) {
@@ -34179,7 +34181,10 @@ function checkSqlMeshVersion(version, python) {
         };
     }
     if (!version.startsWith(`${TESTED_SQLMESH_MINOR}.`)) {
-        return { ok: true, warning: `SQLMesh ${version} is newer than the versions this action is tested with (${TESTED_SQLMESH_MINOR}.x).` };
+        return {
+            ok: true,
+            warning: `SQLMesh ${version} is newer than the versions this action is tested with (${TESTED_SQLMESH_MINOR}.x).`
+        };
     }
     return { ok: true };
 }
@@ -34286,7 +34291,10 @@ function parseRestatement(raw, nameOf, requestedStart, applied) {
     const byName = (record) => new Map(Object.entries(record ?? {}).map(([fqn, value]) => [nameOf(fqn), value]));
     return {
         requestedStart,
-        planned: new Map(Object.entries(raw.planned).map(([fqn, [start, end]]) => [nameOf(fqn), { start: start, end: end }])),
+        planned: new Map(Object.entries(raw.planned).map(([fqn, [start, end]]) => [
+            nameOf(fqn),
+            { start: start, end: end }
+        ])),
         applied,
         evaluated: byName(raw.evaluated),
         failed: new Map((raw.failed ?? []).map(failure => [nameOf(failure.model), failure.error])),
@@ -34349,7 +34357,12 @@ class SqlMesh {
                 throw explainLoadError(error, options);
             });
             loaded.secrets.forEach(options.mask);
-            const state = { gateway: loaded.state.gateway, type: loaded.state.type, database: loaded.state.database, cwd: loaded.cwd };
+            const state = {
+                gateway: loaded.state.gateway,
+                type: loaded.state.type,
+                database: loaded.state.database,
+                cwd: loaded.cwd
+            };
             return new SqlMesh(bridge, hello.sqlmesh_version, parseModels(loaded.models), loaded.workers, loaded.gateway, state);
         }
         catch (error) {
@@ -34402,7 +34415,9 @@ class SqlMesh {
     }
     /** Rows in prod's table of each model (keyed by model name); null where the model has no table yet. */
     async prodRowCounts(models) {
-        const raw = await this.call('row_counts', { models: models.map(model => model.fqn) });
+        const raw = await this.call('row_counts', {
+            models: models.map(model => model.fqn)
+        });
         return new Map(models.map(model => [model.name, raw.counts[model.fqn] ?? null]));
     }
     /** Invalidates an environment (SQLMesh's janitor then drops it): 'missing', 'already' (invalidated before) or 'now'. */
@@ -34416,13 +34431,20 @@ class SqlMesh {
      */
     async watchFingerprints(sources) {
         const raw = await this.call('watch_fingerprints', {
-            sources: sources.map(source => ({ name: source.name, table: source.table, time_column: source.timeColumn, bucket: source.bucket }))
+            sources: sources.map(source => ({
+                name: source.name,
+                table: source.table,
+                time_column: source.timeColumn,
+                bucket: source.bucket
+            }))
         });
         return raw.sources;
     }
     /** The fingerprints recorded by earlier runs, per source, from the action's table in `schema`. */
     async watchState(schema) {
-        const raw = await this.call('watch_state', { schema });
+        const raw = await this.call('watch_state', {
+            schema
+        });
         return new Map(Object.entries(raw.sources));
     }
     /**
@@ -34495,7 +34517,7 @@ function explainLoadError(error, options) {
 function bridgeScript() {
     const here = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
     const candidates = [(0,external_node_path_namespaceObject.join)(here, 'sqlmesh_bridge.py'), (0,external_node_path_namespaceObject.join)(here, '..', '..', 'bridge', 'sqlmesh_bridge.py')];
-    return candidates.find(candidate => (0,external_node_fs_namespaceObject.existsSync)(candidate)) ?? candidates[0];
+    return candidates.find(candidate => (0,external_node_fs_namespaceObject.existsSync)(candidate)) ?? (candidates[0]);
 }
 
 ;// CONCATENATED MODULE: ./src/flows/context.ts
@@ -34743,7 +34765,10 @@ function partialHistory({ chain, graph, prod, pr, fullHistory }) {
         const model = graph.model(name);
         if (!model || fullHistory?.has(name))
             continue;
-        const fromParent = graph.parentsOf(name).map(parent => partial.get(parent)).find(Boolean);
+        const fromParent = graph
+            .parentsOf(name)
+            .map(parent => partial.get(parent))
+            .find(Boolean);
         if (fromParent) {
             partial.set(name, fromParent);
             continue;
@@ -34783,7 +34808,10 @@ function builtInPr(model, { prod, pr }) {
     return Boolean(inProd && inPr && inProd.fingerprint !== inPr.fingerprint && (inProd.version !== inPr.version || inPr.forwardOnly));
 }
 function decide(name, input, partial) {
-    const skip = (reason, detail) => ({ action: 'skip', result: { model: name, status: 'not-diffed', reason, detail } });
+    const skip = (reason, detail) => ({
+        action: 'skip',
+        result: { model: name, status: 'not-diffed', reason, detail }
+    });
     const { changed, scope, graph, prod, pr } = input;
     const model = graph.model(name);
     if (!model)
@@ -34832,7 +34860,12 @@ function previewOf(inPr, planWindow) {
 }
 /** The forward-only result when the preview holds no row where prod has some: SQLMesh did not preview it. */
 function notPreviewed(model) {
-    return { model, status: 'not-diffed', reason: 'forward-only', detail: 'Forward-only: not previewed; on merge it applies to new intervals only.' };
+    return {
+        model,
+        status: 'not-diffed',
+        reason: 'forward-only',
+        detail: 'Forward-only: not previewed; on merge it applies to new intervals only.'
+    };
 }
 function embeddedDetail(name, graph) {
     const children = graph.childrenOf(name);
@@ -34992,7 +35025,7 @@ class MinHeap {
         items.push(item);
         for (let i = items.length - 1; i > 0;) {
             const parent = (i - 1) >> 1;
-            if (items[parent] <= item)
+            if ((items[parent]) <= item)
                 break;
             [items[i], items[parent]] = [items[parent], item];
             i = parent;
@@ -35008,9 +35041,9 @@ class MinHeap {
                 const left = 2 * i + 1;
                 const right = left + 1;
                 let smallest = i;
-                if (left < items.length && items[left] < items[smallest])
+                if (left < items.length && (items[left]) < (items[smallest]))
                     smallest = left;
-                if (right < items.length && items[right] < items[smallest])
+                if (right < items.length && (items[right]) < (items[smallest]))
                     smallest = right;
                 if (smallest === i)
                     break;
@@ -40402,7 +40435,10 @@ class client_GitHub {
     }
     /** The pull request a commit came from (GitHub's "pull requests associated with a commit"), merged ones first. */
     async pullRequestForCommit(sha) {
-        const { data } = await this.octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...this.repo, commit_sha: sha });
+        const { data } = await this.octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+            ...this.repo,
+            commit_sha: sha
+        });
         const merged = data.find(pr => pr.merge_commit_sha === sha) ?? data.find(pr => pr.merged_at) ?? data[0];
         return merged ? merged.number : null;
     }
@@ -40425,7 +40461,12 @@ class client_GitHub {
     }
     /** The oldest issue `author` opened that carries `marker`, open or closed; null when there is none. */
     async findIssue(marker, author) {
-        const issues = await this.octokit.paginate(this.octokit.rest.issues.listForRepo, { ...this.repo, state: 'all', creator: author, per_page: 100 });
+        const issues = await this.octokit.paginate(this.octokit.rest.issues.listForRepo, {
+            ...this.repo,
+            state: 'all',
+            creator: author,
+            per_page: 100
+        });
         const ours = issues
             .filter(issue => !issue.pull_request && issue.user?.login === author && (issue.body ?? '').includes(marker))
             .sort((a, b) => a.number - b.number)[0];
@@ -40441,7 +40482,11 @@ class client_GitHub {
     }
     /** Our comments carrying the marker, oldest first. */
     async ourComments(issue, marker, author) {
-        const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, { ...this.repo, issue_number: issue, per_page: 100 });
+        const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
+            ...this.repo,
+            issue_number: issue,
+            per_page: 100
+        });
         return comments
             .filter(comment => comment.user?.login === author && (comment.body ?? '').includes(marker))
             .map(comment => ({ id: comment.id, body: comment.body ?? '', url: comment.html_url }))
@@ -40534,7 +40579,16 @@ class Git {
     }
     /** Files changed from `from` to `to`; renames come out as a delete plus an add. */
     async changedFiles(from, to) {
-        const { stdout } = await this.run(['-c', 'core.quotepath=off', 'diff', '--name-status', '-z', '--no-renames', from, to]);
+        const { stdout } = await this.run([
+            '-c',
+            'core.quotepath=off',
+            'diff',
+            '--name-status',
+            '-z',
+            '--no-renames',
+            from,
+            to
+        ]);
         return parseNameStatus(stdout);
     }
     async run(args, allowFailure = false) {
@@ -40555,7 +40609,7 @@ function parseNameStatus(output) {
     const parts = output.split('\0').filter(part => part !== '');
     const files = [];
     for (let index = 0; index + 1 < parts.length; index += 2) {
-        const status = parts[index].charAt(0);
+        const status = (parts[index]).charAt(0);
         const path = parts[index + 1];
         files.push({ path, status: status === 'A' ? 'added' : status === 'D' ? 'removed' : 'modified' });
     }
@@ -40614,7 +40668,7 @@ function truncateLines(sections, limit, hint) {
     let inFence = false;
     let openDetails = 0;
     for (const line of body) {
-        const fence = /^```/.test(line) ? !inFence : inFence;
+        const fence = line.startsWith("```") ? !inFence : inFence;
         const open = openDetails + (!inFence && line.startsWith('<details>') ? 1 : 0) - (!inFence && line === '</details>' ? 1 : 0);
         const closing = (fence ? '\n```' : '') + '\n\n</details>'.repeat(Math.max(0, open));
         const next = used + size(line) + 1;
@@ -40663,7 +40717,9 @@ function markdown_text(value) {
  */
 function code(value) {
     // A mention in a code span does not ping, but a zero-width space after @ keeps even the text from reading as one.
-    const clean = visibleControls(value).replace(/\r\n|\r|\n/g, ' ').replace(/@/g, '@\u200b');
+    const clean = visibleControls(value)
+        .replace(/\r\n|\r|\n/g, ' ')
+        .replace(/@/g, '@\u200b');
     const longest = Math.max(0, ...Array.from(clean.matchAll(/`+/g), run => run[0].length));
     const fence = '`'.repeat(longest + 1);
     const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
@@ -40683,7 +40739,10 @@ function isolate(span, value) {
 function dataCell(value, max = 80) {
     const chars = Array.from(value);
     const cut = chars.length > max ? `${chars.slice(0, max).join('')}…` : value;
-    return markdown_text(cut.replace(/:\/\//g, ':\u2060//').replace(/www\./gi, match => `${match.slice(0, 3)}\u2060.`).replace(/#(?=\d)/g, '#\u2060'));
+    return markdown_text(cut
+        .replace(/:\/\//g, ':\u2060//')
+        .replace(/www\./gi, match => `${match.slice(0, 3)}\u2060.`)
+        .replace(/#(?=\d)/g, '#\u2060'));
 }
 /** Text for inside an HTML element such as <summary>. */
 function html(value) {
@@ -40756,14 +40815,24 @@ function renderLineage(input, budget) {
                 continue;
             const drawn = drawModels(input, shown);
             if (fits(drawn, budget)) {
-                const levels = depth === 0 ? 'the changed models' : `the changed models and up to ${depth} level${depth === 1 ? '' : 's'} downstream`;
-                return { ...drawn, caption: `${formatCount(shown.size)} of ${formatCount(input.chain.length)} affected models shown: ${levels}`, whole: false };
+                const levels = depth === 0
+                    ? 'the changed models'
+                    : `the changed models and up to ${depth} level${depth === 1 ? '' : 's'} downstream`;
+                return {
+                    ...drawn,
+                    caption: `${formatCount(shown.size)} of ${formatCount(input.chain.length)} affected models shown: ${levels}`,
+                    whole: false
+                };
             }
         }
     }
     const schemas = drawSchemas(input);
     if (fits(schemas, budget))
-        return { ...schemas, caption: `${formatCount(input.chain.length)} affected models drawn as one node per schema`, whole: false };
+        return {
+            ...schemas,
+            caption: `${formatCount(input.chain.length)} affected models drawn as one node per schema`,
+            whole: false
+        };
     return null;
 }
 function fits(drawn, budget) {
@@ -40876,7 +40945,9 @@ function drawSchemas(input) {
     const pairs = new Set(input.edges.map(([parent, child]) => `${ids.get(schemaOf(parent))} --> ${ids.get(schemaOf(child))}`));
     const edges = [...pairs].filter(edge => !/^(\w+) --> \1$/.test(edge));
     lines.push(...edges.map(edge => `  ${edge}`));
-    const marked = schemas.filter(schema => input.chain.some(name => input.changed.has(name) && schemaOf(name) === schema)).map(schema => ids.get(schema));
+    const marked = schemas
+        .filter(schema => input.chain.some(name => input.changed.has(name) && schemaOf(name) === schema))
+        .map(schema => ids.get(schema));
     lines.push('  classDef changed fill:#fde68a,stroke:#b45309,color:#000');
     if (marked.length > 0)
         lines.push(`  class ${marked.join(',')} changed`);
@@ -40909,11 +40980,23 @@ const DIFF_COMMENT_MARKER = '<!-- sqlmesh-action:diff -->';
 function renderPrSections(report, target = 'comment') {
     const grouped = report.diffs.length > TABLE_ROWS;
     return [
-        { id: 'header', required: true, text: `${DIFF_COMMENT_MARKER}\n## SQLMesh diff: ${code(report.environment)} vs ${code(report.prodEnvironment)}` },
+        {
+            id: 'header',
+            required: true,
+            text: `${DIFF_COMMENT_MARKER}\n## SQLMesh diff: ${code(report.environment)} vs ${code(report.prodEnvironment)}`
+        },
         { id: 'verdict', required: true, text: `**${verdict(report)}**` },
         { id: 'summary', required: true, text: grouped ? groupedTable(report) : summaryTable(report) },
         ...notes(report),
-        ...(report.backfillPreview ? [{ id: 'backfill-preview', required: false, text: backfillPreview(report.backfillPreview, report.backfillStart ?? '') }] : []),
+        ...(report.backfillPreview
+            ? [
+                {
+                    id: 'backfill-preview',
+                    required: false,
+                    text: backfillPreview(report.backfillPreview, report.backfillStart ?? '')
+                }
+            ]
+            : []),
         ...(report.chain.length > 0 ? [{ id: 'lineage', required: false, text: lineage(report, target) }] : []),
         ...byImportance(report).map(diff => ({ id: `details:${diff.model}`, required: false, text: modelDetails(diff) })),
         ...(grouped ? [{ id: 'models-by-outcome', required: false, text: modelsByOutcome(report) }] : []),
@@ -40982,7 +41065,9 @@ function coveragePhrase(diffs, notCompared) {
     const head = `${compared} of ${plural(needing.length, 'affected model')} compared`;
     if (notCompared.length === 0)
         return head;
-    const named = notCompared.slice(0, 5).map(diff => `${code(diff.model)} (${SHORT_REASONS[diff.reason]})`);
+    const named = notCompared
+        .slice(0, 5)
+        .map(diff => `${code(diff.model)} (${SHORT_REASONS[diff.reason]})`);
     if (notCompared.length > named.length)
         named.push(`${formatCount(notCompared.length - named.length)} more`);
     return `${head}; not compared: ${named.join(', ')}`;
@@ -41042,14 +41127,14 @@ function groupedTable(report) {
     const changed = new Set(report.changed);
     // The changed models are listed first of all (up to the cap), then failed diffs and differences fill the rest.
     const candidates = report.diffs.filter(diff => rank(diff, changed) <= RANK.changed);
-    const picked = [...candidates.filter(diff => changed.has(diff.model)), ...candidates.filter(diff => !changed.has(diff.model))].slice(0, INDIVIDUAL_ROWS);
+    const picked = [
+        ...candidates.filter(diff => changed.has(diff.model)),
+        ...candidates.filter(diff => !changed.has(diff.model))
+    ].slice(0, INDIVIDUAL_ROWS);
     const listed = new Set(picked);
     const individual = importanceOrder(report.diffs.filter(diff => listed.has(diff)), changed);
     const groups = outcomeGroups(report.diffs.filter(diff => !listed.has(diff)));
-    const rows = [
-        ...individual.map(diff => modelRow(diff, changed)),
-        ...groups.map(group => groupRow(group))
-    ];
+    const rows = [...individual.map(diff => modelRow(diff, changed)), ...groups.map(group => groupRow(group))];
     const head = table(['Model', 'Removed', 'Added', 'Changed', 'Schema · rows prod → PR · compared'], ['l', 'r', 'r', 'r', 'l'], rows);
     const note = `_${plural(report.diffs.length, 'model')}: ${formatCount(individual.length)} listed one by one (failed diffs, changed models, differences), the other ${formatCount(report.diffs.length - individual.length)} grouped by outcome._`;
     return `${head}\n\n${note}`;
@@ -41091,7 +41176,13 @@ function modelRow(diff, changed) {
     ];
 }
 /** The order of groups: failed, not compared, differences, new or removed, compared equal, needing no comparison. */
-const GROUP_ORDER = { failed: 0, 'not-compared': 1, compared: 3, 'whole-model': 4, 'not-needed': 5 };
+const GROUP_ORDER = {
+    failed: 0,
+    'not-compared': 1,
+    compared: 3,
+    'whole-model': 4,
+    'not-needed': 5
+};
 /** Outcome rows past this many (models compared over many different windows) regroup without the window. */
 const GROUP_ROWS = 12;
 /**
@@ -41115,7 +41206,9 @@ function groupBy(diffs, outcome) {
 function coarseOutcomeOf(diff) {
     if (diff.status !== 'diffed')
         return outcomeOf(diff);
-    return hasDataChange(diff) ? { label: 'differs · compared', order: 2 } : { label: 'no difference · compared', order: GROUP_ORDER.compared };
+    return hasDataChange(diff)
+        ? { label: 'differs · compared', order: 2 }
+        : { label: 'no difference · compared', order: GROUP_ORDER.compared };
 }
 function outcomeOf(diff) {
     if (diff.status !== 'diffed')
@@ -41132,7 +41225,9 @@ function groupRow(group) {
         if (compared.length === 0)
             return '—';
         const values = compared.map(pick);
-        return values.every(value => value === null) ? 'n/a' : formatCount(values.reduce((total, value) => total + (value ?? 0), 0));
+        return values.every(value => value === null)
+            ? 'n/a'
+            : formatCount(values.reduce((total, value) => total + (value ?? 0), 0));
     };
     const names = nameList(group.models.map(diff => shortName(diff.model, 48)), NAMES_SHOWN);
     return [
@@ -41151,13 +41246,24 @@ function nameList(names, shown) {
 /** Every affected model under its outcome, in a collapsed list: the table's groups name only a few. */
 function modelsByOutcome(report) {
     const groups = outcomeGroups(report.diffs);
-    const body = groups.map(group => `- ${markdown_text(group.label)} (${formatCount(group.models.length)}): ${group.models.map(diff => code(diff.model)).join(', ')}`).join('\n');
+    const body = groups
+        .map(group => `- ${markdown_text(group.label)} (${formatCount(group.models.length)}): ${group.models.map(diff => code(diff.model)).join(', ')}`)
+        .join('\n');
     return details(`<b>Every affected model by outcome</b> (${formatCount(report.diffs.length)})`, body);
 }
 /** What was compared: the window or all rows, how rows were matched, and why where it is not the grain. */
 function comparedCell(diff) {
-    const scope = diff.window ? markdown_text(describeWindow(diff.window)) : diff.partialUpstream ? 'all rows ⚠️ partial upstream' : 'all rows';
-    const labels = [scope, methodLabel(diff), diff.preview ? 'forward-only preview' : '', diff.fullHistory ? 'rebuilt from its start' : ''];
+    const scope = diff.window
+        ? markdown_text(describeWindow(diff.window))
+        : diff.partialUpstream
+            ? 'all rows ⚠️ partial upstream'
+            : 'all rows';
+    const labels = [
+        scope,
+        methodLabel(diff),
+        diff.preview ? 'forward-only preview' : '',
+        diff.fullHistory ? 'rebuilt from its start' : ''
+    ];
     return labels.filter(Boolean).join(' · ');
 }
 function methodLabel(diff) {
@@ -41165,7 +41271,9 @@ function methodLabel(diff) {
         return '';
     if (!diff.grainProblem)
         return 'whole rows (no grain)';
-    return diff.grainProblem.kind === 'missing-columns' ? 'whole rows (grain column missing)' : 'whole rows (grain not unique)';
+    return diff.grainProblem.kind === 'missing-columns'
+        ? 'whole rows (grain column missing)'
+        : 'whole rows (grain not unique)';
 }
 function schemaCell(diff) {
     const { added, removed, retyped } = diff.schema;
@@ -41209,7 +41317,7 @@ function notDiffedLabel(diff) {
 function grainAdvice(facts) {
     switch (facts?.source) {
         case 'dbt':
-            return "`config(grain=[...])` in the dbt model";
+            return '`config(grain=[...])` in the dbt model';
         case 'python':
             return '`grains=[...]` in its `@model` decorator';
         default:
@@ -41232,7 +41340,9 @@ function grainProblemText(grain, problem) {
         return `its grain ${declared} names ${problem.missing.length === 1 ? 'a column' : 'columns'} it does not have (${problem.missing.map(code).join(', ')}); its columns are ${columns}`;
     }
     const { duplicateKeys, nullKeyRows } = problem;
-    const nulls = nullKeyRows.prod + nullKeyRows.pr > 0 ? `, and ${formatCount(nullKeyRows.prod)} rows in prod and ${formatCount(nullKeyRows.pr)} in the PR have a null key` : '';
+    const nulls = nullKeyRows.prod + nullKeyRows.pr > 0
+        ? `, and ${formatCount(nullKeyRows.prod)} rows in prod and ${formatCount(nullKeyRows.pr)} in the PR have a null key`
+        : '';
     return `its grain ${declared} is not unique: ${plural(duplicateKeys.prod, 'duplicate key')} in prod, ${formatCount(duplicateKeys.pr)} in the PR${nulls}`;
 }
 /** Notes on one model each, at most; past this the rest collapse into one line with their count and a few names. */
@@ -41277,7 +41387,9 @@ function notDiffedNotes(diffs) {
         const mark = first.reason === 'error' ? '❌ ' : isUncompared(first) ? '⚠️ not compared: ' : '';
         if (group.length < NOTE_GROUP)
             return group.map(diff => `- ${mark}${code(diff.model)}: ${markdown_text(diff.detail)}`);
-        return [`- ${mark}${plural(group.length, 'model')} (${nameList(group.map(diff => diff.model), NAMES_SHOWN)}): ${markdown_text(first.detail)}`];
+        return [
+            `- ${mark}${plural(group.length, 'model')} (${nameList(group.map(diff => diff.model), NAMES_SHOWN)}): ${markdown_text(first.detail)}`
+        ];
     });
 }
 function noteOrder(diff) {
@@ -41287,10 +41399,12 @@ function noteOrder(diff) {
 function grainNotes(report) {
     const wholeRows = report.diffs.filter((diff) => diff.status === 'diffed' && diff.method === 'whole-rows');
     const noGrain = wholeRows.filter(diff => !diff.grainProblem);
-    const problems = wholeRows.filter(diff => diff.grainProblem).map(diff => grainNote(diff, report.models?.get(diff.model)));
+    const problems = wholeRows
+        .filter(diff => diff.grainProblem)
+        .map(diff => grainNote(diff, report.models?.get(diff.model)));
     if (noGrain.length < NOTE_GROUP)
         return [...noGrain.map(diff => grainNote(diff, report.models?.get(diff.model))), ...problems];
-    const line = `- ${plural(noGrain.length, 'model')} have no grain: compared as whole rows (rows only in prod, only in the PR, and identical): ${nameList(noGrain.map(diff => diff.model), NAMES_SHOWN)}. To see changed rows, declare each one's unique key (${grainAdvice(report.models?.get(noGrain[0].model))}, or its equivalent).`;
+    const line = `- ${plural(noGrain.length, 'model')} have no grain: compared as whole rows (rows only in prod, only in the PR, and identical): ${nameList(noGrain.map(diff => diff.model), NAMES_SHOWN)}. To see changed rows, declare each one's unique key (${grainAdvice(report.models?.get((noGrain[0]).model))}, or its equivalent).`;
     return [line, ...problems];
 }
 /** Models rebuilt from their start, and models rebuilt in full from a windowed parent. */
@@ -41300,7 +41414,7 @@ function historyNotes(diffs) {
     if (rebuilt.length > 0) {
         lines.push(`- Rebuilt from their own start in the PR environment, because their rows depend on history before the window (their own earlier rows, or a full rebuild from a windowed model), so they compare like for like with prod: ${nameList(rebuilt, NOTE_NAMES)}`);
     }
-    const partial = diffs.flatMap(diff => (diff.status === 'diffed' && diff.partialUpstream ? [{ model: diff.model, upstream: diff.partialUpstream }] : []));
+    const partial = diffs.flatMap(diff => diff.status === 'diffed' && diff.partialUpstream ? [{ model: diff.model, upstream: diff.partialUpstream }] : []);
     const partialLines = partial.map(({ model, upstream: { model: upstream, window } }) => `- ⚠️ ${code(model)} is rebuilt in full from ${code(upstream)}, which the PR environment holds only for ${markdown_text(describeWindow(window))}: ` +
         'its rows outside that window differ because of the window, not the change. Set `environment-start` earlier to compare it fully.');
     return [...lines, ...capLines(partialLines, NOTE_NAMES)];
@@ -41325,7 +41439,7 @@ function fileNotes(report) {
 function fileListNote(cap) {
     const of = cap.total !== null && cap.total > cap.listed ? ` of ${formatCount(cap.total)}` : '';
     return (`- ⚠️ The list of changed files is incomplete: git history was not available, and GitHub's API listed only ${formatCount(cap.listed)}${of} files (its cap). ` +
-        'The changed models come from SQLMesh\'s fingerprints, and nothing here is said from the file list alone. Use `actions/checkout` with `fetch-depth: 0` for the full list.');
+        "The changed models come from SQLMesh's fingerprints, and nothing here is said from the file list alone. Use `actions/checkout` with `fetch-depth: 0` for the full list.");
 }
 function gateNotes(report) {
     const lines = [];
@@ -41344,7 +41458,11 @@ function backfillPreview(rows, start) {
     if (rows.length === 0)
         return `**On merge this will backfill:** nothing (no model that prod already has is touched).`;
     const planned = rows.filter(row => row.status === 'planned').length;
-    const body = table(['Model', 'Interval', 'Note'], ['l', 'l', 'l'], rows.map(row => [code(row.model), row.interval ? markdown_text(describeWindow(row.interval)) : '—', markdown_text(row.status === 'skipped' ? `skipped: ${row.note}` : row.note)]));
+    const body = table(['Model', 'Interval', 'Note'], ['l', 'l', 'l'], rows.map(row => [
+        code(row.model),
+        row.interval ? markdown_text(describeWindow(row.interval)) : '—',
+        markdown_text(row.status === 'skipped' ? `skipped: ${row.note}` : row.note)
+    ]));
     return details(`<b>On merge this will backfill</b> ${planned} model${planned === 1 ? '' : 's'} in prod from ${html(start)}`, body);
 }
 /** The lineage that fits where it goes; the comment says when the job summary draws the whole graph. */
@@ -41361,7 +41479,9 @@ function lineage(report, target) {
         return `**Lineage**: ${plural(report.chain.length, 'affected model')}, more than GitHub can draw in one diagram (500 edges, 50,000 characters).`;
     }
     const legend = drawn.embedded ? '; dashed: embedded, inlined into its children' : '';
-    const elsewhere = !drawn.whole && target === 'comment' && renderLineage(input, MERMAID_LIMITS)?.whole ? '; the job summary draws the whole graph' : '';
+    const elsewhere = !drawn.whole && target === 'comment' && renderLineage(input, MERMAID_LIMITS)?.whole
+        ? '; the job summary draws the whole graph'
+        : '';
     const caption = drawn.whole ? '' : `; ${drawn.caption}${elsewhere}`;
     return `**Lineage** (changed models highlighted, upstream on the left${legend}${caption})\n\n${drawn.block}`;
 }
@@ -41413,7 +41533,9 @@ function samplesBlock(samples) {
         .join('\n\n');
 }
 function footer(report) {
-    const resolved = report.environmentStartDate && report.environmentStartDate !== report.environmentStart ? ` (${markdown_text(report.environmentStart)})` : '';
+    const resolved = report.environmentStartDate && report.environmentStartDate !== report.environmentStart
+        ? ` (${markdown_text(report.environmentStart)})`
+        : '';
     const from = report.environmentStartDate ?? report.environmentStart;
     const start = from ? ` · built from ${markdown_text(from)}${resolved}` : '';
     return `<sub>sqlmesh-action ${ACTION_VERSION} · SQLMesh ${markdown_text(report.sqlmeshVersion)} · commit ${code(report.headSha.slice(0, 7))}${start}</sub>`;
@@ -41461,7 +41583,9 @@ async function diffModels(context, sqlmesh, graph, selection) {
     // Independent diffs run side by side (bounded by diff-concurrency and the gateway), in worker processes the SQLMesh
     // process forks after its one load; it is told how many will come, since workers cost a fixed time to start.
     const batchSize = decisions.filter(decision => decision.action === 'diff').length;
-    return mapLimit(decisions, context.settings.diffConcurrency, decision => decision.action === 'skip' ? Promise.resolve(decision.result) : diffModel(context, sqlmesh, graph, decision.task, selection, batchSize));
+    return mapLimit(decisions, context.settings.diffConcurrency, decision => decision.action === 'skip'
+        ? Promise.resolve(decision.result)
+        : diffModel(context, sqlmesh, graph, decision.task, selection, batchSize));
 }
 async function readEnvironments(context, sqlmesh, selection) {
     const prod = context.settings.prodEnvironment;
@@ -41492,7 +41616,12 @@ async function diffModel(context, sqlmesh, graph, task, selection, batchSize) {
             batchSize
         });
         if (!comparison) {
-            return { model: task.model, status: 'not-diffed', reason: 'not-found', detail: 'An environment has no snapshot of this model, so it could not be compared.' };
+            return {
+                model: task.model,
+                status: 'not-diffed',
+                reason: 'not-found',
+                detail: 'An environment has no snapshot of this model, so it could not be compared.'
+            };
         }
         if (task.preview && comparison.rows.pr === 0 && comparison.rows.prod > 0)
             return notPreviewed(task.model);
@@ -41512,7 +41641,12 @@ async function diffModel(context, sqlmesh, graph, task, selection, batchSize) {
         if (!(error instanceof SqlMeshError))
             throw error;
         warning(`Table diff of ${task.model} failed: ${error.message}`);
-        return { model: task.model, status: 'not-diffed', reason: 'error', detail: `Table diff failed: ${firstLine(error.message)}` };
+        return {
+            model: task.model,
+            status: 'not-diffed',
+            reason: 'error',
+            detail: `Table diff failed: ${firstLine(error.message)}`
+        };
     }
 }
 function grainWarning(problem) {
@@ -41608,8 +41742,20 @@ function backfillRows(chain, graph, outcomes, excluded) {
         const planned = outcomes.filter(candidate => candidate.planned.has(name));
         if (planned.length === 0) {
             const reason = excludedReason.get(name) ??
-                (model?.restatementDisabled ? 'restatement disabled on the model (disable_restatement)' : 'SQLMesh planned no interval to rebuild');
-            return { model: name, status: 'skipped', interval: null, adjustment: null, note: reason, seconds: null, rowsBefore: null, rowsAfter: null, error: null };
+                (model?.restatementDisabled
+                    ? 'restatement disabled on the model (disable_restatement)'
+                    : 'SQLMesh planned no interval to rebuild');
+            return {
+                model: name,
+                status: 'skipped',
+                interval: null,
+                adjustment: null,
+                note: reason,
+                seconds: null,
+                rowsBefore: null,
+                rowsAfter: null,
+                error: null
+            };
         }
         // A model can be restated by more than one group (each cascades downstream): the worst outcome is its status.
         const rows = planned.map(outcome => rowFor(name, outcome, graph, failedUpstream));
@@ -41625,7 +41771,16 @@ function rowFor(name, outcome, graph, failedUpstream) {
     const interval = clampToModelStart(outcome.planned.get(name), model?.startMs ?? null);
     const adjustment = rangeAdjustment(outcome.requestedStart, interval);
     const note = adjustmentNote(adjustment, model?.kind ?? '', model?.start ?? null);
-    const base = { model: name, interval, adjustment, note, seconds: null, rowsBefore: null, rowsAfter: null, error: null };
+    const base = {
+        model: name,
+        interval,
+        adjustment,
+        note,
+        seconds: null,
+        rowsBefore: null,
+        rowsAfter: null,
+        error: null
+    };
     if (!outcome.applied)
         return { ...base, status: 'planned' };
     const rows = { rowsBefore: outcome.rowsBefore.get(name) ?? null, rowsAfter: outcome.rowsAfter.get(name) ?? null };
@@ -41642,7 +41797,9 @@ function rowFor(name, outcome, graph, failedUpstream) {
 }
 /** SQLMesh records the restated range as asked but never evaluates a model before its own start. */
 function clampToModelStart(planned, modelStart) {
-    return modelStart !== null && modelStart > planned.start ? { start: Math.min(modelStart, planned.end), end: planned.end } : planned;
+    return modelStart !== null && modelStart > planned.start
+        ? { start: Math.min(modelStart, planned.end), end: planned.end }
+        : planned;
 }
 function adjustmentNote(adjustment, kind, modelStart) {
     if (adjustment === 'clamped')
@@ -41711,11 +41868,15 @@ const STATUS_LABELS = {
 };
 function renderBackfillSections(report) {
     const succeeded = !report.dryRun && report.rows.every(row => row.status !== 'failed' && row.status !== 'not-attempted');
-    const marker = report.dryRun ? '' : `${BACKFILL_COMMENT_MARKER}\n${succeeded ? `${completedMarker(report.commitSha)}\n` : ''}`;
+    const marker = report.dryRun
+        ? ''
+        : `${BACKFILL_COMMENT_MARKER}\n${succeeded ? `${completedMarker(report.commitSha)}\n` : ''}`;
     return [
         { id: 'header', required: true, text: `${marker}## ${report.title}` },
         { id: 'verdict', required: true, text: `**${backfillVerdict(report)}**` },
-        ...(report.notes.length > 0 ? [{ id: 'notes', required: true, text: report.notes.map(note => `- ${note}`).join('\n') }] : []),
+        ...(report.notes.length > 0
+            ? [{ id: 'notes', required: true, text: report.notes.map(note => `- ${note}`).join('\n') }]
+            : []),
         ...(report.leading ?? []),
         { id: 'table', required: true, text: backfillTable(report) },
         ...errorSections(report),
@@ -41745,7 +41906,9 @@ function backfillTable(report) {
         STATUS_LABELS[row.status],
         row.interval ? markdown_text(describeWindow(row.interval)) : '—',
         row.seconds === null ? '—' : `${row.seconds.toFixed(2)}s`,
-        row.rowsBefore === null && row.rowsAfter === null ? '—' : `${countOrDash(row.rowsBefore)} → ${countOrDash(row.rowsAfter)}`,
+        row.rowsBefore === null && row.rowsAfter === null
+            ? '—'
+            : `${countOrDash(row.rowsBefore)} → ${countOrDash(row.rowsAfter)}`,
         markdown_text(row.note)
     ]);
     return table(['Model', 'Status', 'Interval', 'Duration', 'Rows before → after', 'Note'], ['l', 'l', 'l', 'r', 'r', 'l'], rows);
@@ -41804,7 +41967,9 @@ async function backfill(context, sqlmesh, graph, models, range, dryRun = context
         const previousFailed = outcomes.some(outcome => outcome.error !== null);
         info(`${dryRun ? 'Planning' : 'Restating'} ${group.models.join(', ')} from ${group.start} (SQLMesh cascades downstream)`);
         const outcome = await (async () => {
-            const requestedStart = group.start === range.start ? range.startMs : (await sqlmesh.resolveTimes({ start: group.start })).times.start;
+            const requestedStart = group.start === range.start
+                ? range.startMs
+                : ((await sqlmesh.resolveTimes({ start: group.start })).times.start);
             const request = {
                 environment: context.settings.prodEnvironment,
                 models: group.models,
@@ -41814,7 +41979,9 @@ async function backfill(context, sqlmesh, graph, models, range, dryRun = context
                 dryRun: dryRun || previousFailed
             };
             const result = await sqlmesh.restate(request, fqn => graph.nameOf(fqn) ?? fqn);
-            return previousFailed ? { ...result, applied: true, error: 'not attempted: an earlier restatement failed' } : result;
+            return previousFailed
+                ? { ...result, applied: true, error: 'not attempted: an earlier restatement failed' }
+                : result;
         })();
         outcomes.push(outcome);
     }
@@ -41987,7 +42154,9 @@ async function diffPullRequest(context, github, pr) {
 function gateMessage(gate, settings) {
     const lines = [
         gate.differences.length > 0 ? `fail-on '${settings.failOn}': ${capNames(gate.differences)}.` : '',
-        gate.failedDiffs.length > 0 ? `Table diff failed, so the gate cannot vouch for: ${capNames(gate.failedDiffs)}.` : '',
+        gate.failedDiffs.length > 0
+            ? `Table diff failed, so the gate cannot vouch for: ${capNames(gate.failedDiffs)}.`
+            : '',
         gate.uncompared.length > 0
             ? `Not compared (on-uncompared 'fail'): ${capNames(gate.uncompared)}. Set 'on-uncompared: warn' to accept models the action cannot compare.`
             : ''
@@ -42015,7 +42184,9 @@ function warnUncompared(diffs, failOn) {
     }
     for (const [reason, models] of byReason) {
         const first = uncompared.find(diff => diff.reason === reason);
-        warning(`${models.length} models were not compared (${first?.detail ?? reason}): ${capNames(models)}`, { title });
+        warning(`${models.length} models were not compared (${first?.detail ?? reason}): ${capNames(models)}`, {
+            title
+        });
     }
     startGroup(`Not compared (${uncompared.length})`);
     uncompared.forEach(diff => info(`  ${diff.model}: ${diff.detail}`));
@@ -42031,7 +42202,9 @@ async function resolvePlanWindow(context, sqlmesh) {
     const { environmentStart: start, environmentEnd: end } = context.settings;
     if (!start)
         return null;
-    const { times, now } = await sqlmesh.resolveTimes({ 'environment-start': start, ...(end ? { 'environment-end': end } : {}) }).catch((error) => {
+    const { times, now } = await sqlmesh
+        .resolveTimes({ 'environment-start': start, ...(end ? { 'environment-end': end } : {}) })
+        .catch((error) => {
         throw new InputError(`Input ${error.message}. Use a date such as '2024-10-01' or a relative time such as '1 month ago'.`);
     });
     const startMs = times['environment-start'];
@@ -42043,7 +42216,7 @@ async function resolvePlanWindow(context, sqlmesh) {
  */
 async function previewBackfill(context, sqlmesh, graph, changeSet) {
     if (!context.settings.backfillStart) {
-        info("backfill-start is not set: no backfill preview.");
+        info('backfill-start is not set: no backfill preview.');
         return null;
     }
     const added = new Set(changeSet.added);
@@ -42054,7 +42227,12 @@ async function previewBackfill(context, sqlmesh, graph, changeSet) {
     return backfill(context, sqlmesh, graph, graph.topologicalOrder(touched), range, true);
 }
 function removedModel(model) {
-    return { model, status: 'not-diffed', reason: 'removed', detail: 'Removed by this pull request: its table leaves prod on merge.' };
+    return {
+        model,
+        status: 'not-diffed',
+        reason: 'removed',
+        detail: 'Removed by this pull request: its table leaves prod on merge.'
+    };
 }
 /**
  * Plans and applies the PR environment over the window; then rebuilds, from their own start, the models whose rows
@@ -42078,8 +42256,18 @@ async function buildEnvironment(context, sqlmesh, graph, target) {
 async function rebuildHistoryDependent(context, sqlmesh, graph, { environment, chain, changeSet }) {
     if (!context.settings.environmentStart || chain.length === 0)
         return { models: new Set(), auditFailures: [] };
-    const { source, target } = await readEnvironments(context, sqlmesh, { source: context.settings.prodEnvironment, target: environment });
-    const roots = historyDependent({ chain, changed: new Set(changeSet.changed), scope: context.settings.diffScope, graph, prod: source, pr: target });
+    const { source, target } = await readEnvironments(context, sqlmesh, {
+        source: context.settings.prodEnvironment,
+        target: environment
+    });
+    const roots = historyDependent({
+        chain,
+        changed: new Set(changeSet.changed),
+        scope: context.settings.diffScope,
+        graph,
+        prod: source,
+        pr: target
+    });
     const starts = roots.map(name => graph.model(name)?.startMs).filter((ms) => typeof ms === 'number');
     if (roots.length === 0 || starts.length === 0)
         return { models: new Set(), auditFailures: [] };
@@ -42087,7 +42275,12 @@ async function rebuildHistoryDependent(context, sqlmesh, graph, { environment, c
     info(`Rebuilding from ${start} in ${environment}, because their rows depend on history the window leaves out: ${roots.join(', ')}`);
     // A plan of the same environment from the earlier start fills in the history it lacks; a restatement would not
     // do here (it can point the environment at tables a preview never built).
-    const outcome = await sqlmesh.plan({ environment, start, end: context.settings.environmentEnd || undefined, skipTests: true });
+    const outcome = await sqlmesh.plan({
+        environment,
+        start,
+        end: context.settings.environmentEnd || undefined,
+        skipTests: true
+    });
     info(`Rebuilt in ${outcome.seconds}s`);
     return { models: graph.withDownstream(roots), auditFailures: outcome.auditFailures };
 }
@@ -42113,7 +42306,13 @@ async function publish(context, github, pr, report) {
 async function reportFailure(context, github, pr, error) {
     const message = redact(error instanceof Error ? error.message : String(error));
     const environment = `${context.settings.environmentPrefix}_${pr.number}`;
-    const markdown = renderFailure({ environment, prodEnvironment: context.settings.prodEnvironment, headSha: pr.headSha, message, runUrl: context.event.runUrl });
+    const markdown = renderFailure({
+        environment,
+        prodEnvironment: context.settings.prodEnvironment,
+        headSha: pr.headSha,
+        message,
+        runUrl: context.event.runUrl
+    });
     try {
         await github.upsertComment(pr.number, DIFF_COMMENT_MARKER, context.settings.commentAuthor, markdown);
     }
@@ -42169,12 +42368,17 @@ async function runMergeFlow(context) {
         const rowsBefore = await sqlmesh.prodRowCounts(graph.affectedChain(touched).flatMap(name => graph.model(name) ?? []));
         if (context.settings.deploy && !context.settings.dryRun) {
             await step(`Deploy to ${context.settings.prodEnvironment}`, async () => {
-                const outcome = await sqlmesh.plan({ environment: context.settings.prodEnvironment, skipTests: context.settings.skipTests });
-                notes.push(outcome.hasChanges ? `Deployed the merged code to \`${context.settings.prodEnvironment}\` first.` : 'Prod was already up to date with the merged code.');
+                const outcome = await sqlmesh.plan({
+                    environment: context.settings.prodEnvironment,
+                    skipTests: context.settings.skipTests
+                });
+                notes.push(outcome.hasChanges
+                    ? `Deployed the merged code to \`${context.settings.prodEnvironment}\` first.`
+                    : 'Prod was already up to date with the merged code.');
             });
         }
         const backfilled = touched.length > 0 ? await step('Backfill', () => backfill(context, sqlmesh, graph, touched, range)) : [];
-        const rows = backfilled.map(row => (row.rowsAfter === null ? row : { ...row, rowsBefore: rowsBefore.get(row.model) ?? null }));
+        const rows = backfilled.map(row => row.rowsAfter === null ? row : { ...row, rowsBefore: rowsBefore.get(row.model) ?? null });
         const title = `SQLMesh backfill after ${merge.pullRequest ? `#${merge.pullRequest}` : `commit ${merge.commitSha.slice(0, 7)}`}`;
         const run = { title, commitSha: merge.commitSha, notes, rows, range, sqlmeshVersion: sqlmesh.version };
         await reportBackfill(context, run, github, merge.pullRequest);
@@ -42202,7 +42406,11 @@ async function resolveMerge(context, git, github) {
     const pr = pullRequestOf(context.event);
     if (pr) {
         const { files } = await pullRequestFiles(git, github, pr);
-        return { commitSha: String(context.event.payload.pull_request.merge_commit_sha ?? pr.headSha), files, pullRequest: pr.number };
+        return {
+            commitSha: String(context.event.payload.pull_request.merge_commit_sha ?? pr.headSha),
+            files,
+            pullRequest: pr.number
+        };
     }
     const before = String(context.event.payload.before ?? '');
     const after = String(context.event.payload.after ?? '');
@@ -42288,7 +42496,14 @@ async function runManualBackfill(context) {
         info(`Backfilling ${models.join(', ')} (upstream first) from ${range.start}`);
         const rows = await step('Backfill', () => backfill(context, sqlmesh, graph, models, range));
         const title = `SQLMesh backfill of ${models.map(code).join(', ')}`;
-        const run = { title, commitSha: process.env.GITHUB_SHA ?? '', notes: [], rows, range, sqlmeshVersion: sqlmesh.version };
+        const run = {
+            title,
+            commitSha: process.env.GITHUB_SHA ?? '',
+            notes: [],
+            rows,
+            range,
+            sqlmeshVersion: sqlmesh.version
+        };
         await reportBackfill(context, run, null, null);
     });
 }
@@ -42411,7 +42626,10 @@ function parseWatchSettings(data, file) {
 function watchSources(graph, settings) {
     const names = new Set();
     if (settings.external)
-        graph.modelsList().filter(model => model.isExternal).forEach(model => names.add(model.name));
+        graph
+            .modelsList()
+            .filter(model => model.isExternal)
+            .forEach(model => names.add(model.name));
     settings.sources.forEach((_, name) => names.add(name));
     settings.exclude.forEach(name => names.delete(name));
     return [...names].sort().map(name => {
@@ -42419,7 +42637,13 @@ function watchSources(graph, settings) {
         const setting = settings.sources.get(name);
         const timeColumn = setting?.timeColumn ?? model?.timeColumn ?? null;
         const readers = model ? [...graph.childrenOf(name)] : readersOfTable(graph, name);
-        return { name, table: model?.fqn ?? name, timeColumn, bucket: setting?.bucket ?? 'day', readers: graph.topologicalOrder(readers) };
+        return {
+            name,
+            table: model?.fqn ?? name,
+            timeColumn,
+            bucket: setting?.bucket ?? 'day',
+            readers: graph.topologicalOrder(readers)
+        };
     });
 }
 /** Models that read a plain table (not a model): their dependencies end with the table's name, quotes aside. */
@@ -42429,7 +42653,8 @@ function readersOfTable(graph, table) {
         .modelsList()
         .filter(model => model.dependsOn.some(fqn => {
         const parts = splitName(fqn);
-        return parts.length >= wanted.length && wanted.every((part, index) => part === parts[parts.length - wanted.length + index]);
+        return (parts.length >= wanted.length &&
+            wanted.every((part, index) => part === parts[parts.length - wanted.length + index]));
     }))
         .map(model => model.name);
 }
@@ -42451,7 +42676,9 @@ function compareFingerprints(source, current, recorded) {
         const change = !old ? 'added' : !now ? 'removed' : 'changed';
         changes.push({ bucket, change, rowsBefore: old?.rows ?? null, rowsAfter: now?.rows ?? null });
     }
-    return changes.length === 0 ? { source, status: 'unchanged', buckets: [] } : { source, status: 'changed', buckets: changes };
+    return changes.length === 0
+        ? { source, status: 'unchanged', buckets: [] }
+        : { source, status: 'changed', buckets: changes };
 }
 /**
  * The range a source's changed buckets call for: from the start of the earliest to the last day of the latest
@@ -42460,7 +42687,8 @@ function compareFingerprints(source, current, recorded) {
  */
 function changedRange(buckets, bucket) {
     const days = buckets.map(item => item.bucket);
-    if (days.length === 0 || days.some(day => day === WHOLE_SOURCE || day === NULL_BUCKET || !/^\d{4}-\d{2}-\d{2}$/.test(day)))
+    if (days.length === 0 ||
+        days.some(day => day === WHOLE_SOURCE || day === NULL_BUCKET || !/^\d{4}-\d{2}-\d{2}$/.test(day)))
         return null;
     const sorted = [...days].sort();
     return { start: sorted[0], end: lastDayOf(sorted[sorted.length - 1], bucket) };
@@ -42500,7 +42728,12 @@ function problemOf(object, environment) {
         };
     }
     if (object.viewType === null) {
-        return { model, kind: 'missing-view', detail: `${view} does not exist: ${environment} has no view of this model`, repair: recreateView };
+        return {
+            model,
+            kind: 'missing-view',
+            detail: `${view} does not exist: ${environment} has no view of this model`,
+            repair: recreateView
+        };
     }
     if (object.viewType !== 'view') {
         return {
@@ -42511,7 +42744,12 @@ function problemOf(object, environment) {
         };
     }
     if (object.pointsToPhysical === false) {
-        return { model, kind: 'view-elsewhere', detail: `the view ${view} does not read ${physical}, the table SQLMesh's state records`, repair: recreateView };
+        return {
+            model,
+            kind: 'view-elsewhere',
+            detail: `the view ${view} does not read ${physical}, the table SQLMesh's state records`,
+            repair: recreateView
+        };
     }
     return null;
 }
@@ -42530,7 +42768,9 @@ const STATUS = {
 function renderWatchSections(report) {
     const rows = report.sources.map(source => [
         code(source.comparison.source),
-        source.comparison.status === 'baseline' && report.dryRun ? '📌 no baseline yet (dry run)' : STATUS[source.comparison.status],
+        source.comparison.status === 'baseline' && report.dryRun
+            ? '📌 no baseline yet (dry run)'
+            : STATUS[source.comparison.status],
         describeBuckets(source),
         source.range ? markdown_text(`${source.range.start} – ${source.range.end}`) : '—',
         source.readers.length > 0 ? source.readers.map(code).join(', ') : '—'
@@ -42544,7 +42784,11 @@ function renderWatchSections(report) {
     ];
     const errors = report.sources.flatMap(source => (source.comparison.status === 'error' ? [source.comparison] : []));
     for (const error of errors) {
-        sections.push({ id: `watch:error:${error.source}`, required: true, text: `**${code(error.source)} could not be fingerprinted:**\n\n\`\`\`text\n${error.error.replace(/```/g, "'''").slice(0, 2000)}\n\`\`\`` });
+        sections.push({
+            id: `watch:error:${error.source}`,
+            required: true,
+            text: `**${code(error.source)} could not be fingerprinted:**\n\n\`\`\`text\n${error.error.replace(/```/g, "'''").slice(0, 2000)}\n\`\`\``
+        });
     }
     if (report.conflicts.length > 0) {
         sections.push({
@@ -42631,10 +42875,14 @@ async function runWatchFlow(context) {
         for (const restatement of restatements) {
             const range = await rangeOf(sqlmesh, restatement);
             const readers = [...new Set(restatement.sources.flatMap(source => source.readers))];
-            const rows = readers.length > 0 ? await step(`Restate ${range.start} – ${range.end || 'now'}`, () => backfill(context, sqlmesh, graph, readers, range)) : [];
+            const rows = readers.length > 0
+                ? await step(`Restate ${range.start} – ${range.end || 'now'}`, () => backfill(context, sqlmesh, graph, readers, range))
+                : [];
             outcomes.push({ restatement, rows });
         }
-        const conflicts = settings.dryRun ? [] : await step('Record fingerprints', () => recordFingerprints(sqlmesh, context, comparisons, outcomes, current, recorded));
+        const conflicts = settings.dryRun
+            ? []
+            : await step('Record fingerprints', () => recordFingerprints(sqlmesh, context, comparisons, outcomes, current, recorded));
         const watched = sources.map((source, index) => ({
             comparison: comparisons[index],
             range: rangeFor(source, restatements),
@@ -42647,7 +42895,9 @@ async function runWatchFlow(context) {
             conflicts,
             state: prodState
         };
-        setOutput('changed-sources', JSON.stringify(watched.filter(item => item.comparison.status === 'changed').map(item => ({ source: item.comparison.source, buckets: item.comparison.buckets, range: item.range }))));
+        setOutput('changed-sources', JSON.stringify(watched
+            .filter(item => item.comparison.status === 'changed')
+            .map(item => ({ source: item.comparison.source, buckets: item.comparison.buckets, range: item.range }))));
         await watch_publish(context, sqlmesh, report, outcomes);
     }
     finally {
@@ -42681,7 +42931,9 @@ async function resolveSources(context, sqlmesh, graph) {
         throw new InputError(`Nothing to watch: the project has no external models and ${file} adds no source. Declare the tables your models read in external_models.yaml, or list them under 'sources:' in ${file} (input 'watch-config').`);
     }
     for (const source of sources) {
-        const time = source.timeColumn ? `time column ${source.timeColumn}, by ${source.bucket}` : 'no time column: one bucket';
+        const time = source.timeColumn
+            ? `time column ${source.timeColumn}, by ${source.bucket}`
+            : 'no time column: one bucket';
         info(`${source.name} (${source.table}; ${time}); read by ${source.readers.join(', ') || 'no model'}`);
         if (source.readers.length === 0)
             warning(`Watched source '${source.name}' is read by no model of the project: a change to it rebuilds nothing.`);
@@ -42691,7 +42943,12 @@ async function resolveSources(context, sqlmesh, graph) {
 function compare(source, current, recorded, rebuildFirstRun) {
     const fingerprint = current.find(item => item.name === source.name);
     if (!fingerprint || fingerprint.error !== null) {
-        return { source: source.name, status: 'error', buckets: [], error: fingerprint?.error ?? 'no fingerprint came back' };
+        return {
+            source: source.name,
+            status: 'error',
+            buckets: [],
+            error: fingerprint?.error ?? 'no fingerprint came back'
+        };
     }
     const before = recorded.get(source.name) ?? (rebuildFirstRun ? [] : undefined);
     return compareFingerprints(source.name, fingerprint.buckets, before);
@@ -42714,7 +42971,10 @@ async function planRestatements(sources, comparisons, graph, context) {
         const comparison = comparisons[index];
         if (comparison.status !== 'changed')
             return;
-        const range = changedRange(comparison.buckets, source.bucket) ?? { start: wholeHistoryStart(graph, source, context), end: '' };
+        const range = changedRange(comparison.buckets, source.bucket) ?? {
+            start: wholeHistoryStart(graph, source, context),
+            end: ''
+        };
         const key = `${range.start}|${range.end}`;
         const group = byRange.get(key) ?? { ...range, sources: [] };
         group.sources.push(source);
@@ -42749,7 +43009,9 @@ function rangeFor(source, restatements) {
  * whose restatement failed keeps its old fingerprints, so that the next run sees the same change and retries.
  */
 async function recordFingerprints(sqlmesh, context, comparisons, outcomes, current, recorded) {
-    const succeeded = new Set(outcomes.filter(outcome => outcome.rows.every(row => row.status !== 'failed' && row.status !== 'not-attempted')).flatMap(outcome => outcome.restatement.sources.map(source => source.name)));
+    const succeeded = new Set(outcomes
+        .filter(outcome => outcome.rows.every(row => row.status !== 'failed' && row.status !== 'not-attempted'))
+        .flatMap(outcome => outcome.restatement.sources.map(source => source.name)));
     const toRecord = comparisons
         .filter(comparison => comparison.status === 'baseline' || (comparison.status === 'changed' && succeeded.has(comparison.source)))
         .map(comparison => ({
@@ -42757,7 +43019,9 @@ async function recordFingerprints(sqlmesh, context, comparisons, outcomes, curre
         buckets: current.find(item => item.name === comparison.source)?.buckets ?? [],
         expected: recorded.get(comparison.source) ?? null
     }));
-    const kept = comparisons.filter(comparison => comparison.status === 'changed' && !succeeded.has(comparison.source)).map(comparison => comparison.source);
+    const kept = comparisons
+        .filter(comparison => comparison.status === 'changed' && !succeeded.has(comparison.source))
+        .map(comparison => comparison.source);
     if (kept.length > 0)
         warning(`The restatement for ${kept.join(', ')} did not succeed: their fingerprints are kept as they were, so the next run retries.`);
     if (toRecord.length === 0)
@@ -42771,23 +43035,41 @@ async function recordFingerprints(sqlmesh, context, comparisons, outcomes, curre
 }
 async function watch_publish(context, sqlmesh, report, outcomes) {
     const sections = renderWatchSections(report);
-    const errors = report.sources.filter(source => source.comparison.status === 'error').map(source => source.comparison.source);
+    const errors = report.sources
+        .filter(source => source.comparison.status === 'error')
+        .map(source => source.comparison.source);
     if (outcomes.length > 0) {
         const starts = outcomes.map(outcome => outcome.restatement.start).sort();
         const ends = outcomes.map(outcome => outcome.restatement.end);
         const range = await rangeOf(sqlmesh, { start: starts[0], end: '', sources: [] });
         const end = ends.includes('') ? '' : [...ends].sort().pop();
         const rows = outcomes.flatMap(outcome => outcome.rows);
-        const notes = outcomes.length > 1 ? [`${outcomes.length} restatements, one per changed range: each model is listed once per restatement it took part in.`] : [];
+        const notes = outcomes.length > 1
+            ? [
+                `${outcomes.length} restatements, one per changed range: each model is listed once per restatement it took part in.`
+            ]
+            : [];
         // The commit the project was loaded from: the restatements ran that code (GITHUB_SHA is the same on a runner).
         const commitSha = process.env.GITHUB_SHA || (await new Git(context.workspace).checkedOut()).sha;
-        const run = { title: 'SQLMesh watch: source data changed', commitSha, notes, rows, range: { ...range, end }, sqlmeshVersion: sqlmesh.version, leading: sections };
+        const run = {
+            title: 'SQLMesh watch: source data changed',
+            commitSha,
+            notes,
+            rows,
+            range: { ...range, end },
+            sqlmeshVersion: sqlmesh.version,
+            leading: sections
+        };
         const failed = rows.some(row => row.status === 'failed' || row.status === 'not-attempted');
         await keepIssue(context, renderBackfillSections(backfillReportOf(context, run)), failed || errors.length > 0 || report.state.problems.length > 0);
         await reportBackfill(context, run, null, null);
     }
     else {
-        const all = [{ id: 'title', required: true, text: '## SQLMesh watch' }, { id: 'verdict', required: true, text: `**${watchVerdict(report)}**` }, ...sections];
+        const all = [
+            { id: 'title', required: true, text: '## SQLMesh watch' },
+            { id: 'verdict', required: true, text: `**${watchVerdict(report)}**` },
+            ...sections
+        ];
         await keepIssue(context, all, errors.length > 0 || report.state.problems.length > 0);
         await writeSummary(fitSections(all, SUMMARY_LIMIT, 'See the action log for the rest.').markdown);
         setOutput('backfilled-models', '[]');
@@ -42816,7 +43098,9 @@ async function keepIssue(context, sections, stale) {
     try {
         const existing = await github.findIssue(WATCH_ISSUE_MARKER, context.settings.commentAuthor);
         if (stale) {
-            const issue = existing ? await github.updateIssue(existing.number, body, 'open') : await github.createIssue('SQLMesh watch: prod data is stale', body);
+            const issue = existing
+                ? await github.updateIssue(existing.number, body, 'open')
+                : await github.createIssue('SQLMesh watch: prod data is stale', body);
             info(`${existing ? 'Updated' : 'Opened'} issue ${issue.url}`);
         }
         else if (existing?.state === 'open') {

@@ -6,4 +6,7 @@ const from = name => new URL(`../bridge/${name}`, import.meta.url)
 const to = name => new URL(`../dist/${name}`, import.meta.url)
 copyFileSync(from('sqlmesh_bridge.py'), to('sqlmesh_bridge.py'))
 rmSync(to('sqlmesh_action'), { recursive: true, force: true })
-cpSync(from('sqlmesh_action'), to('sqlmesh_action'), { recursive: true, filter: source => !source.includes('__pycache__') })
+cpSync(from('sqlmesh_action'), to('sqlmesh_action'), {
+  recursive: true,
+  filter: source => !source.includes('__pycache__')
+})

@@ -21,18 +21,29 @@ try {
   repo.buildProd()
   const base = repo.head()
 
-  say('Pull request #1: staging.stg_games drops postponed games (WHERE status = \'final\')')
+  say("Pull request #1: staging.stg_games drops postponed games (WHERE status = 'final')")
   repo.git(['checkout', '-q', '-b', 'drop-postponed-games'])
   const model = repo.read('models/staging/stg_games.sql')
   repo.write('models/staging/stg_games.sql', model.replace('FROM raw.games', "FROM raw.games\nWHERE status = 'final'"))
   const head = repo.commitAll('Drop postponed games from staging')
-  server.addPullRequest({ number: 1, title: 'Drop postponed games', head: { ref: 'drop-postponed-games', sha: head }, base: { ref: 'main', sha: base } })
+  server.addPullRequest({
+    number: 1,
+    title: 'Drop postponed games',
+    head: { ref: 'drop-postponed-games', sha: head },
+    base: { ref: 'main', sha: base }
+  })
 
   say('Running dist/index.js as the runner would (pull_request: opened)')
   const run = await runAction({
     repoDir: repo.dir,
     eventName: 'pull_request',
-    payload: pullRequestPayload({ number: 1, baseSha: base, headSha: head, headRef: 'drop-postponed-games', repository: REPOSITORY }),
+    payload: pullRequestPayload({
+      number: 1,
+      baseSha: base,
+      headSha: head,
+      headRef: 'drop-postponed-games',
+      repository: REPOSITORY
+    }),
     inputs: { 'project-path': 'analytics', 'github-token': TOKEN, 'environment-start': '2026-01-01' },
     apiUrl: server.url,
     repository: REPOSITORY
@@ -49,14 +60,24 @@ try {
   writeFileSync(join(out, 'comment.md'), comment.body)
   say(`Written to ${join(out, 'comment.md')}`)
 
-  say('Meanwhile the league re-sends two March games: they land in the raw table behind SQLMesh\'s back')
+  say("Meanwhile the league re-sends two March games: they land in the raw table behind SQLMesh's back")
   repo.git(['checkout', '-q', 'main'])
-  const [table] = repo.query("SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = 'sqlmesh__raw'")
+  const [table] = repo.query(
+    "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = 'sqlmesh__raw'"
+  )
   repo.execute(
     `INSERT INTO ${table.table_schema}.${table.table_name} VALUES ` +
       "(99001, DATE '2026-03-01', '2025-26', 'BOS', 'NYK', 110, 100, 'final'), (99002, DATE '2026-03-02', '2025-26', 'LAL', 'GSW', 101, 99, 'final')"
   )
-  console.log(`  prod's staging.stg_games still has ${repo.query('SELECT COUNT(*) AS n FROM staging.stg_games')[0].n} games; sqlmesh plan prod says: ${repo.buildProd().trim().split('\n').find(line => /No changes/.test(line)) ?? 'changes'}`)
+  console.log(
+    `  prod's staging.stg_games still has ${repo.query('SELECT COUNT(*) AS n FROM staging.stg_games')[0].n} games; sqlmesh plan prod says: ${
+      repo
+        .buildProd()
+        .trim()
+        .split('\n')
+        .find(line => line.includes('No changes')) ?? 'changes'
+    }`
+  )
 
   say('Pull request #1 merges into main; the push runs the action again (merge flow, backfill-start 2026-01-01)')
   repo.git(['merge', '-q', '--no-ff', '-m', 'Merge pull request #1', 'drop-postponed-games'])
@@ -77,7 +98,9 @@ try {
   const report = server.comments(1).find(posted => posted.body.startsWith('<!-- sqlmesh-action:backfill -->'))
   say(`The merge run finished in ${merged.seconds.toFixed(1)}s and posted this on the merged pull request:\n`)
   console.log(report.body)
-  console.log(`\n  prod's staging.stg_games now has ${repo.query('SELECT COUNT(*) AS n FROM staging.stg_games')[0].n} games (postponed ones dropped, late ones in)`)
+  console.log(
+    `\n  prod's staging.stg_games now has ${repo.query('SELECT COUNT(*) AS n FROM staging.stg_games')[0].n} games (postponed ones dropped, late ones in)`
+  )
   writeFileSync(join(out, 'backfill.md'), report.body)
   say(`Written to ${join(out, 'backfill.md')}`)
 
@@ -96,19 +119,35 @@ try {
     }
     return watched
   }
-  say('The nightly watch runs for the first time (schedule): it fingerprints raw.games per day (watch.yaml) and records a baseline')
+  say(
+    'The nightly watch runs for the first time (schedule): it fingerprints raw.games per day (watch.yaml) and records a baseline'
+  )
   const first = await nightly()
   console.log(`  ${first.summary.split('\n').find(line => line.startsWith('**'))}`)
 
-  say('A late game arrives: the 2026-03-10 game DEN–UTA lands in the raw table, behind SQLMesh\'s back')
-  repo.execute(`INSERT INTO ${table.table_schema}.${table.table_name} VALUES (99010, DATE '2026-03-10', '2025-26', 'DEN', 'UTA', 120, 111, 'final')`)
-  console.log(`  sqlmesh plan prod says: ${repo.buildProd().trim().split('\n').find(line => /No changes/.test(line)) ?? 'changes'}`)
+  say("A late game arrives: the 2026-03-10 game DEN–UTA lands in the raw table, behind SQLMesh's back")
+  repo.execute(
+    `INSERT INTO ${table.table_schema}.${table.table_name} VALUES (99010, DATE '2026-03-10', '2025-26', 'DEN', 'UTA', 120, 111, 'final')`
+  )
+  console.log(
+    `  sqlmesh plan prod says: ${
+      repo
+        .buildProd()
+        .trim()
+        .split('\n')
+        .find(line => line.includes('No changes')) ?? 'changes'
+    }`
+  )
 
   say('The next night the watch finds the changed day and restates only it')
   const second = await nightly()
   console.log(second.summary)
-  const features = JSON.parse(second.outputs['backfill-results']).find(row => row.model === 'features_dev.game_features')
-  console.log(`  features_dev.game_features restated from ${new Date(features.interval.start).toISOString().slice(0, 10)} to ${new Date(features.interval.end).toISOString().slice(0, 10)} (exclusive); the late game is in the mart: ${repo.query('SELECT COUNT(*) AS n FROM marts.mart_game_features WHERE game_id = 99010')[0].n} row`)
+  const features = JSON.parse(second.outputs['backfill-results']).find(
+    row => row.model === 'features_dev.game_features'
+  )
+  console.log(
+    `  features_dev.game_features restated from ${new Date(features.interval.start).toISOString().slice(0, 10)} to ${new Date(features.interval.end).toISOString().slice(0, 10)} (exclusive); the late game is in the mart: ${repo.query('SELECT COUNT(*) AS n FROM marts.mart_game_features WHERE game_id = 99010')[0].n} row`
+  )
   writeFileSync(join(out, 'watch.md'), second.summary)
   say(`Written to ${join(out, 'watch.md')}`)
 } finally {

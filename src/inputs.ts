@@ -140,10 +140,14 @@ function wholeNumber(name: string, value: string, min: number, max: number): num
 
 function environmentName(name: string, value: string): string {
   if (/^[A-Za-z0-9_]+$/.test(value)) return value
-  throw new InputError(`Input '${name}' is '${value}'; expected letters, digits and underscores only (a SQLMesh environment name).`)
+  throw new InputError(
+    `Input '${name}' is '${value}'; expected letters, digits and underscores only (a SQLMesh environment name).`
+  )
 }
 
 function schemaName(name: string, value: string): string {
   if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) return value
-  throw new InputError(`Input '${name}' is '${value}'; expected a schema name: a letter or underscore, then letters, digits and underscores.`)
+  throw new InputError(
+    `Input '${name}' is '${value}'; expected a schema name: a letter or underscore, then letters, digits and underscores.`
+  )
 }

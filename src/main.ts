@@ -39,9 +39,11 @@ export async function run(): Promise<void> {
 export function refuseUntrustedCode(settings: Settings, event: WorkflowEvent): void {
   if (event.name !== 'pull_request_target' && event.name !== 'workflow_run') return
   const pr = pullRequestOf(event)
-  const workflowRun = event.payload.workflow_run as { head_repository?: { full_name?: string }; repository?: { full_name?: string } } | undefined
+  const workflowRun = event.payload.workflow_run as
+    { head_repository?: { full_name?: string }; repository?: { full_name?: string } } | undefined
   const workflowHead = workflowRun?.head_repository?.full_name
-  const fromFork = pr?.fromFork ?? (workflowRun !== undefined && (!workflowHead || workflowHead !== workflowRun.repository?.full_name))
+  const fromFork =
+    pr?.fromFork ?? (workflowRun !== undefined && (!workflowHead || workflowHead !== workflowRun.repository?.full_name))
   if (fromFork && !settings.allowUntrustedCode) {
     throw new InputError(
       `Refusing to load a SQLMesh project from a fork under '${event.name}': loading it runs the fork's Python with this workflow's secrets. ` +

@@ -15,23 +15,23 @@
  * Plain ESM with only Node built-ins, so it runs from tests, scripts and the demo without a build.
  * Types for TypeScript callers live in github-server.d.mts; keep the two in sync.
  */
-import { renderingProblems } from './rendering.mjs';
-import { findOperation, refusal, responseProblems } from './openapi.mjs';
-import http from 'node:http';
-import { createHash } from 'node:crypto';
+import { renderingProblems } from './rendering.mjs'
+import { findOperation, refusal, responseProblems } from './openapi.mjs'
+import http from 'node:http'
+import { createHash } from 'node:crypto'
 
 /** Body GitHub returns for unknown routes and for resources the token cannot see. */
-const NOT_FOUND_BODY = Object.freeze({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
-const BAD_CREDENTIALS_BODY = Object.freeze({ message: 'Bad credentials' });
-const NOT_ACCESSIBLE_BODY = Object.freeze({ message: 'Resource not accessible by integration' });
+const NOT_FOUND_BODY = Object.freeze({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest' })
+const BAD_CREDENTIALS_BODY = Object.freeze({ message: 'Bad credentials' })
+const NOT_ACCESSIBLE_BODY = Object.freeze({ message: 'Resource not accessible by integration' })
 
-const MAX_COMMENT_CHARS = 65536;
+const MAX_COMMENT_CHARS = 65536
 /** GitHub lists at most 3000 files of a pull request, whatever the pagination. */
-const MAX_LISTED_PR_FILES = 3000;
-const DEFAULT_PER_PAGE = 30;
-const MAX_PER_PAGE = 100;
-const FIRST_COMMENT_ID = 1000;
-const RATE_LIMIT = 5000;
+const MAX_LISTED_PR_FILES = 3000
+const DEFAULT_PER_PAGE = 30
+const MAX_PER_PAGE = 100
+const FIRST_COMMENT_ID = 1000
+const RATE_LIMIT = 5000
 
 /**
  * @typedef {object} StartOptions
@@ -147,38 +147,41 @@ const RATE_LIMIT = 5000;
  * @returns {Promise<GitHubServer>}
  */
 export async function startGitHubServer(options) {
-  const state = createState(options);
+  const state = createState(options)
   const server = http.createServer((req, res) => {
-    handleRequest(state, req, res).catch((error) => sendInternalError(res, error));
-  });
-  const port = await listen(server, options.port ?? 0);
-  state.url = `http://127.0.0.1:${port}`;
+    handleRequest(state, req, res).catch(error => sendInternalError(res, error))
+  })
+  const port = await listen(server, options.port ?? 0)
+  state.url = `http://127.0.0.1:${port}`
 
   return {
     url: state.url,
     requests: state.requests,
-    addPullRequest: (pr) => addPullRequest(state, pr),
+    addPullRequest: pr => addPullRequest(state, pr),
     setPullRequestFiles: (number, files) => {
-      requirePull(state, number).files = files.map(normalizeFile);
+      requirePull(state, number).files = files.map(normalizeFile)
     },
     associateCommit: (sha, prNumbers) => {
-      state.commitPulls.set(sha.toLowerCase(), [...prNumbers]);
+      state.commitPulls.set(sha.toLowerCase(), [...prNumbers])
     },
-    comments: (issueNumber) =>
-      commentsOfIssue(state, issueNumber).map((comment) => serializeComment(state, comment)),
-    issues: () => [...state.issues.values()].map((issue) => serializeIssue(state, issue)),
+    comments: issueNumber => commentsOfIssue(state, issueNumber).map(comment => serializeComment(state, comment)),
+    issues: () => [...state.issues.values()].map(issue => serializeIssue(state, issue)),
     addComment: (issueNumber, body, login) => serializeComment(state, storeComment(state, issueNumber, body, login)),
     failNext: (match, response, times = 1) => addFault(state, match, response, times),
     renderProblems: state.renderProblems,
     apiProblems: state.apiProblems,
     operations: state.operations,
     close: async () => {
-      await closeServer(server);
+      await closeServer(server)
       // Every comment any test makes the action post is checked with GitHub's own parser (support/rendering.mjs).
-      if (state.renderProblems.length > 0) throw new Error(`Comments that do not render right on GitHub:\n${state.renderProblems.join('\n')}`);
-      if (state.apiProblems.length > 0) throw new Error(`Requests or responses that GitHub's OpenAPI description does not allow:\n${state.apiProblems.join('\n')}`);
-    },
-  };
+      if (state.renderProblems.length > 0)
+        throw new Error(`Comments that do not render right on GitHub:\n${state.renderProblems.join('\n')}`)
+      if (state.apiProblems.length > 0)
+        throw new Error(
+          `Requests or responses that GitHub's OpenAPI description does not allow:\n${state.apiProblems.join('\n')}`
+        )
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -189,7 +192,7 @@ export async function startGitHubServer(options) {
  * @returns {State}
  */
 function createState(options) {
-  if (!options || !options.owner || !options.repo) throw new TypeError('startGitHubServer needs owner and repo');
+  if (!options?.owner || !options.repo) throw new TypeError('startGitHubServer needs owner and repo')
   return {
     owner: options.owner,
     repo: options.repo,
@@ -205,8 +208,8 @@ function createState(options) {
     nextCommentId: FIRST_COMMENT_ID,
     issues: new Map(),
     faults: [],
-    rateLimitReset: Math.floor(Date.now() / 1000) + 3600,
-  };
+    rateLimitReset: Math.floor(Date.now() / 1000) + 3600
+  }
 }
 
 /**
@@ -215,8 +218,9 @@ function createState(options) {
  * @param {PullRequestInput} pr
  */
 function addPullRequest(state, pr) {
-  if (!Number.isInteger(pr?.number) || pr.number < 1) throw new TypeError('addPullRequest: number must be a positive integer');
-  const merged = pr.merged ?? false;
+  if (!Number.isInteger(pr?.number) || pr.number < 1)
+    throw new TypeError('addPullRequest: number must be a positive integer')
+  const merged = pr.merged ?? false
   state.pulls.set(pr.number, {
     number: pr.number,
     title: pr.title ?? `Pull request #${pr.number}`,
@@ -227,8 +231,8 @@ function addPullRequest(state, pr) {
     mergeCommitSha: pr.merge_commit_sha ?? null,
     login: pr.user ?? 'octocat',
     files: (pr.files ?? []).map(normalizeFile),
-    createdAt: timestamp(),
-  });
+    createdAt: timestamp()
+  })
 }
 
 /**
@@ -238,8 +242,8 @@ function addPullRequest(state, pr) {
  * @returns {StoredBranch}
  */
 function normalizeBranch(state, branch, which) {
-  if (!branch?.ref || !branch?.sha) throw new TypeError(`addPullRequest: ${which} needs ref and sha`);
-  return { ref: branch.ref, sha: branch.sha, repoFullName: branch.repo ?? `${state.owner}/${state.repo}` };
+  if (!branch?.ref || !branch?.sha) throw new TypeError(`addPullRequest: ${which} needs ref and sha`)
+  return { ref: branch.ref, sha: branch.sha, repoFullName: branch.repo ?? `${state.owner}/${state.repo}` }
 }
 
 /**
@@ -247,19 +251,19 @@ function normalizeBranch(state, branch, which) {
  * @returns {StoredFile}
  */
 function normalizeFile(file) {
-  if (!file?.filename) throw new TypeError('pull request files need a filename');
-  const additions = file.additions ?? 0;
-  const deletions = file.deletions ?? 0;
+  if (!file?.filename) throw new TypeError('pull request files need a filename')
+  const additions = file.additions ?? 0
+  const deletions = file.deletions ?? 0
   /** @type {StoredFile} */
   const stored = {
     filename: file.filename,
     status: file.status ?? 'modified',
     additions,
     deletions,
-    changes: file.changes ?? additions + deletions,
-  };
-  if (file.previous_filename !== undefined) stored.previous_filename = file.previous_filename;
-  return stored;
+    changes: file.changes ?? additions + deletions
+  }
+  if (file.previous_filename !== undefined) stored.previous_filename = file.previous_filename
+  return stored
 }
 
 /**
@@ -267,9 +271,9 @@ function normalizeFile(file) {
  * @param {number} number
  */
 function requirePull(state, number) {
-  const pull = state.pulls.get(number);
-  if (!pull) throw new Error(`no pull request #${number}; call addPullRequest first`);
-  return pull;
+  const pull = state.pulls.get(number)
+  if (!pull) throw new Error(`no pull request #${number}; call addPullRequest first`)
+  return pull
 }
 
 /**
@@ -281,10 +285,10 @@ function requirePull(state, number) {
  * @returns {StoredComment}
  */
 function storeComment(state, issueNumber, body, login) {
-  const now = timestamp();
-  const comment = { id: state.nextCommentId++, issueNumber, body, login, createdAt: now, updatedAt: now };
-  state.comments.set(comment.id, comment);
-  return comment;
+  const now = timestamp()
+  const comment = { id: state.nextCommentId++, issueNumber, body, login, createdAt: now, updatedAt: now }
+  state.comments.set(comment.id, comment)
+  return comment
 }
 
 /**
@@ -292,7 +296,7 @@ function storeComment(state, issueNumber, body, login) {
  * @param {number} issueNumber
  */
 function commentsOfIssue(state, issueNumber) {
-  return [...state.comments.values()].filter((comment) => comment.issueNumber === issueNumber);
+  return [...state.comments.values()].filter(comment => comment.issueNumber === issueNumber)
 }
 
 /**
@@ -302,9 +306,9 @@ function commentsOfIssue(state, issueNumber) {
  * @param {number} times
  */
 function addFault(state, match, response, times) {
-  if (!Number.isInteger(times) || times < 1) throw new TypeError('failNext: times must be a positive integer');
-  if (!Number.isInteger(response?.status)) throw new TypeError('failNext: response.status is required');
-  state.faults.push({ match: match ?? {}, response, remaining: times });
+  if (!Number.isInteger(times) || times < 1) throw new TypeError('failNext: times must be a positive integer')
+  if (!Number.isInteger(response?.status)) throw new TypeError('failNext: response.status is required')
+  state.faults.push({ match: match ?? {}, response, remaining: times })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -317,14 +321,14 @@ function addFault(state, match, response, times) {
  */
 function listen(server, port) {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', reject)
     server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      const address = server.address();
-      if (address === null || typeof address === 'string') reject(new Error('unexpected server address'));
-      else resolve(address.port);
-    });
-  });
+      server.off('error', reject)
+      const address = server.address()
+      if (address === null || typeof address === 'string') reject(new Error('unexpected server address'))
+      else resolve(address.port)
+    })
+  })
 }
 
 /**
@@ -335,9 +339,9 @@ function listen(server, port) {
  */
 function closeServer(server) {
   return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
-    server.closeAllConnections();
-  });
+    server.close(error => (error ? reject(error) : resolve()))
+    server.closeAllConnections()
+  })
 }
 
 /**
@@ -347,23 +351,23 @@ function closeServer(server) {
  * @param {http.ServerResponse} res
  */
 async function handleRequest(state, req, res) {
-  const url = new URL(req.url ?? '/', state.url);
-  const rawBody = await readBody(req);
-  const parsed = parseJson(rawBody);
+  const url = new URL(req.url ?? '/', state.url)
+  const rawBody = await readBody(req)
+  const parsed = parseJson(rawBody)
   /** @type {RecordedRequest} */
   const request = {
     method: (req.method ?? 'GET').toUpperCase(),
     path: url.pathname,
     query: Object.fromEntries(url.searchParams),
     headers: flattenHeaders(req.headers),
-    body: parsed.ok ? parsed.value : rawBody,
-  };
-  state.requests.push(request);
+    body: parsed.ok ? parsed.value : rawBody
+  }
+  state.requests.push(request)
 
-  const fault = takeFault(state, request);
+  const fault = takeFault(state, request)
   // Injected faults are deliberately what GitHub sends only when it fails (502, a missing field…): not checked.
-  const reply = fault ?? checkedServe(state, request, parsed.ok || rawBody === '');
-  sendReply(state, res, reply);
+  const reply = fault ?? checkedServe(state, request, parsed.ok || rawBody === '')
+  sendReply(state, res, reply)
 }
 
 /**
@@ -372,9 +376,9 @@ async function handleRequest(state, req, res) {
  */
 async function readBody(req) {
   /** @type {Buffer[]} */
-  const chunks = [];
-  for await (const chunk of req) chunks.push(/** @type {Buffer} */ (chunk));
-  return Buffer.concat(chunks).toString('utf8');
+  const chunks = []
+  for await (const chunk of req) chunks.push(/** @type {Buffer} */ (chunk))
+  return Buffer.concat(chunks).toString('utf8')
 }
 
 /**
@@ -382,11 +386,11 @@ async function readBody(req) {
  * @returns {{ok: true, value: unknown} | {ok: false}}
  */
 function parseJson(text) {
-  if (text === '') return { ok: true, value: undefined };
+  if (text === '') return { ok: true, value: undefined }
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return { ok: true, value: JSON.parse(text) }
   } catch {
-    return { ok: false };
+    return { ok: false }
   }
 }
 
@@ -396,11 +400,11 @@ function parseJson(text) {
  */
 function flattenHeaders(headers) {
   /** @type {Record<string, string>} */
-  const flat = {};
+  const flat = {}
   for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value
   }
-  return flat;
+  return flat
 }
 
 /**
@@ -410,12 +414,12 @@ function flattenHeaders(headers) {
  * @returns {Reply | undefined}
  */
 function takeFault(state, request) {
-  const index = state.faults.findIndex(({ match }) => faultMatches(match, request));
-  if (index === -1) return undefined;
-  const fault = state.faults[index];
-  fault.remaining -= 1;
-  if (fault.remaining === 0) state.faults.splice(index, 1);
-  return { status: fault.response.status, body: fault.response.body, headers: fault.response.headers };
+  const index = state.faults.findIndex(({ match }) => faultMatches(match, request))
+  if (index === -1) return undefined
+  const fault = state.faults[index]
+  fault.remaining -= 1
+  if (fault.remaining === 0) state.faults.splice(index, 1)
+  return { status: fault.response.status, body: fault.response.body, headers: fault.response.headers }
 }
 
 /**
@@ -423,10 +427,10 @@ function takeFault(state, request) {
  * @param {RecordedRequest} request
  */
 function faultMatches(match, request) {
-  if (match.method && match.method.toUpperCase() !== request.method) return false;
+  if (match.method && match.method.toUpperCase() !== request.method) return false
   // search() ignores lastIndex, so a /g pattern does not alternate between matching and not.
-  if (match.pathPattern && request.path.search(match.pathPattern) === -1) return false;
-  return true;
+  if (match.pathPattern && request.path.search(match.pathPattern) === -1) return false
+  return true
 }
 
 /**
@@ -436,23 +440,23 @@ function faultMatches(match, request) {
  * @param {Reply} reply
  */
 function sendReply(state, res, reply) {
-  const hasBody = reply.body !== undefined && reply.status !== 204 && reply.status !== 304;
-  const payload = hasBody ? JSON.stringify(reply.body) : '';
+  const hasBody = reply.body !== undefined && reply.status !== 204 && reply.status !== 304
+  const payload = hasBody ? JSON.stringify(reply.body) : ''
   /** @type {Record<string, string>} */
   const headers = {
     ...standardHeaders(state),
     ...(hasBody ? { 'content-type': 'application/json; charset=utf-8' } : {}),
-    'content-length': String(Buffer.byteLength(payload)),
-  };
+    'content-length': String(Buffer.byteLength(payload))
+  }
   // Injected headers win, with names lower-cased so 'Retry-After' replaces rather than duplicates.
-  for (const [name, value] of Object.entries(reply.headers ?? {})) headers[name.toLowerCase()] = value;
-  res.writeHead(reply.status, headers);
-  res.end(payload);
+  for (const [name, value] of Object.entries(reply.headers ?? {})) headers[name.toLowerCase()] = value
+  res.writeHead(reply.status, headers)
+  res.end(payload)
 }
 
 /** @param {State} state */
 function standardHeaders(state) {
-  const used = Math.min(state.requests.length, RATE_LIMIT);
+  const used = Math.min(state.requests.length, RATE_LIMIT)
   return {
     'x-github-request-id': requestId(state.requests.length),
     'x-github-api-version-selected': '2022-11-28',
@@ -461,8 +465,8 @@ function standardHeaders(state) {
     'x-ratelimit-remaining': String(RATE_LIMIT - used),
     'x-ratelimit-used': String(used),
     'x-ratelimit-reset': String(state.rateLimitReset),
-    'x-ratelimit-resource': 'core',
-  };
+    'x-ratelimit-resource': 'core'
+  }
 }
 
 /**
@@ -470,9 +474,16 @@ function standardHeaders(state) {
  * @param {number} sequence
  */
 function requestId(sequence) {
-  const hex = (/** @type {number} */ n, /** @type {number} */ width) => n.toString(16).toUpperCase().padStart(width, '0');
-  const random = () => Math.floor(Math.random() * 0x10000);
-  return [hex(random(), 4), hex(random(), 4), hex(sequence, 8), hex(random() * 0x10000, 8), hex(Math.floor(Date.now() / 1000), 8)].join(':');
+  const hex = (/** @type {number} */ n, /** @type {number} */ width) =>
+    n.toString(16).toUpperCase().padStart(width, '0')
+  const random = () => Math.floor(Math.random() * 0x10000)
+  return [
+    hex(random(), 4),
+    hex(random(), 4),
+    hex(sequence, 8),
+    hex(random() * 0x10000, 8),
+    hex(Math.floor(Date.now() / 1000), 8)
+  ].join(':')
 }
 
 /**
@@ -482,12 +493,17 @@ function requestId(sequence) {
  */
 function sendInternalError(res, error) {
   if (res.headersSent) {
-    res.destroy();
-    return;
+    res.destroy()
+    return
   }
-  const payload = JSON.stringify({ message: `github-server stub error: ${error instanceof Error ? error.message : String(error)}` });
-  res.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(payload)) });
-  res.end(payload);
+  const payload = JSON.stringify({
+    message: `github-server stub error: ${error instanceof Error ? error.message : String(error)}`
+  })
+  res.writeHead(500, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(payload))
+  })
+  res.end(payload)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -504,8 +520,8 @@ const ROUTES = [
   ['GET', /^\/commits\/([^/]+)\/pulls$/, listCommitPulls],
   ['GET', /^\/issues()$/, listIssues],
   ['POST', /^\/issues()$/, createIssue],
-  ['PATCH', /^\/issues\/(\d+)$/, updateIssue],
-];
+  ['PATCH', /^\/issues\/(\d+)$/, updateIssue]
+]
 
 /**
  * Serves a request held to GitHub's OpenAPI description: the operation must exist and accept the request (else the
@@ -516,20 +532,21 @@ const ROUTES = [
  * @returns {Reply}
  */
 function checkedServe(state, request, bodyIsValidJson) {
-  const found = findOperation(request.method, request.path);
+  const found = findOperation(request.method, request.path)
   if (!found) {
-    state.apiProblems.push(`${request.method} ${request.path}: GitHub's REST API has no such operation`);
-    return notFound();
+    state.apiProblems.push(`${request.method} ${request.path}: GitHub's REST API has no such operation`)
+    return notFound()
   }
-  state.operations.add(found.operation.id);
-  const refused = bodyIsValidJson && authenticate(state, request.headers.authorization) !== undefined
-    ? refusal(found.operation, found.params, request.query, request.body)
-    : undefined;
-  const reply = refused ?? serve(state, request, bodyIsValidJson);
+  state.operations.add(found.operation.id)
+  const refused =
+    bodyIsValidJson && authenticate(state, request.headers.authorization) !== undefined
+      ? refusal(found.operation, found.params, request.query, request.body)
+      : undefined
+  const reply = refused ?? serve(state, request, bodyIsValidJson)
   for (const problem of responseProblems(found.operation, reply.status, reply.body)) {
-    state.apiProblems.push(`${request.method} ${request.path}: ${problem}`);
+    state.apiProblems.push(`${request.method} ${request.path}: ${problem}`)
   }
-  return reply;
+  return reply
 }
 
 /**
@@ -541,17 +558,21 @@ function checkedServe(state, request, bodyIsValidJson) {
  * @returns {Reply}
  */
 function serve(state, request, bodyIsValidJson) {
-  const login = authenticate(state, request.headers.authorization);
-  if (login === undefined) return { status: 401, body: BAD_CREDENTIALS_BODY };
-  if (!bodyIsValidJson) return { status: 400, body: { message: 'Problems parsing JSON', documentation_url: 'https://docs.github.com/rest' } };
+  const login = authenticate(state, request.headers.authorization)
+  if (login === undefined) return { status: 401, body: BAD_CREDENTIALS_BODY }
+  if (!bodyIsValidJson)
+    return {
+      status: 400,
+      body: { message: 'Problems parsing JSON', documentation_url: 'https://docs.github.com/rest' }
+    }
 
-  const subPath = repoSubPath(state, request.path);
-  if (subPath === undefined) return notFound();
+  const subPath = repoSubPath(state, request.path)
+  if (subPath === undefined) return notFound()
   for (const [method, pattern, handler] of ROUTES) {
-    const match = method === request.method ? pattern.exec(subPath) : null;
-    if (match) return handler({ state, request, login, param: decodeURIComponent(match[1]) });
+    const match = method === request.method ? pattern.exec(subPath) : null
+    if (match) return handler({ state, request, login, param: decodeURIComponent(match[1]) })
   }
-  return notFound();
+  return notFound()
 }
 
 /**
@@ -560,9 +581,9 @@ function serve(state, request, bodyIsValidJson) {
  * @returns {string | undefined} login of the token's account
  */
 function authenticate(state, authorization) {
-  const match = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(authorization ?? '');
-  if (!match || !Object.hasOwn(state.tokens, match[1])) return undefined;
-  return state.tokens[match[1]];
+  const match = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(authorization ?? '')
+  if (!match || !Object.hasOwn(state.tokens, match[1])) return undefined
+  return state.tokens[match[1]]
 }
 
 /**
@@ -572,16 +593,16 @@ function authenticate(state, authorization) {
  * @param {string} path
  */
 function repoSubPath(state, path) {
-  const match = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(path);
-  if (!match) return undefined;
-  const sameOwner = decodeURIComponent(match[1]).toLowerCase() === state.owner.toLowerCase();
-  const sameRepo = decodeURIComponent(match[2]).toLowerCase() === state.repo.toLowerCase();
-  return sameOwner && sameRepo ? match[3] : undefined;
+  const match = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(path)
+  if (!match) return undefined
+  const sameOwner = decodeURIComponent(match[1]).toLowerCase() === state.owner.toLowerCase()
+  const sameRepo = decodeURIComponent(match[2]).toLowerCase() === state.repo.toLowerCase()
+  return sameOwner && sameRepo ? match[3] : undefined
 }
 
 /** @returns {Reply} */
 function notFound() {
-  return { status: 404, body: NOT_FOUND_BODY };
+  return { status: 404, body: NOT_FOUND_BODY }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -589,26 +610,30 @@ function notFound() {
 
 /** @type {RouteHandler} */
 function getPull({ state, param }) {
-  const pull = state.pulls.get(Number(param));
-  return pull ? { status: 200, body: serializePull(state, pull, true) } : notFound();
+  const pull = state.pulls.get(Number(param))
+  return pull ? { status: 200, body: serializePull(state, pull, true) } : notFound()
 }
 
 /** @type {RouteHandler} */
 function listPullFiles({ state, request, param }) {
-  const pull = state.pulls.get(Number(param));
-  if (!pull) return notFound();
-  const listed = pull.files.slice(0, MAX_LISTED_PR_FILES).map((file) => serializeFile(state, file));
-  return paginate(state, request, listed);
+  const pull = state.pulls.get(Number(param))
+  if (!pull) return notFound()
+  const listed = pull.files.slice(0, MAX_LISTED_PR_FILES).map(file => serializeFile(state, file))
+  return paginate(state, request, listed)
 }
 
 /** @type {RouteHandler} */
 function listComments({ state, request, param }) {
   // Comments work on any issue number: plain issues exist on GitHub without being pull requests.
-  const since = request.query.since ? Date.parse(request.query.since) : NaN;
+  const since = request.query.since ? Date.parse(request.query.since) : NaN
   const comments = commentsOfIssue(state, Number(param)).filter(
-    (comment) => Number.isNaN(since) || Date.parse(comment.updatedAt) >= since,
-  );
-  return paginate(state, request, comments.map((comment) => serializeComment(state, comment)));
+    comment => Number.isNaN(since) || Date.parse(comment.updatedAt) >= since
+  )
+  return paginate(
+    state,
+    request,
+    comments.map(comment => serializeComment(state, comment))
+  )
 }
 
 /**
@@ -617,43 +642,49 @@ function listComments({ state, request, param }) {
  * @param {string} body
  */
 function checkRendering(state, issueNumber, body) {
-  for (const problem of renderingProblems(body, { issueNumber })) state.renderProblems.push(`#${issueNumber}: ${problem}`);
+  for (const problem of renderingProblems(body, { issueNumber }))
+    state.renderProblems.push(`#${issueNumber}: ${problem}`)
 }
 
 /** GET /issues: plain issues only here (the stub lists no pull requests), `state` (default open) and `creator` filters. @type {RouteHandler} */
 function listIssues({ state, request }) {
-  const wanted = request.query.state ?? 'open';
+  const wanted = request.query.state ?? 'open'
   const issues = [...state.issues.values()]
-    .filter((issue) => wanted === 'all' || issue.state === wanted)
-    .filter((issue) => !request.query.creator || issue.login === request.query.creator)
-    .sort((a, b) => b.number - a.number);
-  return paginate(state, request, issues.map((issue) => serializeIssue(state, issue)));
+    .filter(issue => wanted === 'all' || issue.state === wanted)
+    .filter(issue => !request.query.creator || issue.login === request.query.creator)
+    .sort((a, b) => b.number - a.number)
+  return paginate(
+    state,
+    request,
+    issues.map(issue => serializeIssue(state, issue))
+  )
 }
 
 /** @type {RouteHandler} */
 function createIssue({ state, request, login }) {
-  const input = /** @type {{title?: unknown, body?: unknown}} */ (request.body ?? {});
-  if (typeof input.title !== 'string' || input.title === '') return { status: 422, body: { message: 'Validation Failed', errors: [{ field: 'title', code: 'missing_field' }] } };
-  const number = 1000 + state.issues.size;
-  const body = typeof input.body === 'string' ? input.body : '';
-  checkRendering(state, number, body);
-  const issue = { number, title: input.title, body, state: /** @type {'open'} */ ('open'), login };
-  state.issues.set(number, issue);
-  return { status: 201, body: serializeIssue(state, issue) };
+  const input = /** @type {{title?: unknown, body?: unknown}} */ (request.body ?? {})
+  if (typeof input.title !== 'string' || input.title === '')
+    return { status: 422, body: { message: 'Validation Failed', errors: [{ field: 'title', code: 'missing_field' }] } }
+  const number = 1000 + state.issues.size
+  const body = typeof input.body === 'string' ? input.body : ''
+  checkRendering(state, number, body)
+  const issue = { number, title: input.title, body, state: /** @type {'open'} */ ('open'), login }
+  state.issues.set(number, issue)
+  return { status: 201, body: serializeIssue(state, issue) }
 }
 
 /** @type {RouteHandler} */
 function updateIssue({ state, request, param }) {
-  const issue = state.issues.get(Number(param));
-  if (!issue) return notFound();
-  const input = /** @type {{title?: unknown, body?: unknown, state?: unknown}} */ (request.body ?? {});
+  const issue = state.issues.get(Number(param))
+  if (!issue) return notFound()
+  const input = /** @type {{title?: unknown, body?: unknown, state?: unknown}} */ (request.body ?? {})
   if (typeof input.body === 'string') {
-    issue.body = input.body;
-    checkRendering(state, issue.number, issue.body);
+    issue.body = input.body
+    checkRendering(state, issue.number, issue.body)
   }
-  if (typeof input.title === 'string') issue.title = input.title;
-  if (input.state === 'open' || input.state === 'closed') issue.state = input.state;
-  return { status: 200, body: serializeIssue(state, issue) };
+  if (typeof input.title === 'string') issue.title = input.title
+  if (input.state === 'open' || input.state === 'closed') issue.state = input.state
+  return { status: 200, body: serializeIssue(state, issue) }
 }
 
 /** @param {State} state @param {StoredIssue} issue */
@@ -665,46 +696,46 @@ function serializeIssue(state, issue) {
     state: issue.state,
     user: serializeUser(issue.login),
     url: `${state.url}/repos/${state.owner}/${state.repo}/issues/${issue.number}`,
-    html_url: `https://github.com/${state.owner}/${state.repo}/issues/${issue.number}`,
-  };
+    html_url: `https://github.com/${state.owner}/${state.repo}/issues/${issue.number}`
+  }
 }
 
 /** @type {RouteHandler} */
 function createComment({ state, request, login, param }) {
-  const invalid = validateCommentBody(request.body);
-  if (invalid) return invalid;
-  const body = /** @type {{body: string}} */ (request.body).body;
-  checkRendering(state, Number(param), body);
-  return { status: 201, body: serializeComment(state, storeComment(state, Number(param), body, login)) };
+  const invalid = validateCommentBody(request.body)
+  if (invalid) return invalid
+  const body = /** @type {{body: string}} */ (request.body).body
+  checkRendering(state, Number(param), body)
+  return { status: 201, body: serializeComment(state, storeComment(state, Number(param), body, login)) }
 }
 
 /** @type {RouteHandler} */
 function updateComment({ state, request, login, param }) {
-  const comment = state.comments.get(Number(param));
-  if (!comment) return notFound();
+  const comment = state.comments.get(Number(param))
+  if (!comment) return notFound()
   // Integration tokens can only edit their own comments; GitHub checks that before validating.
-  if (comment.login !== login) return { status: 403, body: NOT_ACCESSIBLE_BODY };
-  const invalid = validateCommentBody(request.body);
-  if (invalid) return invalid;
-  comment.body = /** @type {{body: string}} */ (request.body).body;
-  checkRendering(state, comment.issueNumber, comment.body);
-  comment.updatedAt = timestamp();
-  return { status: 200, body: serializeComment(state, comment) };
+  if (comment.login !== login) return { status: 403, body: NOT_ACCESSIBLE_BODY }
+  const invalid = validateCommentBody(request.body)
+  if (invalid) return invalid
+  comment.body = /** @type {{body: string}} */ (request.body).body
+  checkRendering(state, comment.issueNumber, comment.body)
+  comment.updatedAt = timestamp()
+  return { status: 200, body: serializeComment(state, comment) }
 }
 
 /** @type {RouteHandler} */
 function deleteComment({ state, param }) {
-  return state.comments.delete(Number(param)) ? { status: 204 } : notFound();
+  return state.comments.delete(Number(param)) ? { status: 204 } : notFound()
 }
 
 /** @type {RouteHandler} */
 function listCommitPulls({ state, request, param }) {
-  const numbers = state.commitPulls.get(param.toLowerCase()) ?? [];
-  const pulls = numbers.flatMap((number) => {
-    const pull = state.pulls.get(number);
-    return pull ? [serializePull(state, pull, false)] : [];
-  });
-  return paginate(state, request, pulls);
+  const numbers = state.commitPulls.get(param.toLowerCase()) ?? []
+  const pulls = numbers.flatMap(number => {
+    const pull = state.pulls.get(number)
+    return pull ? [serializePull(state, pull, false)] : []
+  })
+  return paginate(state, request, pulls)
 }
 
 /**
@@ -714,19 +745,25 @@ function listCommitPulls({ state, request, param }) {
  * @returns {Reply | undefined}
  */
 function validateCommentBody(payload) {
-  const body = payload !== null && typeof payload === 'object' ? /** @type {Record<string, unknown>} */ (payload).body : undefined;
-  if (body === undefined) return invalidRequest('"body" wasn\'t supplied.');
-  if (typeof body !== 'string') return invalidRequest(`For 'properties/body', ${JSON.stringify(body)} is not a string.`);
-  if ([...body].length <= MAX_COMMENT_CHARS) return undefined;
+  const body =
+    payload !== null && typeof payload === 'object' ? /** @type {Record<string, unknown>} */ (payload).body : undefined
+  if (body === undefined) return invalidRequest('"body" wasn\'t supplied.')
+  if (typeof body !== 'string') return invalidRequest(`For 'properties/body', ${JSON.stringify(body)} is not a string.`)
+  if ([...body].length <= MAX_COMMENT_CHARS) return undefined
   return {
     status: 422,
     body: {
       message: 'Validation Failed',
       errors: [
-        { resource: 'IssueComment', code: 'custom', field: 'body', message: `body is too long (maximum is ${MAX_COMMENT_CHARS} characters)` },
-      ],
-    },
-  };
+        {
+          resource: 'IssueComment',
+          code: 'custom',
+          field: 'body',
+          message: `body is too long (maximum is ${MAX_COMMENT_CHARS} characters)`
+        }
+      ]
+    }
+  }
 }
 
 /**
@@ -734,7 +771,10 @@ function validateCommentBody(payload) {
  * @returns {Reply}
  */
 function invalidRequest(detail) {
-  return { status: 422, body: { message: `Invalid request.\n\n${detail}`, documentation_url: 'https://docs.github.com/rest' } };
+  return {
+    status: 422,
+    body: { message: `Invalid request.\n\n${detail}`, documentation_url: 'https://docs.github.com/rest' }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -749,17 +789,17 @@ function invalidRequest(detail) {
  * @returns {Reply}
  */
 function paginate(state, request, items) {
-  const perPage = clampPerPage(request.query.per_page);
-  const page = positiveIntOr(request.query.page, 1);
-  const lastPage = Math.max(1, Math.ceil(items.length / perPage));
-  const body = items.slice((page - 1) * perPage, page * perPage);
-  const link = linkHeader(state, request, page, lastPage);
-  return { status: 200, body, headers: link ? { link } : {} };
+  const perPage = clampPerPage(request.query.per_page)
+  const page = positiveIntOr(request.query.page, 1)
+  const lastPage = Math.max(1, Math.ceil(items.length / perPage))
+  const body = items.slice((page - 1) * perPage, page * perPage)
+  const link = linkHeader(state, request, page, lastPage)
+  return { status: 200, body, headers: link ? { link } : {} }
 }
 
 /** @param {string | undefined} value */
 function clampPerPage(value) {
-  return Math.min(positiveIntOr(value, DEFAULT_PER_PAGE), MAX_PER_PAGE);
+  return Math.min(positiveIntOr(value, DEFAULT_PER_PAGE), MAX_PER_PAGE)
 }
 
 /**
@@ -767,8 +807,8 @@ function clampPerPage(value) {
  * @param {number} fallback used when missing, not a number or below 1
  */
 function positiveIntOr(value, fallback) {
-  const parsed = Number.parseInt(value ?? '', 10);
-  return Number.isInteger(parsed) && parsed >= 1 ? parsed : fallback;
+  const parsed = Number.parseInt(value ?? '', 10)
+  return Number.isInteger(parsed) && parsed >= 1 ? parsed : fallback
 }
 
 /**
@@ -781,12 +821,12 @@ function positiveIntOr(value, fallback) {
  */
 function linkHeader(state, request, page, lastPage) {
   /** @type {Array<[string, number]>} */
-  const relations = [];
-  if (page > 1) relations.push(['prev', page - 1]);
-  if (page < lastPage) relations.push(['next', page + 1], ['last', lastPage]);
-  if (page > 1) relations.push(['first', 1]);
-  if (relations.length === 0) return undefined;
-  return relations.map(([rel, target]) => `<${pageUrl(state, request, target)}>; rel="${rel}"`).join(', ');
+  const relations = []
+  if (page > 1) relations.push(['prev', page - 1])
+  if (page < lastPage) relations.push(['next', page + 1], ['last', lastPage])
+  if (page > 1) relations.push(['first', 1])
+  if (relations.length === 0) return undefined
+  return relations.map(([rel, target]) => `<${pageUrl(state, request, target)}>; rel="${rel}"`).join(', ')
 }
 
 /**
@@ -796,10 +836,10 @@ function linkHeader(state, request, page, lastPage) {
  * @param {number} page
  */
 function pageUrl(state, request, page) {
-  const url = new URL(request.path, state.url);
-  for (const [name, value] of Object.entries(request.query)) url.searchParams.set(name, value);
-  url.searchParams.set('page', String(page));
-  return url.toString();
+  const url = new URL(request.path, state.url)
+  for (const [name, value] of Object.entries(request.query)) url.searchParams.set(name, value)
+  url.searchParams.set('page', String(page))
+  return url.toString()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -812,9 +852,9 @@ function pageUrl(state, request, page) {
  * @returns {GitHubUser}
  */
 function serializeUser(state, login) {
-  const id = stableId(`user:${login}`);
-  const bot = login.endsWith('[bot]');
-  const api = `${state.url}/users/${encodeURIComponent(login)}`;
+  const id = stableId(`user:${login}`)
+  const bot = login.endsWith('[bot]')
+  const api = `${state.url}/users/${encodeURIComponent(login)}`
   return {
     login,
     id,
@@ -833,8 +873,8 @@ function serializeUser(state, login) {
     events_url: `${api}/events{/privacy}`,
     received_events_url: `${api}/received_events`,
     type: bot ? 'Bot' : 'User',
-    site_admin: false,
-  };
+    site_admin: false
+  }
 }
 
 /**
@@ -843,10 +883,10 @@ function serializeUser(state, login) {
  * @returns {IssueComment}
  */
 function serializeComment(state, comment) {
-  const api = `${state.url}/repos/${state.owner}/${state.repo}`;
+  const api = `${state.url}/repos/${state.owner}/${state.repo}`
   // GitHub links comments on pull requests under /pull/, plain issues under /issues/.
-  const kind = state.pulls.has(comment.issueNumber) ? 'pull' : 'issues';
-  const user = serializeUser(state, comment.login);
+  const kind = state.pulls.has(comment.issueNumber) ? 'pull' : 'issues'
+  const user = serializeUser(state, comment.login)
   return {
     url: `${api}/issues/comments/${comment.id}`,
     html_url: `https://github.com/${state.owner}/${state.repo}/${kind}/${comment.issueNumber}#issuecomment-${comment.id}`,
@@ -857,8 +897,8 @@ function serializeComment(state, comment) {
     created_at: comment.createdAt,
     updated_at: comment.updatedAt,
     author_association: user.type === 'Bot' ? 'NONE' : 'CONTRIBUTOR',
-    body: comment.body,
-  };
+    body: comment.body
+  }
 }
 
 /**
@@ -869,10 +909,10 @@ function serializeComment(state, comment) {
  * @param {boolean} full
  */
 function serializePull(state, pull, full) {
-  const api = `${state.url}/repos/${state.owner}/${state.repo}`;
-  const html = `https://github.com/${state.owner}/${state.repo}/pull/${pull.number}`;
-  const closedAt = pull.state === 'closed' ? pull.createdAt : null;
-  const id = stableId(`pull:${pull.number}`);
+  const api = `${state.url}/repos/${state.owner}/${state.repo}`
+  const html = `https://github.com/${state.owner}/${state.repo}/pull/${pull.number}`
+  const closedAt = pull.state === 'closed' ? pull.createdAt : null
+  const id = stableId(`pull:${pull.number}`)
   const simple = {
     url: `${api}/pulls/${pull.number}`,
     id,
@@ -914,12 +954,12 @@ function serializePull(state, pull, full) {
       review_comments: { href: `${api}/pulls/${pull.number}/comments` },
       review_comment: { href: `${api}/pulls/comments{/number}` },
       commits: { href: `${api}/pulls/${pull.number}/commits` },
-      statuses: { href: `${api}/statuses/${pull.head.sha}` },
+      statuses: { href: `${api}/statuses/${pull.head.sha}` }
     },
     author_association: 'CONTRIBUTOR',
-    auto_merge: null,
-  };
-  if (!full) return simple;
+    auto_merge: null
+  }
+  if (!full) return simple
   return {
     ...simple,
     merged: pull.merged,
@@ -933,8 +973,8 @@ function serializePull(state, pull, full) {
     // changed_files is the real count even past the 3000 files the files endpoint lists.
     changed_files: pull.files.length,
     additions: pull.files.reduce((sum, file) => sum + file.additions, 0),
-    deletions: pull.files.reduce((sum, file) => sum + file.deletions, 0),
-  };
+    deletions: pull.files.reduce((sum, file) => sum + file.deletions, 0)
+  }
 }
 
 /**
@@ -942,31 +982,56 @@ function serializePull(state, pull, full) {
  * @param {StoredBranch} branch
  */
 function serializeBranch(state, branch) {
-  const [owner] = branch.repoFullName.split('/');
-  const ownerUser = serializeUser(state, owner);
+  const [owner] = branch.repoFullName.split('/')
+  const ownerUser = serializeUser(state, owner)
   return {
     label: `${owner}:${branch.ref}`,
     ref: branch.ref,
     sha: branch.sha,
     user: ownerUser,
-    repo: serializeRepository(state, branch.repoFullName, ownerUser),
-  };
+    repo: serializeRepository(state, branch.repoFullName, ownerUser)
+  }
 }
 
 /** The hypermedia URLs of a repository object: name -> path under /repos/{owner}/{repo}, as GitHub spells them. */
 const REPOSITORY_URLS = {
-  forks_url: '/forks', keys_url: '/keys{/key_id}', collaborators_url: '/collaborators{/collaborator}', teams_url: '/teams',
-  hooks_url: '/hooks', issue_events_url: '/issues/events{/number}', events_url: '/events', assignees_url: '/assignees{/user}',
-  branches_url: '/branches{/branch}', tags_url: '/tags', blobs_url: '/git/blobs{/sha}', git_tags_url: '/git/tags{/sha}',
-  git_refs_url: '/git/refs{/sha}', trees_url: '/git/trees{/sha}', statuses_url: '/statuses/{sha}', languages_url: '/languages',
-  stargazers_url: '/stargazers', contributors_url: '/contributors', subscribers_url: '/subscribers',
-  subscription_url: '/subscription', commits_url: '/commits{/sha}', git_commits_url: '/git/commits{/sha}',
-  comments_url: '/comments{/number}', issue_comment_url: '/issues/comments{/number}', contents_url: '/contents/{+path}',
-  compare_url: '/compare/{base}...{head}', merges_url: '/merges', archive_url: '/{archive_format}{/ref}',
-  downloads_url: '/downloads', issues_url: '/issues{/number}', pulls_url: '/pulls{/number}',
-  milestones_url: '/milestones{/number}', notifications_url: '/notifications{?since,all,participating}',
-  labels_url: '/labels{/name}', releases_url: '/releases{/id}', deployments_url: '/deployments',
-};
+  forks_url: '/forks',
+  keys_url: '/keys{/key_id}',
+  collaborators_url: '/collaborators{/collaborator}',
+  teams_url: '/teams',
+  hooks_url: '/hooks',
+  issue_events_url: '/issues/events{/number}',
+  events_url: '/events',
+  assignees_url: '/assignees{/user}',
+  branches_url: '/branches{/branch}',
+  tags_url: '/tags',
+  blobs_url: '/git/blobs{/sha}',
+  git_tags_url: '/git/tags{/sha}',
+  git_refs_url: '/git/refs{/sha}',
+  trees_url: '/git/trees{/sha}',
+  statuses_url: '/statuses/{sha}',
+  languages_url: '/languages',
+  stargazers_url: '/stargazers',
+  contributors_url: '/contributors',
+  subscribers_url: '/subscribers',
+  subscription_url: '/subscription',
+  commits_url: '/commits{/sha}',
+  git_commits_url: '/git/commits{/sha}',
+  comments_url: '/comments{/number}',
+  issue_comment_url: '/issues/comments{/number}',
+  contents_url: '/contents/{+path}',
+  compare_url: '/compare/{base}...{head}',
+  merges_url: '/merges',
+  archive_url: '/{archive_format}{/ref}',
+  downloads_url: '/downloads',
+  issues_url: '/issues{/number}',
+  pulls_url: '/pulls{/number}',
+  milestones_url: '/milestones{/number}',
+  notifications_url: '/notifications{?since,all,participating}',
+  labels_url: '/labels{/name}',
+  releases_url: '/releases{/id}',
+  deployments_url: '/deployments'
+}
 
 /**
  * GitHub's repository object (head.repo and base.repo of a pull request).
@@ -975,9 +1040,9 @@ const REPOSITORY_URLS = {
  * @param {GitHubUser} owner
  */
 function serializeRepository(state, fullName, owner) {
-  const api = `${state.url}/repos/${fullName}`;
-  const id = stableId(`repo:${fullName}`);
-  const created = '2024-01-01T00:00:00Z';
+  const api = `${state.url}/repos/${fullName}`
+  const id = stableId(`repo:${fullName}`)
+  const created = '2024-01-01T00:00:00Z'
   return {
     id,
     node_id: `R_${toBase64Url(`Repository${id}`)}`,
@@ -1016,8 +1081,8 @@ function serializeRepository(state, fullName, owner) {
     license: null,
     pushed_at: created,
     created_at: created,
-    updated_at: created,
-  };
+    updated_at: created
+  }
 }
 
 /**
@@ -1026,7 +1091,7 @@ function serializeRepository(state, fullName, owner) {
  */
 function serializeFile(state, file) {
   // A made-up but stable blob sha; callers only need it to be 40 hex digits.
-  const sha = createHash('sha1').update(`${file.status}:${file.filename}`).digest('hex');
+  const sha = createHash('sha1').update(`${file.status}:${file.filename}`).digest('hex')
   return {
     sha,
     filename: file.filename,
@@ -1037,8 +1102,8 @@ function serializeFile(state, file) {
     blob_url: `https://github.com/${state.owner}/${state.repo}/blob/${sha}/${file.filename}`,
     raw_url: `https://github.com/${state.owner}/${state.repo}/raw/${sha}/${file.filename}`,
     contents_url: `${state.url}/repos/${state.owner}/${state.repo}/contents/${file.filename}?ref=${sha}`,
-    ...(file.previous_filename !== undefined ? { previous_filename: file.previous_filename } : {}),
-  };
+    ...(file.previous_filename !== undefined ? { previous_filename: file.previous_filename } : {})
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1046,7 +1111,7 @@ function serializeFile(state, file) {
 
 /** GitHub's timestamp format: ISO 8601 in UTC without milliseconds. */
 function timestamp() {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
 
 /**
@@ -1054,10 +1119,10 @@ function timestamp() {
  * @param {string} key
  */
 function stableId(key) {
-  return createHash('sha1').update(key).digest().readUInt32BE(0) % 100_000_000 + 1;
+  return (createHash('sha1').update(key).digest().readUInt32BE(0) % 100_000_000) + 1
 }
 
 /** @param {string} text */
 function toBase64Url(text) {
-  return Buffer.from(text).toString('base64url');
+  return Buffer.from(text).toString('base64url')
 }

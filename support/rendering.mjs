@@ -7,7 +7,30 @@ import { createRequire } from 'node:module'
 const cmark = createRequire(import.meta.url)('cmark-gfm')
 
 /** The HTML tags the reports write, or that GitHub's Markdown makes of them. */
-const ALLOWED_TAGS = new Set(['p', 'h2', 'h3', 'strong', 'em', 'code', 'pre', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'details', 'summary', 'b', 'sub', 'ul', 'li', 'blockquote', 'br', 'a'])
+const ALLOWED_TAGS = new Set([
+  'p',
+  'h2',
+  'h3',
+  'strong',
+  'em',
+  'code',
+  'pre',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'details',
+  'summary',
+  'b',
+  'sub',
+  'ul',
+  'li',
+  'blockquote',
+  'br',
+  'a'
+])
 /** The only links a report writes: the run (and its job summary). */
 const ALLOWED_LINK = /^https:\/\/github\.com\/[^/]+\/[^/]+\/actions\/runs\/\d+$/
 
@@ -18,7 +41,10 @@ const ALLOWED_LINK = /^https:\/\/github\.com\/[^/]+\/[^/]+\/actions\/runs\/\d+$/
  * @returns {string[]}
  */
 export function renderingProblems(markdown, options = {}) {
-  const html = cmark.renderHtmlSync(markdown, { unsafe: true, extensions: { table: true, autolink: true, strikethrough: true, tagfilter: true } })
+  const html = cmark.renderHtmlSync(markdown, {
+    unsafe: true,
+    extensions: { table: true, autolink: true, strikethrough: true, tagfilter: true }
+  })
   const problems = [...fenceProblems(markdown), ...tableProblems(markdown), ...detailsProblems(html)]
   for (const tag of new Set(Array.from(html.matchAll(/<\/?([a-zA-Z][\w-]*)/g), match => match[1].toLowerCase()))) {
     if (!ALLOWED_TAGS.has(tag)) problems.push(`HTML tag <${tag}> in the rendered comment`)
@@ -27,7 +53,8 @@ export function renderingProblems(markdown, options = {}) {
     if (!ALLOWED_LINK.test(decode(href))) problems.push(`a link to ${href}`)
   }
   const prose = visibleText(html.replace(/<pre[\s\S]*?<\/pre>/g, ' ').replace(/<code>[\s\S]*?<\/code>/g, ' '))
-  for (const [mention] of prose.matchAll(/(?<![\w@])@[A-Za-z0-9][\w-]*(\/[\w-]+)?/g)) problems.push(`a live mention ${mention}`)
+  for (const [mention] of prose.matchAll(/(?<![\w@])@[A-Za-z0-9][\w-]*(\/[\w-]+)?/g))
+    problems.push(`a live mention ${mention}`)
   for (const [reference] of prose.matchAll(/(?<![\w&#])(?:[\w.-]+\/[\w.-]+)?#\d+\b/g)) {
     if (reference !== `#${options.issueNumber}`) problems.push(`an issue reference ${reference}`)
   }
@@ -41,7 +68,7 @@ export function visibleText(html) {
 
 /** @param {string} markdown */
 function fenceProblems(markdown) {
-  const fences = markdown.split('\n').filter(line => /^```/.test(line)).length
+  const fences = markdown.split('\n').filter(line => line.startsWith("```")).length
   return fences % 2 === 0 ? [] : ['an unclosed code fence']
 }
 
@@ -51,14 +78,15 @@ function tableProblems(markdown) {
   let inFence = false
   let expected = -1
   for (const line of markdown.split('\n')) {
-    if (/^```/.test(line)) inFence = !inFence
+    if (line.startsWith("```")) inFence = !inFence
     if (inFence || !line.startsWith('|')) {
       expected = -1
       continue
     }
     const cells = line.match(/(?<!\\)\|/g)?.length ?? 0
     if (expected === -1) expected = cells
-    else if (cells !== expected) problems.push(`a table row with ${cells - 1} cells where its header has ${expected - 1}: ${line.slice(0, 120)}`)
+    else if (cells !== expected)
+      problems.push(`a table row with ${cells - 1} cells where its header has ${expected - 1}: ${line.slice(0, 120)}`)
   }
   return problems
 }

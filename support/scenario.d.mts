@@ -25,7 +25,12 @@ export function runPullRequest(options: {
   ref?: string
 }): Promise<ActionRun>
 
-export function createProjectRepo(options?: { prefix?: string; gateway?: Gateway; example?: string; duckdbFile?: string }): Repo
+export function createProjectRepo(options?: {
+  prefix?: string
+  gateway?: Gateway
+  example?: string
+  duckdbFile?: string
+}): Repo
 
 export class Repo {
   constructor(dir: string, projectDir: string, options?: { gateway?: Gateway; database?: string; duckdbFile?: string })
@@ -50,11 +55,11 @@ export class Repo {
   buildProd(env?: Record<string, string>, extra?: string[]): string
   gatewayArgs(): string[]
   /** Rows of a read-only query on this gateway's warehouse; decimals become numbers, dates ISO strings. */
-  query(sql: string): Array<Record<string, unknown>>
+  query(sql: string): Record<string, unknown>[]
   /** Runs a statement that changes data on this gateway's warehouse. */
   execute(sql: string): void
   /** Alias of query(), kept for older tests. */
-  queryDuckDb(sql: string): Array<Record<string, unknown>>
+  queryDuckDb(sql: string): Record<string, unknown>[]
   remove(): void
 }
 

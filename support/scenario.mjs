@@ -58,7 +58,8 @@ function sqlClient(args, env) {
  */
 export function createProjectRepo(options = {}) {
   const gateway = options.gateway ?? 'duckdb'
-  if (!GATEWAYS.includes(gateway)) throw new Error(`Unknown gateway '${gateway}': expected one of ${GATEWAYS.join(', ')}`)
+  if (!GATEWAYS.includes(gateway))
+    throw new Error(`Unknown gateway '${gateway}': expected one of ${GATEWAYS.join(', ')}`)
   const dir = mkdtempSync(join(tmpdir(), options.prefix ?? 'sqlmesh-action-'))
   const projectDir = join(dir, PROJECT_SUBDIR)
   const database = gateway === 'postgres' ? `${DATABASE_PREFIX}${uniqueName()}` : undefined
@@ -210,7 +211,10 @@ export async function runAction(options) {
   writeFileSync(summaryPath, '')
   // The runner sets every input declared in action.yml, with its default when the workflow gives none.
   const inputEnv = Object.fromEntries(
-    Object.entries({ ...actionDefaults(), ...options.inputs }).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value])
+    Object.entries({ ...actionDefaults(), ...options.inputs }).map(([name, value]) => [
+      `INPUT_${name.replace(/ /g, '_').toUpperCase()}`,
+      value
+    ])
   )
   const env = {
     PATH: `${VENV_BIN}:${process.env.PATH}`,
@@ -270,7 +274,14 @@ export async function runPullRequest(options) {
   return runAction({
     repoDir: repo.dir,
     eventName: 'pull_request',
-    payload: pullRequestPayload({ number, action: options.action ?? 'opened', baseSha: base, headSha: head, headRef: ref, repository }),
+    payload: pullRequestPayload({
+      number,
+      action: options.action ?? 'opened',
+      baseSha: base,
+      headSha: head,
+      headRef: ref,
+      repository
+    }),
     inputs: { ...repo.actionInputs(), ...options.inputs },
     apiUrl: server.url,
     repository,
@@ -290,9 +301,9 @@ export function actionDefaults() {
   const defaults = {}
   let current = ''
   for (const line of block.split('\n')) {
-    const name = /^  ([a-z0-9-]+):\s*$/.exec(line)
+    const name = /^ {2}([a-z0-9-]+):\s*$/.exec(line)
     if (name) current = name[1]
-    const value = /^    default:\s*(.*)$/.exec(line)
+    const value = /^ {4}default:\s*(.*)$/.exec(line)
     if (value && current && !value[1].includes('${{')) defaults[current] = value[1].trim().replace(/^'(.*)'$/, '$1')
   }
   return defaults
@@ -326,9 +337,17 @@ export function pullRequestPayload(pr) {
       number: pr.number,
       merged: pr.merged ?? false,
       base: { ref: 'main', sha: pr.baseSha, repo: { full_name: pr.repository } },
-      head: { ref: pr.headRef ?? `feature-${pr.number}`, sha: pr.headSha, repo: { full_name: pr.headRepository ?? pr.repository } }
+      head: {
+        ref: pr.headRef ?? `feature-${pr.number}`,
+        sha: pr.headSha,
+        repo: { full_name: pr.headRepository ?? pr.repository }
+      }
     },
-    repository: { full_name: pr.repository, name: pr.repository.split('/')[1], owner: { login: pr.repository.split('/')[0] } }
+    repository: {
+      full_name: pr.repository,
+      name: pr.repository.split('/')[1],
+      owner: { login: pr.repository.split('/')[0] }
+    }
   }
 }
 

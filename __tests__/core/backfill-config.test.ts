@@ -26,7 +26,10 @@ describe('parseBackfillSettings', () => {
   })
 
   it('reads an empty start date as no start date', () => {
-    expect(parse({ models: { 'marts.report': { backfill_start_date: '' } } }).get('marts.report')).toEqual({ backfill: true, startDate: null })
+    expect(parse({ models: { 'marts.report': { backfill_start_date: '' } } }).get('marts.report')).toEqual({
+      backfill: true,
+      startDate: null
+    })
   })
 
   it('is empty when there is no file (null) or no data (undefined)', () => {
@@ -39,7 +42,8 @@ describe('parseBackfillSettings', () => {
   })
 
   describe('rejects, naming the file', () => {
-    const NOT_A_MAPPING = "backfill.yaml: expected a 'models:' mapping of model names to settings (backfill, backfill_start_date)."
+    const NOT_A_MAPPING =
+      "backfill.yaml: expected a 'models:' mapping of model names to settings (backfill, backfill_start_date)."
 
     it.each<[string, unknown]>([
       ['a list at the top', [{ models: {} }]],

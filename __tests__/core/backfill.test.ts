@@ -28,7 +28,8 @@ const DEFAULT_START = '2024-01-01'
  * mart.standalone (reads nothing of the project)
  */
 function project(overrides: Partial<Record<string, Partial<ModelInfo>>> = {}): ModelGraph {
-  const model = (name: string, defaults: Partial<ModelInfo> = {}): ModelInfo => modelInfo(name, { ...defaults, ...overrides[name] })
+  const model = (name: string, defaults: Partial<ModelInfo> = {}): ModelInfo =>
+    modelInfo(name, { ...defaults, ...overrides[name] })
   return new ModelGraph([
     model(SEED, { kind: 'SEED', seedPath: 'seeds/teams.csv' }),
     model(EXTERNAL, { kind: 'EXTERNAL', isExternal: true, path: 'external_models.yaml' }),
@@ -41,7 +42,9 @@ function project(overrides: Partial<Record<string, Partial<ModelInfo>>> = {}): M
 }
 
 function settingsOf(entries: Record<string, Partial<ModelBackfillSetting>>): BackfillSettings {
-  return new Map(Object.entries(entries).map(([name, setting]) => [name, { backfill: true, startDate: null, ...setting }]))
+  return new Map(
+    Object.entries(entries).map(([name, setting]) => [name, { backfill: true, startDate: null, ...setting }])
+  )
 }
 
 const SEED_REASON = 'seed: its data is its CSV file; its children are restated instead'
@@ -139,7 +142,10 @@ describe('selectRestatementRoots', () => {
       groups: [{ start: DEFAULT_START, models: [GAMES] }],
       excluded: []
     })
-    expect(selectRestatementRoots(['staging.deleted_model'], project(), DEFAULT_START)).toEqual({ groups: [], excluded: [] })
+    expect(selectRestatementRoots(['staging.deleted_model'], project(), DEFAULT_START)).toEqual({
+      groups: [],
+      excluded: []
+    })
   })
 })
 
@@ -297,7 +303,10 @@ describe('backfillRows', () => {
 
   it('notes a clamp without a date when the model start has no text form', () => {
     const graph = project({ [GAMES]: { start: null, startMs: at('2024-02-01') } })
-    const outcome = restatementOutcome({ planned: new Map([[GAMES, windowOf(DEFAULT_START, END)]]), evaluated: new Map([[GAMES, 1]]) })
+    const outcome = restatementOutcome({
+      planned: new Map([[GAMES, windowOf(DEFAULT_START, END)]]),
+      evaluated: new Map([[GAMES, 1]])
+    })
     const [row] = backfillRows([GAMES], graph, [outcome], [])
     expect(row?.note).toBe("clamped to the model's own start")
     expect(row?.interval).toEqual(windowOf('2024-02-01', END))
@@ -350,7 +359,12 @@ describe('backfillRows', () => {
       error
     })
     expect(rows[1]).toMatchObject({ seconds: 0.5, rowsBefore: 30, rowsAfter: 32 })
-    expect(rows[3]).toMatchObject({ seconds: null, interval: windowOf(DEFAULT_START, END), rowsBefore: 4, rowsAfter: 4 })
+    expect(rows[3]).toMatchObject({
+      seconds: null,
+      interval: windowOf(DEFAULT_START, END),
+      rowsBefore: 4,
+      rowsAfter: 4
+    })
   })
 
   it('marks a model SQLMesh reports as skipped not attempted even when no parent failed in the chain', () => {
@@ -418,13 +432,24 @@ describe('backfillRows', () => {
       [STATS, 'rebuilt', ''],
       [REPORT, 'rebuilt', '']
     ])
-    expect(rows[0]).toMatchObject({ interval: null, adjustment: null, seconds: null, rowsBefore: null, rowsAfter: null })
+    expect(rows[0]).toMatchObject({
+      interval: null,
+      adjustment: null,
+      seconds: null,
+      rowsBefore: null,
+      rowsAfter: null
+    })
   })
 
   it('skips a model SQLMesh planned nothing for, saying so', () => {
     const graph = project()
     const [row] = backfillRows([STANDALONE], graph, [restatementOutcome()], [])
-    expect(row).toMatchObject({ model: STANDALONE, status: 'skipped', note: 'SQLMesh planned no interval to rebuild', interval: null })
+    expect(row).toMatchObject({
+      model: STANDALONE,
+      status: 'skipped',
+      note: 'SQLMesh planned no interval to rebuild',
+      interval: null
+    })
   })
 
   it('marks the models of a group run after a failed group not attempted', () => {

@@ -14,7 +14,11 @@ const project: ModelInfo[] = [
     seedPath: 'sqlmesh/seeds/games.csv'
   }),
   modelInfo('staging.stg_games', { path: 'sqlmesh/models/staging/stg_games.sql', ...dependsOn('raw.games') }),
-  modelInfo('marts.team_stats', { path: 'sqlmesh/models/marts/team_stats.py', kind: 'FULL', ...dependsOn('staging.stg_games') }),
+  modelInfo('marts.team_stats', {
+    path: 'sqlmesh/models/marts/team_stats.py',
+    kind: 'FULL',
+    ...dependsOn('staging.stg_games')
+  }),
   modelInfo('ext.players', { path: 'sqlmesh/external_models.yaml', isExternal: true, kind: 'EXTERNAL' }),
   modelInfo('ext.teams', { path: 'sqlmesh/external_models.yaml', isExternal: true, kind: 'EXTERNAL' }),
   modelInfo('marts.no_file', { path: null })
@@ -22,7 +26,7 @@ const project: ModelInfo[] = [
 
 function roleOf(path: string, projectDir = 'sqlmesh', models: readonly ModelInfo[] = project): FileMapping['role'] {
   const [mapping] = mapFilesToModels([modified(path)], models, projectDir)
-  return (mapping as FileMapping).role
+  return (mapping).role
 }
 
 describe('mapFilesToModels', () => {
@@ -62,7 +66,13 @@ describe('mapFilesToModels', () => {
   })
 
   it('counts external_models.yaml that defines no model of the project as config', () => {
-    expect(roleOf('sqlmesh/external_models.yaml', 'sqlmesh', project.filter(model => !model.isExternal))).toEqual({
+    expect(
+      roleOf(
+        'sqlmesh/external_models.yaml',
+        'sqlmesh',
+        project.filter(model => !model.isExternal)
+      )
+    ).toEqual({
       kind: 'project',
       category: 'config'
     })
@@ -190,7 +200,10 @@ describe('buildChangeSet', () => {
   })
 
   it('counts added models as changed and lists added and removed models sorted', () => {
-    const withNew = new ModelGraph([...project, modelInfo('marts.new_model', { path: 'sqlmesh/models/marts/new_model.sql' })])
+    const withNew = new ModelGraph([
+      ...project,
+      modelInfo('marts.new_model', { path: 'sqlmesh/models/marts/new_model.sql' })
+    ])
     const changeSet = buildChangeSet(
       mapFilesToModels(
         [
@@ -212,14 +225,23 @@ describe('buildChangeSet', () => {
   })
 
   it('keeps only project files (not model or outside files) as project files', () => {
-    const mappings = mapped('README.md', 'sqlmesh/config.yaml', 'sqlmesh/models/staging/stg_games.sql', 'sqlmesh/tests/t.yaml')
+    const mappings = mapped(
+      'README.md',
+      'sqlmesh/config.yaml',
+      'sqlmesh/models/staging/stg_games.sql',
+      'sqlmesh/tests/t.yaml'
+    )
     const changeSet = buildChangeSet(mappings, fingerprints({ directlyModified: ['staging.stg_games'] }), graph)
     expect(changeSet.projectFiles.map(file => file.path)).toEqual(['sqlmesh/config.yaml', 'sqlmesh/tests/t.yaml'])
     expect(changeSet.mappings).toBe(mappings)
   })
 
   it('reports every model of a shared external-models file whose fingerprint did not change', () => {
-    const changeSet = buildChangeSet(mapped('sqlmesh/external_models.yaml'), fingerprints({ directlyModified: ['ext.teams'] }), graph)
+    const changeSet = buildChangeSet(
+      mapped('sqlmesh/external_models.yaml'),
+      fingerprints({ directlyModified: ['ext.teams'] }),
+      graph
+    )
     expect(changeSet.changed).toEqual(['ext.teams'])
     expect(changeSet.noSemanticChange).toEqual(['ext.players'])
   })

@@ -16,7 +16,9 @@ describe('pullRequestCheckoutProblem', () => {
 
   it('refuses the base branch, naming both commits and the checkout line that fixes it', () => {
     const problem = pullRequestCheckoutProblem({ sha: BASE, parents: ['d'.repeat(40)] }, { number: 7, headSha: HEAD })
-    expect(problem).toContain(`The working tree is at commit ${BASE.slice(0, 12)}, which is neither pull request #7's head commit ${HEAD.slice(0, 12)}`)
+    expect(problem).toContain(
+      `The working tree is at commit ${BASE.slice(0, 12)}, which is neither pull request #7's head commit ${HEAD.slice(0, 12)}`
+    )
     expect(problem).toContain('ref: ${{ github.event.pull_request.head.sha }}')
   })
 
@@ -28,6 +30,8 @@ describe('pullRequestCheckoutProblem', () => {
 describe('mergeCheckoutProblem', () => {
   it('accepts the merged commit and refuses any other', () => {
     expect(mergeCheckoutProblem({ sha: MERGE, parents: [BASE, HEAD] }, MERGE)).toBeNull()
-    expect(mergeCheckoutProblem({ sha: BASE, parents: [] }, MERGE)).toContain(`but the merged commit is ${MERGE.slice(0, 12)}`)
+    expect(mergeCheckoutProblem({ sha: BASE, parents: [] }, MERGE)).toContain(
+      `but the merged commit is ${MERGE.slice(0, 12)}`
+    )
   })
 })

@@ -22,7 +22,7 @@ const settle = (): Promise<void> => new Promise(resolve => setImmediate(resolve)
 
 /** Work whose items finish only when the test says so, recording which ones are in flight. */
 function controlledWork<T>(count: number): {
-  readonly gates: Array<Deferred<T>>
+  readonly gates: Deferred<T>[]
   readonly started: number[]
   readonly inFlight: () => number
   readonly maxInFlight: () => number
@@ -37,7 +37,7 @@ function controlledWork<T>(count: number): {
     current++
     max = Math.max(max, current)
     try {
-      return await (gates[index] as Deferred<T>).promise
+      return await (gates[index]).promise
     } finally {
       current--
     }
@@ -55,7 +55,7 @@ describe('mapLimit', () => {
   })
 
   it('passes each item with its index', async () => {
-    const seen: Array<[string, number]> = []
+    const seen: [string, number][] = []
     const results = await mapLimit(['a', 'b', 'c'], 2, async (item, index) => {
       seen.push([item, index])
       return `${item}${index}`

@@ -1,5 +1,11 @@
 import { describe, it, expect } from '@jest/globals'
-import { historyDependent, partialHistory, planDiffs, type DiffDecision, type DiffPlanInput } from '../../src/core/diff-plan.js'
+import {
+  historyDependent,
+  partialHistory,
+  planDiffs,
+  type DiffDecision,
+  type DiffPlanInput
+} from '../../src/core/diff-plan.js'
 import { ModelGraph } from '../../src/core/graph.js'
 import type { EnvironmentModel, ModelInfo } from '../../src/core/types.js'
 import { dependsOn, envModel, fqnOf, modelInfo, windowOf } from '../fixtures/builders.js'
@@ -30,14 +36,15 @@ function decide(setup: Setup, model = STG): DiffDecision {
     prod: snapshot(setup.prod ?? {}),
     pr: snapshot(setup.pr ?? {})
   })
-  return decision as DiffDecision
+  return decision
 }
 
 const prodSide = envModel({ fingerprint: 'fp-prod', version: 'v-prod' })
 const breaking = envModel({ fingerprint: 'fp-pr', version: 'v-pr' })
 
 function skipOf(decision: DiffDecision): { reason: string; detail: string } {
-  if (decision.action !== 'skip' || decision.result.status !== 'not-diffed') throw new Error(`expected a skip, got ${JSON.stringify(decision)}`)
+  if (decision.action !== 'skip' || decision.result.status !== 'not-diffed')
+    throw new Error(`expected a skip, got ${JSON.stringify(decision)}`)
   return { reason: decision.result.reason, detail: decision.result.detail }
 }
 
@@ -65,7 +72,8 @@ describe('planDiffs', () => {
     const pr = { [STG]: envModel({ ...breaking, intervals: [windowOf('2024-02-01', '2024-02-08')] }) }
     expect(skipOf(decide({ models, prod, pr }))).toEqual({
       reason: 'empty-window',
-      detail: 'The pull request environment holds no interval that prod also holds, so nothing could be compared. Set environment-start inside the range prod holds.'
+      detail:
+        'The pull request environment holds no interval that prod also holds, so nothing could be compared. Set environment-start inside the range prod holds.'
     })
   })
 
@@ -73,7 +81,12 @@ describe('planDiffs', () => {
     const models = [modelInfo(STG, { kind: 'INCREMENTAL_BY_TIME_RANGE', timeColumn: 'event_date' })]
     const prod = { [STG]: envModel({ ...prodSide, intervals: [windowOf('2023-01-01', '2024-02-01')] }) }
     const pr = {
-      [STG]: envModel({ fingerprint: 'fp-pr', version: 'v-prod', forwardOnly: true, intervals: [windowOf('2023-01-01', '2024-02-01')] })
+      [STG]: envModel({
+        fingerprint: 'fp-pr',
+        version: 'v-prod',
+        forwardOnly: true,
+        intervals: [windowOf('2023-01-01', '2024-02-01')]
+      })
     }
     const [decision] = planDiffs({
       chain: [STG],
@@ -84,14 +97,18 @@ describe('planDiffs', () => {
       pr: snapshot(pr),
       planWindow: windowOf('2024-01-01', '2024-01-08')
     })
-    expect(decision).toEqual({ action: 'diff', task: { model: STG, window: windowOf('2024-01-01', '2024-01-08'), partialUpstream: null, preview: true } })
+    expect(decision).toEqual({
+      action: 'diff',
+      task: { model: STG, window: windowOf('2024-01-01', '2024-01-08'), partialUpstream: null, preview: true }
+    })
   })
 
   it('shows an embedded model as compared through its children', () => {
     const models = [modelInfo(STG, { kind: 'EMBEDDED' }), modelInfo(MART, dependsOn(STG))]
     expect(skipOf(decide({ models, prod: { [STG]: prodSide }, pr: { [STG]: breaking } }))).toEqual({
       reason: 'embedded',
-      detail: 'Embedded: it has no table; SQLMesh inlines it into marts.team_stats, and its effect is compared through that model.'
+      detail:
+        'Embedded: it has no table; SQLMesh inlines it into marts.team_stats, and its effect is compared through that model.'
     })
   })
 
@@ -148,7 +165,10 @@ describe('planDiffs', () => {
   })
 
   it("skips a downstream model as out of scope when diff-scope is 'changed'", () => {
-    const decision = decide({ prod: { [MART]: prodSide }, pr: { [MART]: breaking }, scope: 'changed', changed: [STG] }, MART)
+    const decision = decide(
+      { prod: { [MART]: prodSide }, pr: { [MART]: breaking }, scope: 'changed', changed: [STG] },
+      MART
+    )
     expect(skipOf(decision)).toEqual({
       reason: 'out-of-scope',
       detail: "Downstream of a change; not compared because diff-scope is 'changed'."
@@ -163,7 +183,9 @@ describe('planDiffs', () => {
   })
 
   it("diffs a downstream model when diff-scope is 'affected'", () => {
-    expect(decide({ prod: { [MART]: prodSide }, pr: { [MART]: breaking }, scope: 'affected', changed: [STG] }, MART)).toEqual({
+    expect(
+      decide({ prod: { [MART]: prodSide }, pr: { [MART]: breaking }, scope: 'affected', changed: [STG] }, MART)
+    ).toEqual({
       action: 'diff',
       task: { model: MART, window: null, partialUpstream: null, preview: false }
     })
@@ -178,10 +200,11 @@ describe('planDiffs', () => {
       prod: snapshot({ [STG]: prodSide, [MART]: prodSide }),
       pr: snapshot({ [STG]: breaking, [MART]: envModel({ fingerprint: 'fp-pr', version: 'v-prod' }) })
     })
-    expect(decisions.map(decision => (decision.action === 'diff' ? `${decision.task.model}: diff` : `${decision.result.model}: skip`))).toEqual([
-      'staging.stg_games: diff',
-      'marts.team_stats: skip'
-    ])
+    expect(
+      decisions.map(decision =>
+        decision.action === 'diff' ? `${decision.task.model}: diff` : `${decision.result.model}: skip`
+      )
+    ).toEqual(['staging.stg_games: diff', 'marts.team_stats: skip'])
   })
 
   it('flags a full-rebuild model downstream of a time-ranged model the PR environment holds only for a window', () => {
@@ -199,13 +222,24 @@ describe('planDiffs', () => {
         [EVENTS]: envModel({ ...prodSide, intervals: [windowOf('2023-01-01', '2024-01-08')] }),
         [MART]: prodSide
       }),
-      pr: snapshot({ [EVENTS]: envModel({ ...breaking, intervals: [windowOf('2024-01-01', '2024-01-08')] }), [MART]: breaking })
+      pr: snapshot({
+        [EVENTS]: envModel({ ...breaking, intervals: [windowOf('2024-01-01', '2024-01-08')] }),
+        [MART]: breaking
+      })
     })
     expect(decisions).toEqual([
-      { action: 'diff', task: { model: EVENTS, window: windowOf('2024-01-01', '2024-01-08'), partialUpstream: null, preview: false } },
       {
         action: 'diff',
-        task: { model: MART, window: null, partialUpstream: { model: EVENTS, window: windowOf('2024-01-01', '2024-01-08') }, preview: false }
+        task: { model: EVENTS, window: windowOf('2024-01-01', '2024-01-08'), partialUpstream: null, preview: false }
+      },
+      {
+        action: 'diff',
+        task: {
+          model: MART,
+          window: null,
+          partialUpstream: { model: EVENTS, window: windowOf('2024-01-01', '2024-01-08') },
+          preview: false
+        }
       }
     ])
   })
@@ -252,7 +286,7 @@ describe('historyDependent', () => {
   function plan(models: ModelInfo[], chain: string[]): string[] {
     return historyDependent({
       chain,
-      changed: new Set([chain[0] as string]),
+      changed: new Set([chain[0]]),
       scope: 'affected',
       graph: new ModelGraph(models),
       prod: snapshot(Object.fromEntries(chain.map(name => [name, prodFrom2023]))),

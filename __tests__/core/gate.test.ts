@@ -1,5 +1,13 @@
 import { describe, it, expect } from '@jest/globals'
-import { evaluateGate, FAIL_ON_VALUES, gateFails, hasDataChange, hasSchemaChange, isFailOn, modelsFailingPolicy } from '../../src/core/gate.js'
+import {
+  evaluateGate,
+  FAIL_ON_VALUES,
+  gateFails,
+  hasDataChange,
+  hasSchemaChange,
+  isFailOn,
+  modelsFailingPolicy
+} from '../../src/core/gate.js'
 import type { ModelDiff } from '../../src/core/types.js'
 import { diffed, notDiffed, rowCounts } from '../fixtures/builders.js'
 
@@ -7,7 +15,9 @@ import { diffed, notDiffed, rowCounts } from '../fixtures/builders.js'
 const results: ModelDiff[] = [
   diffed('m.identical'),
   diffed('m.new_column', { schema: { added: [{ column: 'score', type: 'INT' }], removed: [], retyped: [] } }),
-  diffed('m.retyped', { schema: { added: [], removed: [], retyped: [{ column: 'score', from: 'INT', to: 'BIGINT' }] } }),
+  diffed('m.retyped', {
+    schema: { added: [], removed: [], retyped: [{ column: 'score', from: 'INT', to: 'BIGINT' }] }
+  }),
   diffed('m.rows_removed', { rows: rowCounts({ prod: 2380, pr: 2346, onlyInProd: 34, matched: 2346 }) }),
   diffed('m.rows_added', { rows: rowCounts({ prod: 100, pr: 110, onlyInPr: 10 }) }),
   diffed('m.values_changed', { rows: rowCounts({ changed: 7 }) }),
@@ -50,7 +60,12 @@ describe('fail-on policies', () => {
 })
 
 describe('the gate fails closed', () => {
-  const unknown = [diffed('m.identical'), notDiffed('m.forward_only', 'forward-only'), notDiffed('m.error', 'error'), notDiffed('m.embedded', 'embedded')]
+  const unknown = [
+    diffed('m.identical'),
+    notDiffed('m.forward_only', 'forward-only'),
+    notDiffed('m.error', 'error'),
+    notDiffed('m.embedded', 'embedded')
+  ]
 
   it('fails on a failed diff under every policy but never', () => {
     for (const failOn of FAIL_ON_VALUES.filter(policy => policy !== 'never')) {
@@ -61,7 +76,9 @@ describe('the gate fails closed', () => {
   })
 
   it("fails on a model not compared unless on-uncompared is 'warn'; a model needing no comparison never fails", () => {
-    expect(evaluateGate(unknown, { failOn: 'schema-change', onUncompared: 'fail' }).uncompared).toEqual(['m.forward_only'])
+    expect(evaluateGate(unknown, { failOn: 'schema-change', onUncompared: 'fail' }).uncompared).toEqual([
+      'm.forward_only'
+    ])
     expect(evaluateGate(unknown, { failOn: 'schema-change', onUncompared: 'warn' }).uncompared).toEqual([])
   })
 
@@ -70,8 +87,14 @@ describe('the gate fails closed', () => {
   })
 
   it('passes when every model was compared and matched, or needed no comparison', () => {
-    const clean = [diffed('m.identical'), notDiffed('m.shared', 'shares-prod-table'), notDiffed('m.embedded', 'embedded'), notDiffed('m.ext', 'external')]
-    for (const failOn of FAIL_ON_VALUES) expect(gateFails(evaluateGate(clean, { failOn, onUncompared: 'fail' }))).toBe(false)
+    const clean = [
+      diffed('m.identical'),
+      notDiffed('m.shared', 'shares-prod-table'),
+      notDiffed('m.embedded', 'embedded'),
+      notDiffed('m.ext', 'external')
+    ]
+    for (const failOn of FAIL_ON_VALUES)
+      expect(gateFails(evaluateGate(clean, { failOn, onUncompared: 'fail' }))).toBe(false)
   })
 })
 

@@ -56,7 +56,12 @@ describe('ModelGraph', () => {
   describe('withDownstream', () => {
     it('returns the model plus everything downstream of it', () => {
       expect([...diamond().withDownstream(['stg.alpha'])].sort()).toEqual(['mart.report', 'stg.alpha'])
-      expect([...diamond().withDownstream(['src.games'])].sort()).toEqual(['mart.report', 'src.games', 'stg.alpha', 'stg.zeta'])
+      expect([...diamond().withDownstream(['src.games'])].sort()).toEqual([
+        'mart.report',
+        'src.games',
+        'stg.alpha',
+        'stg.zeta'
+      ])
     })
 
     it('returns a leaf model alone', () => {
@@ -64,7 +69,10 @@ describe('ModelGraph', () => {
     })
 
     it('ignores names that are not in the graph', () => {
-      expect([...diamond().withDownstream(['raw.deleted_model', 'stg.zeta'])].sort()).toEqual(['mart.report', 'stg.zeta'])
+      expect([...diamond().withDownstream(['raw.deleted_model', 'stg.zeta'])].sort()).toEqual([
+        'mart.report',
+        'stg.zeta'
+      ])
       expect(diamond().withDownstream(['raw.deleted_model']).size).toBe(0)
     })
 
@@ -99,11 +107,18 @@ describe('ModelGraph', () => {
 
     it('orders only the subset, keeping the order that models outside it impose', () => {
       // With src.games left out, both staging models still come before the mart that reads them.
-      expect(diamond().topologicalOrder(['mart.report', 'stg.zeta', 'stg.alpha'])).toEqual(['stg.alpha', 'stg.zeta', 'mart.report'])
+      expect(diamond().topologicalOrder(['mart.report', 'stg.zeta', 'stg.alpha'])).toEqual([
+        'stg.alpha',
+        'stg.zeta',
+        'mart.report'
+      ])
     })
 
     it('ignores names that are not in the graph and duplicates', () => {
-      expect(diamond().topologicalOrder(['mart.report', 'gone.model', 'stg.alpha', 'stg.alpha'])).toEqual(['stg.alpha', 'mart.report'])
+      expect(diamond().topologicalOrder(['mart.report', 'gone.model', 'stg.alpha', 'stg.alpha'])).toEqual([
+        'stg.alpha',
+        'mart.report'
+      ])
     })
 
     it('returns an empty order for an empty subset', () => {
@@ -124,17 +139,32 @@ describe('ModelGraph', () => {
 
   describe('topologicalOrder through models outside the subset', () => {
     it('puts a model after one it reads from through a model that is not in the subset', () => {
-      const graph = new ModelGraph([modelInfo('a.source'), modelInfo('m.middle', dependsOn('a.source')), modelInfo('b.last', dependsOn('m.middle'))])
+      const graph = new ModelGraph([
+        modelInfo('a.source'),
+        modelInfo('m.middle', dependsOn('a.source')),
+        modelInfo('b.last', dependsOn('m.middle'))
+      ])
       // By name alone b.last would come first; by dependency it must come last.
       expect(graph.topologicalOrder(['b.last', 'a.source'])).toEqual(['a.source', 'b.last'])
-      expect(new ModelGraph([modelInfo('z.source'), modelInfo('m.middle', dependsOn('z.source')), modelInfo('a.last', dependsOn('m.middle'))]).topologicalOrder(['a.last', 'z.source'])).toEqual(['z.source', 'a.last'])
+      expect(
+        new ModelGraph([
+          modelInfo('z.source'),
+          modelInfo('m.middle', dependsOn('z.source')),
+          modelInfo('a.last', dependsOn('m.middle'))
+        ]).topologicalOrder(['a.last', 'z.source'])
+      ).toEqual(['z.source', 'a.last'])
     })
   })
 
   describe('affectedChain', () => {
     it('is the changed models plus everything downstream, upstream first', () => {
       expect(diamond().affectedChain(['stg.zeta'])).toEqual(['stg.zeta', 'mart.report'])
-      expect(diamond().affectedChain(['mart.report', 'src.games'])).toEqual(['src.games', 'stg.alpha', 'stg.zeta', 'mart.report'])
+      expect(diamond().affectedChain(['mart.report', 'src.games'])).toEqual([
+        'src.games',
+        'stg.alpha',
+        'stg.zeta',
+        'mart.report'
+      ])
     })
 
     it('is empty when nothing in the graph changed', () => {

@@ -20,7 +20,8 @@ describe('stateProblems', () => {
       {
         model: 'marts.daily',
         kind: 'missing-table',
-        detail: "the physical table sqlmesh__marts.marts__daily__1 that SQLMesh's state records for prod does not exist",
+        detail:
+          "the physical table sqlmesh__marts.marts__daily__1 that SQLMesh's state records for prod does not exist",
         repair: 'sqlmesh plan prod --restate-model "marts.daily" (SQLMesh creates the table again and rebuilds it)'
       }
     ])

@@ -1,5 +1,12 @@
 import { describe, it, expect } from '@jest/globals'
-import { changedRange, compareFingerprints, lastDayOf, parseWatchSettings, watchSources, type BucketChange } from '../../src/core/watch.js'
+import {
+  changedRange,
+  compareFingerprints,
+  lastDayOf,
+  parseWatchSettings,
+  watchSources,
+  type BucketChange
+} from '../../src/core/watch.js'
 import { ModelGraph } from '../../src/core/graph.js'
 import { modelInfo } from '../fixtures/builders.js'
 
@@ -7,14 +14,21 @@ const FILE = 'watch.yaml'
 
 /** landing.events (external) -> stg.events (incremental) -> mart.daily; raw.teams (seed) -> stg.teams; stg.logs reads a plain table. */
 function project(): ModelGraph {
-  return new ModelGraph([
-    modelInfo('landing.events', { kind: 'EXTERNAL', isExternal: true }),
-    modelInfo('raw.teams', { kind: 'SEED' }),
-    modelInfo('stg.events', { kind: 'INCREMENTAL_BY_TIME_RANGE', timeColumn: 'event_date', dependsOn: ['"db"."landing"."events"'], fqn: '"db"."stg"."events"' }),
-    modelInfo('stg.teams', { dependsOn: ['"db"."raw"."teams"'] }),
-    modelInfo('mart.daily', { dependsOn: ['"db"."stg"."events"', '"db"."stg"."teams"'] }),
-    modelInfo('stg.logs', { dependsOn: ['"db"."ops"."logs"'] })
-  ].map(model => ({ ...model, fqn: `"db"."${model.name.split('.')[0]}"."${model.name.split('.')[1]}"` })))
+  return new ModelGraph(
+    [
+      modelInfo('landing.events', { kind: 'EXTERNAL', isExternal: true }),
+      modelInfo('raw.teams', { kind: 'SEED' }),
+      modelInfo('stg.events', {
+        kind: 'INCREMENTAL_BY_TIME_RANGE',
+        timeColumn: 'event_date',
+        dependsOn: ['"db"."landing"."events"'],
+        fqn: '"db"."stg"."events"'
+      }),
+      modelInfo('stg.teams', { dependsOn: ['"db"."raw"."teams"'] }),
+      modelInfo('mart.daily', { dependsOn: ['"db"."stg"."events"', '"db"."stg"."teams"'] }),
+      modelInfo('stg.logs', { dependsOn: ['"db"."ops"."logs"'] })
+    ].map(model => ({ ...model, fqn: `"db"."${model.name.split('.')[0]}"."${model.name.split('.')[1]}"` }))
+  )
 }
 
 describe('parseWatchSettings', () => {
@@ -23,7 +37,14 @@ describe('parseWatchSettings', () => {
   })
 
   it('reads sources with their time column and bucket, exclusions and external', () => {
-    const settings = parseWatchSettings({ external: false, sources: { 'raw.teams': null, 'ops.logs': { time_column: 'at', bucket: 'week' } }, exclude: ['x.y'] }, FILE)
+    const settings = parseWatchSettings(
+      {
+        external: false,
+        sources: { 'raw.teams': null, 'ops.logs': { time_column: 'at', bucket: 'week' } },
+        exclude: ['x.y']
+      },
+      FILE
+    )
     expect(settings.external).toBe(false)
     expect(settings.sources.get('raw.teams')).toEqual({ timeColumn: null, bucket: null })
     expect(settings.sources.get('ops.logs')).toEqual({ timeColumn: 'at', bucket: 'week' })
@@ -32,8 +53,14 @@ describe('parseWatchSettings', () => {
 
   it.each([
     [{ source: {} }, "watch.yaml: unknown key 'source'; expected sources, exclude or external."],
-    [{ sources: { a: { bucket: 'hour' } } }, "watch.yaml: 'bucket' of source 'a' is 'hour'; expected one of: day, week, month."],
-    [{ sources: { a: { time: 'x' } } }, "watch.yaml: unknown setting 'time' for source 'a'; expected time_column or bucket."],
+    [
+      { sources: { a: { bucket: 'hour' } } },
+      "watch.yaml: 'bucket' of source 'a' is 'hour'; expected one of: day, week, month."
+    ],
+    [
+      { sources: { a: { time: 'x' } } },
+      "watch.yaml: unknown setting 'time' for source 'a'; expected time_column or bucket."
+    ],
     [{ exclude: 'a' }, "watch.yaml: 'exclude' must be a list of source names."],
     [{ external: 'yes' }, "watch.yaml: 'external' must be true or false."]
   ])('names the file, the source and what is expected for %j', (data, message) => {
@@ -43,9 +70,14 @@ describe('parseWatchSettings', () => {
 
 describe('watchSources', () => {
   it('watches external models, adds seeds, models and plain tables, and leaves excluded ones out', () => {
-    const settings = parseWatchSettings({ sources: { 'raw.teams': {}, 'stg.events': {}, 'ops.logs': { time_column: 'at', bucket: 'month' } } }, FILE)
+    const settings = parseWatchSettings(
+      { sources: { 'raw.teams': {}, 'stg.events': {}, 'ops.logs': { time_column: 'at', bucket: 'month' } } },
+      FILE
+    )
     const sources = watchSources(project(), settings)
-    expect(sources.map(source => [source.name, source.table, source.timeColumn, source.bucket, source.readers])).toEqual([
+    expect(
+      sources.map(source => [source.name, source.table, source.timeColumn, source.bucket, source.readers])
+    ).toEqual([
       ['landing.events', '"db"."landing"."events"', null, 'day', ['stg.events']],
       ['ops.logs', 'ops.logs', 'at', 'month', ['stg.logs']],
       ['raw.teams', '"db"."raw"."teams"', null, 'day', ['stg.teams']],
@@ -65,7 +97,11 @@ describe('compareFingerprints', () => {
   })
 
   it('finds buckets added, removed, and changed in place with the same count', () => {
-    const result = compareFingerprints('s', [day('2026-03-01', 2, 'b'), day('2026-03-03', 1, 'c')], [day('2026-03-01', 2, 'a'), day('2026-03-02', 4, 'd')])
+    const result = compareFingerprints(
+      's',
+      [day('2026-03-01', 2, 'b'), day('2026-03-03', 1, 'c')],
+      [day('2026-03-01', 2, 'a'), day('2026-03-02', 4, 'd')]
+    )
     expect(result).toEqual({
       source: 's',
       status: 'changed',
@@ -79,12 +115,16 @@ describe('compareFingerprints', () => {
 })
 
 describe('changedRange', () => {
-  const changed = (...buckets: string[]): BucketChange[] => buckets.map(bucket => ({ bucket, change: 'changed', rowsBefore: 1, rowsAfter: 2 }))
+  const changed = (...buckets: string[]): BucketChange[] =>
+    buckets.map(bucket => ({ bucket, change: 'changed', rowsBefore: 1, rowsAfter: 2 }))
 
   it('spans the earliest changed bucket to the last day of the latest', () => {
     expect(changedRange(changed('2026-03-09', '2026-03-02'), 'day')).toEqual({ start: '2026-03-02', end: '2026-03-09' })
     expect(changedRange(changed('2026-03-02'), 'week')).toEqual({ start: '2026-03-02', end: '2026-03-08' })
-    expect(changedRange(changed('2026-01-01', '2026-02-01'), 'month')).toEqual({ start: '2026-01-01', end: '2026-02-28' })
+    expect(changedRange(changed('2026-01-01', '2026-02-01'), 'month')).toEqual({
+      start: '2026-01-01',
+      end: '2026-02-28'
+    })
   })
 
   it('calls for the whole history for a source without a time column or rows without a time', () => {

@@ -8,9 +8,13 @@ describe('spanOf', () => {
   })
 
   it('covers from the earliest start to the latest end, whatever the order', () => {
-    expect(spanOf([windowOf('2024-01-05', '2024-01-06'), windowOf('2024-01-01', '2024-01-02'), windowOf('2024-01-03', '2024-01-04')])).toEqual(
-      windowOf('2024-01-01', '2024-01-06')
-    )
+    expect(
+      spanOf([
+        windowOf('2024-01-05', '2024-01-06'),
+        windowOf('2024-01-01', '2024-01-02'),
+        windowOf('2024-01-03', '2024-01-04')
+      ])
+    ).toEqual(windowOf('2024-01-01', '2024-01-06'))
   })
 
   it('is the interval itself for a single interval', () => {
@@ -91,7 +95,9 @@ describe('describeWindow', () => {
   })
 
   it('marks a window that does not end at midnight as exclusive', () => {
-    expect(describeWindow(windowOf('2024-01-01', '2024-01-01T06:00:00Z'))).toBe('2024-01-01 – 2024-01-01 06:00:00 (exclusive)')
+    expect(describeWindow(windowOf('2024-01-01', '2024-01-01T06:00:00Z'))).toBe(
+      '2024-01-01 – 2024-01-01 06:00:00 (exclusive)'
+    )
   })
 
   it('keeps a start time that is not midnight', () => {

@@ -2,11 +2,15 @@ import { describe, it, expect } from '@jest/globals'
 import { parseNameStatus } from '../../src/github/git.js'
 
 /** What `git diff --name-status -z` prints: status NUL path NUL, repeated. */
-const z = (...pairs: Array<[string, string]>): string => pairs.map(([status, path]) => `${status}\0${path}\0`).join('')
+const z = (...pairs: [string, string][]): string => pairs.map(([status, path]) => `${status}\0${path}\0`).join('')
 
 describe('parseNameStatus', () => {
   it('maps A, M, D and T to added, modified, removed and modified', () => {
-    expect(parseNameStatus(z(['A', 'models/new.sql'], ['M', 'models/edit.sql'], ['D', 'models/gone.sql'], ['T', 'macros/link.py']))).toEqual([
+    expect(
+      parseNameStatus(
+        z(['A', 'models/new.sql'], ['M', 'models/edit.sql'], ['D', 'models/gone.sql'], ['T', 'macros/link.py'])
+      )
+    ).toEqual([
       { path: 'models/new.sql', status: 'added' },
       { path: 'models/edit.sql', status: 'modified' },
       { path: 'models/gone.sql', status: 'removed' },
@@ -15,7 +19,9 @@ describe('parseNameStatus', () => {
   })
 
   it('keeps paths with spaces, tabs and unicode as they are', () => {
-    expect(parseNameStatus(z(['M', 'models/my model.sql'], ['A', 'seeds/équipes 2024.csv'], ['D', 'docs/日本語\tnotes.md']))).toEqual([
+    expect(
+      parseNameStatus(z(['M', 'models/my model.sql'], ['A', 'seeds/équipes 2024.csv'], ['D', 'docs/日本語\tnotes.md']))
+    ).toEqual([
       { path: 'models/my model.sql', status: 'modified' },
       { path: 'seeds/équipes 2024.csv', status: 'added' },
       { path: 'docs/日本語\tnotes.md', status: 'removed' }

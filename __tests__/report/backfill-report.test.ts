@@ -32,7 +32,19 @@ function tableRow(report: BackfillReport, model: string): string {
 }
 
 const succeeded = backfillReport({
-  rows: [modelBackfill(GAMES), modelBackfill(STATS), modelBackfill(SEED, { status: 'skipped', interval: null, adjustment: null, seconds: null, rowsBefore: null, rowsAfter: null, note: 'seed' })]
+  rows: [
+    modelBackfill(GAMES),
+    modelBackfill(STATS),
+    modelBackfill(SEED, {
+      status: 'skipped',
+      interval: null,
+      adjustment: null,
+      seconds: null,
+      rowsBefore: null,
+      rowsAfter: null,
+      note: 'seed'
+    })
+  ]
 })
 
 const failed = backfillReport({
@@ -55,18 +67,24 @@ describe('renderBackfillSections', () => {
   it('puts the comment marker on the first line and the completed marker after it when every model succeeded', () => {
     const [header] = renderBackfillSections(succeeded)
     expect(header?.text.split('\n')[0]).toBe(BACKFILL_COMMENT_MARKER)
-    expect(header?.text).toBe(`<!-- sqlmesh-action:backfill -->\n<!-- sqlmesh-action:backfilled ${SHA} -->\n## SQLMesh backfill after #42`)
+    expect(header?.text).toBe(
+      `<!-- sqlmesh-action:backfill -->\n<!-- sqlmesh-action:backfilled ${SHA} -->\n## SQLMesh backfill after #42`
+    )
   })
 
   it('leaves the completed marker out when a model failed', () => {
     const [header] = renderBackfillSections(failed)
     expect(header?.text).toBe('<!-- sqlmesh-action:backfill -->\n## SQLMesh backfill after #42')
-    expect(renderBackfillSections(failed).some(candidate => candidate.text.includes('sqlmesh-action:backfilled'))).toBe(false)
+    expect(renderBackfillSections(failed).some(candidate => candidate.text.includes('sqlmesh-action:backfilled'))).toBe(
+      false
+    )
   })
 
   it('leaves the completed marker out when a model was not attempted, even with no failure', () => {
     const report = backfillReport({ rows: [modelBackfill(GAMES), modelBackfill(STATS, { status: 'not-attempted' })] })
-    expect(renderBackfillSections(report)[0]?.text).toBe('<!-- sqlmesh-action:backfill -->\n## SQLMesh backfill after #42')
+    expect(renderBackfillSections(report)[0]?.text).toBe(
+      '<!-- sqlmesh-action:backfill -->\n## SQLMesh backfill after #42'
+    )
   })
 
   it('has no marker at all on a dry run, which is never posted as a comment', () => {
@@ -84,7 +102,9 @@ describe('renderBackfillSections', () => {
       [`error:${GAMES}`, true],
       ['footer', true]
     ])
-    expect(section(renderBackfillSections(report), 'notes')).toBe('- Deployed 2 models to `prod`.\n- Excluded: `seeds.teams`')
+    expect(section(renderBackfillSections(report), 'notes')).toBe(
+      '- Deployed 2 models to `prod`.\n- Excluded: `seeds.teams`'
+    )
   })
 
   it('has no notes section without notes and no error section without errors', () => {
@@ -92,7 +112,9 @@ describe('renderBackfillSections', () => {
   })
 
   it('puts the verdict in bold', () => {
-    expect(section(renderBackfillSections(succeeded), 'verdict')).toBe('**✅ 2 models rebuilt from 2024-01-01, 1 skipped.**')
+    expect(section(renderBackfillSections(succeeded), 'verdict')).toBe(
+      '**✅ 2 models rebuilt from 2024-01-01, 1 skipped.**'
+    )
   })
 
   it('has a table header with the duration and row columns right-aligned', () => {
@@ -123,8 +145,12 @@ describe('renderBackfillSections', () => {
   })
 
   it('shows an interval that ends within a day as exclusive timestamps', () => {
-    const report = backfillReport({ rows: [modelBackfill(GAMES, { interval: windowOf('2024-01-01T06:00:00Z', '2024-01-01T18:00:00Z'), seconds: 0 })] })
-    expect(tableRow(report, GAMES)).toBe('| `staging.stg_games` | ✅ rebuilt | 2024-01-01 06:00:00 – 2024-01-01 18:00:00 (exclusive) | 0.00s | 100 → 100 |  |')
+    const report = backfillReport({
+      rows: [modelBackfill(GAMES, { interval: windowOf('2024-01-01T06:00:00Z', '2024-01-01T18:00:00Z'), seconds: 0 })]
+    })
+    expect(tableRow(report, GAMES)).toBe(
+      '| `staging.stg_games` | ✅ rebuilt | 2024-01-01 06:00:00 – 2024-01-01 18:00:00 (exclusive) | 0.00s | 100 → 100 |  |'
+    )
   })
 
   it('shows — for a missing interval, duration and row counts', () => {
@@ -141,20 +167,25 @@ describe('renderBackfillSections', () => {
         })
       ]
     })
-    expect(tableRow(report, SEED)).toBe('| `seeds.teams` | ➖ skipped | — | — | — | seed: its data is its CSV file; its children are restated instead |')
+    expect(tableRow(report, SEED)).toBe(
+      '| `seeds.teams` | ➖ skipped | — | — | — | seed: its data is its CSV file; its children are restated instead |'
+    )
   })
 
   it('shows — for the one side of the row counts that is missing', () => {
     const report = backfillReport({
-      rows: [modelBackfill(GAMES, { rowsBefore: null, rowsAfter: 2500 }), modelBackfill(STATS, { rowsBefore: 2500, rowsAfter: null })]
+      rows: [
+        modelBackfill(GAMES, { rowsBefore: null, rowsAfter: 2500 }),
+        modelBackfill(STATS, { rowsBefore: 2500, rowsAfter: null })
+      ]
     })
     expect(tableRow(report, GAMES)).toContain('| — → 2,500 |')
     expect(tableRow(report, STATS)).toContain('| 2,500 → — |')
   })
 
   it('labels each status', () => {
-    const labels = (['rebuilt', 'failed', 'not-attempted', 'skipped', 'planned'] as const).map(status =>
-      tableRow(backfillReport({ rows: [modelBackfill(GAMES, { status })] }), GAMES).split(' | ')[1]
+    const labels = (['rebuilt', 'failed', 'not-attempted', 'skipped', 'planned'] as const).map(
+      status => tableRow(backfillReport({ rows: [modelBackfill(GAMES, { status })] }), GAMES).split(' | ')[1]
     )
     expect(labels).toEqual(['✅ rebuilt', '❌ failed', '⏭️ not attempted', '➖ skipped', '🗓️ planned'])
   })
@@ -201,7 +232,9 @@ describe('backfillVerdict', () => {
         modelBackfill(SEED, { status: 'skipped' })
       ]
     })
-    expect(backfillVerdict(report)).toBe('🗓️ Dry run: 2 models would be rebuilt from 2024-01-01 to 2024-03-01; nothing was applied.')
+    expect(backfillVerdict(report)).toBe(
+      '🗓️ Dry run: 2 models would be rebuilt from 2024-01-01 to 2024-03-01; nothing was applied.'
+    )
   })
 
   it('counts the rebuilt and skipped models of a success', () => {
@@ -214,7 +247,9 @@ describe('backfillVerdict', () => {
   })
 
   it('counts rebuilt, failed and not attempted models of a failure', () => {
-    expect(backfillVerdict(failed)).toBe('❌ Backfill failed: 1 rebuilt, 1 failed, 2 not attempted (from 2024-01-01 to 2024-03-01).')
+    expect(backfillVerdict(failed)).toBe(
+      '❌ Backfill failed: 1 rebuilt, 1 failed, 2 not attempted (from 2024-01-01 to 2024-03-01).'
+    )
   })
 
   // SQLMesh's apply can fail without naming a model: every model is then not attempted, and that is a failure.

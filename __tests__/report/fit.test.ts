@@ -60,7 +60,9 @@ describe('fitSections', () => {
     expect(bytes(fitted.markdown)).toBeLessThanOrEqual(limit)
     expect(fitted.omitted).toEqual(['lineage'])
     expect(fitted.markdown.split('\n')[0]).toBe(DIFF_COMMENT_MARKER)
-    expect(fitted.markdown.endsWith(`\n\n> ✂️ Cut to stay under GitHub's size limit. ${HINT}\n\n${footer.text}`)).toBe(true)
+    expect(fitted.markdown.endsWith(`\n\n> ✂️ Cut to stay under GitHub's size limit. ${HINT}\n\n${footer.text}`)).toBe(
+      true
+    )
     // Every table line kept is whole.
     const kept = fitted.markdown.split('\n').filter(line => line.startsWith('| row'))
     expect(kept.length).toBeGreaterThan(50)
@@ -69,7 +71,11 @@ describe('fitSections', () => {
 
   it('closes a code fence and <details> the cut left open, before the notice and the footer', () => {
     const rows = Array.from({ length: 300 }, (_, index) => `line ${index} ${'w'.repeat(60)}`)
-    const open: Section = { id: 'notes', required: true, text: `<details><summary>many</summary>\n\n\`\`\`text\n${rows.join('\n')}\n\`\`\`\n\n</details>` }
+    const open: Section = {
+      id: 'notes',
+      required: true,
+      text: `<details><summary>many</summary>\n\n\`\`\`text\n${rows.join('\n')}\n\`\`\`\n\n</details>`
+    }
     const fitted = fitSections([header, open, footer], 8_000, HINT)
     expect(bytes(fitted.markdown)).toBeLessThanOrEqual(8_000)
     const [body, tail] = fitted.markdown.split('\n\n> ✂️ Cut') as [string, string]
@@ -79,7 +85,11 @@ describe('fitSections', () => {
   })
 
   it('measures the limit in UTF-8 bytes, so multi-byte text cannot push it over', () => {
-    const wide: Section = { id: 'summary', required: true, text: Array.from({ length: 400 }, () => '✏️ ↳ → —'.repeat(10)).join('\n') }
+    const wide: Section = {
+      id: 'summary',
+      required: true,
+      text: Array.from({ length: 400 }, () => '✏️ ↳ → —'.repeat(10)).join('\n')
+    }
     const limit = 5_000
     const fitted = fitSections([header, wide, footer], limit, HINT)
     expect(bytes(fitted.markdown)).toBeLessThanOrEqual(limit)
@@ -90,12 +100,18 @@ describe('fitSections', () => {
 describe('fitting a large pull-request report', () => {
   /** A report over `count` models, each changed, diffed, with long names, column lists and sample rows. */
   function largeReport(count: number, nameLength: number, schema = 'analytics'): PrReport {
-    const names = Array.from({ length: count }, (_, index) => `${schema}.${'m'.repeat(nameLength)}_${String(index).padStart(4, '0')}`)
+    const names = Array.from(
+      { length: count },
+      (_, index) => `${schema}.${'m'.repeat(nameLength)}_${String(index).padStart(4, '0')}`
+    )
     const diffs: ModelDiff[] = names.map(name =>
       diffed(name, {
         window: windowOf('2024-01-01', '2024-02-01'),
         rows: rowCounts({ prod: 1_234_567, pr: 1_234_000, onlyInProd: 567, matched: 1_234_000, changed: 89_012 }),
-        columns: Array.from({ length: 20 }, (_, column) => ({ column: `column_${column}_${'c'.repeat(30)}`, matchPct: 50 + column })),
+        columns: Array.from({ length: 20 }, (_, column) => ({
+          column: `column_${column}_${'c'.repeat(30)}`,
+          matchPct: 50 + column
+        })),
         samples: {
           onlyInProd: [{ id: 1, payload: 'p'.repeat(500) }],
           onlyInPr: [],
@@ -103,7 +119,7 @@ describe('fitting a large pull-request report', () => {
         }
       })
     )
-    const edges = names.slice(1).map((name, index): [string, string] => [names[index] as string, name])
+    const edges = names.slice(1).map((name, index): [string, string] => [names[index], name])
     return prReport({ changed: names.slice(0, 10), chain: names, edges, diffs })
   }
 
@@ -114,7 +130,8 @@ describe('fitting a large pull-request report', () => {
     expect(bytes(fitted.markdown)).toBeLessThanOrEqual(COMMENT_LIMIT)
     expect(fitted.markdown.split('\n')[0]).toBe(DIFF_COMMENT_MARKER)
     // The required sections are all there, whole.
-    for (const section of sections.filter(candidate => candidate.required)) expect(fitted.markdown).toContain(section.text)
+    for (const section of sections.filter(candidate => candidate.required))
+      expect(fitted.markdown).toContain(section.text)
     // Only optional sections were left out, and every one that was kept is whole.
     const optionalIds = sections.filter(candidate => !candidate.required).map(candidate => candidate.id)
     expect(fitted.omitted.length).toBeGreaterThan(0)
@@ -127,7 +144,7 @@ describe('fitting a large pull-request report', () => {
     // They were dropped from the end: what is left out is a tail of the optional sections.
     expect(fitted.omitted).toEqual(optionalIds.slice(optionalIds.length - fitted.omitted.length))
     expect(fitted.markdown).toContain(notice(fitted.omitted.length))
-    expect(fitted.markdown.endsWith(sections[sections.length - 1]?.text as string)).toBe(true)
+    expect(fitted.markdown.endsWith(sections[sections.length - 1]?.text)).toBe(true)
   })
 
   it('keeps the lineage of a 400-model report with long names: its summary groups outcomes and stays small', () => {
@@ -135,7 +152,8 @@ describe('fitting a large pull-request report', () => {
     const fitted = fitSections(sections, COMMENT_LIMIT, HINT)
     expect(fitted.omitted).not.toContain('lineage')
     expect(fitted.omitted).toContain('models-by-outcome')
-    for (const section of sections.filter(candidate => candidate.required)) expect(fitted.markdown).toContain(section.text)
+    for (const section of sections.filter(candidate => candidate.required))
+      expect(fitted.markdown).toContain(section.text)
     expect(bytes(fitted.markdown)).toBeLessThanOrEqual(COMMENT_LIMIT)
   })
 
@@ -146,7 +164,7 @@ describe('fitting a large pull-request report', () => {
     expect(bytes(fitted.markdown)).toBeLessThanOrEqual(COMMENT_LIMIT)
     expect(fitted.markdown.split('\n')[0]).toBe(DIFF_COMMENT_MARKER)
     expect(fitted.markdown).not.toContain("Cut to stay under GitHub's size limit")
-    expect(fitted.markdown.endsWith(sections[sections.length - 1]?.text as string)).toBe(true)
+    expect(fitted.markdown.endsWith(sections[sections.length - 1]?.text)).toBe(true)
   })
 
   it('fits the same report into the job summary without cutting anything', () => {

@@ -3,14 +3,18 @@ import { COMMENT_LINEAGE, MERMAID_LIMITS, renderLineage, type LineageInput } fro
 
 const edgesOf = (block: string): string[] => block.split('\n').filter(line => line.includes('-->'))
 
-function input(chain: string[], edges: Array<[string, string]>, changed: string[]): LineageInput {
+function input(chain: string[], edges: [string, string][], changed: string[]): LineageInput {
   return { chain, edges, changed: new Set(changed), embedded: new Set() }
 }
 
 /** One changed model read by `count` others. */
 function fanOut(count: number): LineageInput {
   const children = Array.from({ length: count }, (_, index) => `wide.w_${index}`)
-  return input(['core.root', ...children], children.map((child): [string, string] => ['core.root', child]), ['core.root'])
+  return input(
+    ['core.root', ...children],
+    children.map((child): [string, string] => ['core.root', child]),
+    ['core.root']
+  )
 }
 
 describe('renderLineage', () => {
@@ -31,7 +35,7 @@ describe('renderLineage', () => {
 
   it('counts what is hidden below the last model shown on a long chain', () => {
     const chain = Array.from({ length: 600 }, (_, index) => `chain.c_${index}`)
-    const edges = chain.slice(1).map((name, index): [string, string] => [chain[index] as string, name])
+    const edges = chain.slice(1).map((name, index): [string, string] => [chain[index], name])
     const drawn = renderLineage(input(chain, edges, ['chain.c_0']), COMMENT_LINEAGE)
     // 21 models shown (the changed one and 20 levels), and the 579 below the last one as one node.
     expect(drawn?.block).toContain('  m20x(["#43;579 more downstream"])')
@@ -40,7 +44,7 @@ describe('renderLineage', () => {
 
   it('draws one node per schema when the changed models alone are too many to draw', () => {
     const changed = Array.from({ length: 900 }, (_, index) => `${index % 2 === 0 ? 'sales' : 'finance'}.m_${index}`)
-    const edges = changed.slice(1).map((name, index): [string, string] => [changed[index] as string, name])
+    const edges = changed.slice(1).map((name, index): [string, string] => [changed[index], name])
     const drawn = renderLineage(input(changed, edges, changed), MERMAID_LIMITS)
     expect(drawn?.caption).toBe('900 affected models drawn as one node per schema')
     expect(drawn?.block).toContain('  s0["sales#58; 450 changed#44; 0 downstream"]')
@@ -49,7 +53,7 @@ describe('renderLineage', () => {
 
   it('stays within the budget it is given, however long the names', () => {
     const chain = Array.from({ length: 400 }, (_, index) => `${'"odd"'.repeat(10)}.m_${index}`)
-    const edges = chain.slice(1).map((name, index): [string, string] => [chain[index] as string, name])
+    const edges = chain.slice(1).map((name, index): [string, string] => [chain[index], name])
     const drawn = renderLineage(input(chain, edges, chain.slice(0, 3)), { edges: 50, chars: 6_000 })
     expect(drawn).not.toBeNull()
     expect(drawn?.block.length).toBeLessThanOrEqual(6_000)

@@ -1,5 +1,16 @@
 import { describe, it, expect } from '@jest/globals'
-import { code, dataCell, details, formatCount, formatPct, html, shortName, table, text, visibleControls } from '../../src/report/markdown.js'
+import {
+  code,
+  dataCell,
+  details,
+  formatCount,
+  formatPct,
+  html,
+  shortName,
+  table,
+  text,
+  visibleControls
+} from '../../src/report/markdown.js'
 
 /** The cells of one table row as GitHub splits them: on pipes not escaped by a backslash. */
 function cellsOf(row: string): string[] {
@@ -16,7 +27,7 @@ const LINE_ENDING = /\r\n|\r|\n/
 describe('text', () => {
   it('escapes pipes so that a value cannot add table cells', () => {
     expect(text('a|b')).toBe('a\\|b')
-    const row = table(['Value', 'Note'], ['l', 'l'], [[text('x | y | z'), 'ok']]).split('\n')[2] as string
+    const row = table(['Value', 'Note'], ['l', 'l'], [[text('x | y | z'), 'ok']]).split('\n')[2]
     expect(cellsOf(row)).toEqual(['x \\| y \\| z', 'ok'])
   })
 
@@ -52,7 +63,7 @@ describe('text', () => {
 
   // CommonMark counts a lone CR as a line ending: left in, it would end the table row and cut off the rest.
   it('turns a lone carriage return into a space so that a value stays in its table cell', () => {
-    const row = table(['Value'], ['l'], [[text('old\rnew')]]).split('\n')[2] as string
+    const row = table(['Value'], ['l'], [[text('old\rnew')]]).split('\n')[2]
     expect(row).not.toMatch(LINE_ENDING)
   })
 })
@@ -68,7 +79,7 @@ describe('code', () => {
   })
 
   it('escapes pipes so that a code span can sit in a table cell', () => {
-    const row = table(['Model', 'Rows'], ['l', 'r'], [[code('weird|name'), '5']]).split('\n')[2] as string
+    const row = table(['Model', 'Rows'], ['l', 'r'], [[code('weird|name'), '5']]).split('\n')[2]
     expect(row).toBe('| `weird\\|name` | 5 |')
     expect(cellsOf(row)).toEqual(['`weird\\|name`', '5'])
   })
@@ -79,7 +90,7 @@ describe('code', () => {
 
   // Same as text(): a lone carriage return is a CommonMark line ending and would cut the table row.
   it('turns a lone carriage return into a space so that a code span stays in its table cell', () => {
-    const row = table(['Model'], ['l'], [[code('a\rb')]]).split('\n')[2] as string
+    const row = table(['Model'], ['l'], [[code('a\rb')]]).split('\n')[2]
     expect(row).not.toMatch(LINE_ENDING)
   })
 })
@@ -92,9 +103,16 @@ describe('html', () => {
 
 describe('table', () => {
   it('renders a header, an alignment row and one line per row', () => {
-    expect(table(['Model', 'Rows'], ['l', 'r'], [['a', '1'], ['b', '2']])).toBe(
-      ['| Model | Rows |', '| --- | ---: |', '| a | 1 |', '| b | 2 |'].join('\n')
-    )
+    expect(
+      table(
+        ['Model', 'Rows'],
+        ['l', 'r'],
+        [
+          ['a', '1'],
+          ['b', '2']
+        ]
+      )
+    ).toBe(['| Model | Rows |', '| --- | ---: |', '| a | 1 |', '| b | 2 |'].join('\n'))
   })
 
   it('renders just the header for no rows', () => {

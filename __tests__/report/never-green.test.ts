@@ -11,8 +11,10 @@ import { diffed, notDiffed, prReport } from '../fixtures/builders.js'
 
 const CHANGED = 'staging.stg_games'
 const OTHER = 'marts.team_stats'
-const reasons = Object.entries(REASON_COVERAGE) as Array<[NotDiffedReason, string]>
-const uncompared = reasons.filter(([, coverage]) => coverage === 'not-compared' || coverage === 'failed').map(([reason]) => reason)
+const reasons = Object.entries(REASON_COVERAGE) as [NotDiffedReason, string][]
+const uncompared = reasons
+  .filter(([, coverage]) => coverage === 'not-compared' || coverage === 'failed')
+  .map(([reason]) => reason)
 
 function reportWith(reason: NotDiffedReason) {
   const diffs = [diffed(CHANGED), notDiffed(OTHER, reason)]
@@ -34,7 +36,7 @@ describe.each(uncompared)("a model not compared because of '%s'", reason => {
   })
 
   it("gives it a coverage other than 'compared' in diff-results", () => {
-    const [, result] = JSON.parse(diffResults(reportWith(reason).diffs)) as Array<{ coverage: string }>
+    const [, result] = JSON.parse(diffResults(reportWith(reason).diffs)) as { coverage: string }[]
     expect(result?.coverage).toBe(REASON_COVERAGE[reason])
     expect(['not-compared', 'failed']).toContain(result?.coverage)
   })
@@ -43,13 +45,18 @@ describe.each(uncompared)("a model not compared because of '%s'", reason => {
     const { diffs } = reportWith(reason)
     for (const failOn of FAIL_ON_VALUES.filter(policy => policy !== 'never')) {
       expect(gateFails(evaluateGate(diffs, { failOn, onUncompared: 'fail' }))).toBe(true)
-      expect(gateFails(evaluateGate(diffs, { failOn, onUncompared: 'warn' }))).toBe(REASON_COVERAGE[reason] === 'failed')
+      expect(gateFails(evaluateGate(diffs, { failOn, onUncompared: 'warn' }))).toBe(
+        REASON_COVERAGE[reason] === 'failed'
+      )
     }
   })
 })
 
 describe('reasons that need no comparison', () => {
-  it.each(reasons.filter(([, coverage]) => coverage === 'not-needed').map(([reason]) => reason))("'%s' may still read ✅", reason => {
-    expect(verdict(reportWith(reason))).toMatch(/^✅ /)
-  })
+  it.each(reasons.filter(([, coverage]) => coverage === 'not-needed').map(([reason]) => reason))(
+    "'%s' may still read ✅",
+    reason => {
+      expect(verdict(reportWith(reason))).toMatch(/^✅ /)
+    }
+  )
 })

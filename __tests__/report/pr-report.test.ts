@@ -1,5 +1,12 @@
 import { describe, it, expect } from '@jest/globals'
-import { DIFF_COMMENT_MARKER, headline, renderFailure, renderPrSections, verdict, type PrReport } from '../../src/report/pr-report.js'
+import {
+  DIFF_COMMENT_MARKER,
+  headline,
+  renderFailure,
+  renderPrSections,
+  verdict,
+  type PrReport
+} from '../../src/report/pr-report.js'
 import type { Section } from '../../src/report/fit.js'
 import { ACTION_VERSION } from '../../src/version.js'
 import { diffed, notDiffed, prReport, rowCounts, windowOf } from '../fixtures/builders.js'
@@ -26,7 +33,11 @@ function changedReport(overrides: Partial<PrReport> = {}): PrReport {
           { column: 'margin', matchPct: 87.25 }
         ]
       }),
-      diffed(MART, { method: 'whole-rows', grain: [], rows: rowCounts({ prod: 30, pr: 24, onlyInProd: 6, matched: 24, changed: null }) })
+      diffed(MART, {
+        method: 'whole-rows',
+        grain: [],
+        rows: rowCounts({ prod: 30, pr: 24, onlyInProd: 6, matched: 24, changed: null })
+      })
     ],
     ...overrides
   })
@@ -68,7 +79,9 @@ describe('renderPrSections', () => {
   describe('verdict', () => {
     it('says so when no model is changed', () => {
       expect(verdict(prReport())).toBe('✅ No SQLMesh model is changed by this pull request.')
-      expect(section(renderPrSections(prReport()), 'verdict')).toBe('**✅ No SQLMesh model is changed by this pull request.**')
+      expect(section(renderPrSections(prReport()), 'verdict')).toBe(
+        '**✅ No SQLMesh model is changed by this pull request.**'
+      )
     })
 
     it('says there is no semantic change when model files changed but fingerprints did not', () => {
@@ -99,15 +112,21 @@ describe('renderPrSections', () => {
 
     it('counts an embedded model as needing no comparison', () => {
       const diffs = [diffed(STG), notDiffed(MART, 'embedded')]
-      expect(verdict(changedReport({ diffs }))).toBe('✅ `staging.stg_games`: no row differs · 0 of 1 downstream models differ · 1 of 1 affected model compared · no schema change')
+      expect(verdict(changedReport({ diffs }))).toBe(
+        '✅ `staging.stg_games`: no row differs · 0 of 1 downstream models differ · 1 of 1 affected model compared · no schema change'
+      )
     })
 
     it('says "1 row", not "1 rows"', () => {
-      expect(headline(diffed(STG, { rows: rowCounts({ onlyInProd: 1, onlyInPr: 1, changed: 1 }) }))).toBe('1 row removed, 1 row added, 1 row changed')
+      expect(headline(diffed(STG, { rows: rowCounts({ onlyInProd: 1, onlyInPr: 1, changed: 1 }) }))).toBe(
+        '1 row removed, 1 row added, 1 row changed'
+      )
     })
 
     it('leads with a cross when the fail-on policy fails', () => {
-      expect(verdict(changedReport({ failing: [STG], failOn: 'removed-rows' }))).toMatch(/^❌ `staging\.stg_games`: 34 rows removed/)
+      expect(verdict(changedReport({ failing: [STG], failOn: 'removed-rows' }))).toMatch(
+        /^❌ `staging\.stg_games`: 34 rows removed/
+      )
     })
 
     it('leads with a tick when the changed models hold the same data as prod', () => {
@@ -120,7 +139,14 @@ describe('renderPrSections', () => {
   describe('headline', () => {
     it('puts schema changes before row counts', () => {
       const diff = diffed(STG, {
-        schema: { added: [{ column: 'a', type: 'INT' }, { column: 'b', type: 'INT' }], removed: [{ column: 'c', type: 'INT' }], retyped: [] },
+        schema: {
+          added: [
+            { column: 'a', type: 'INT' },
+            { column: 'b', type: 'INT' }
+          ],
+          removed: [{ column: 'c', type: 'INT' }],
+          retyped: []
+        },
         rows: rowCounts({ onlyInPr: 1200 })
       })
       expect(headline(diff)).toBe('+2 columns, −1 column, 1,200 rows added')
@@ -135,7 +161,9 @@ describe('renderPrSections', () => {
     it('shows the numbers for a diffed model', () => {
       const rows = section(renderPrSections(changedReport()), 'summary').split('\n')
       expect(rows[0]).toBe('| Model | Removed | Added | Changed | Schema · rows prod → PR · compared |')
-      expect(rows[2]).toBe('| ✏️\u00a0`staging.stg_games` | 34 | 0 | 5 | 2,380 → 2,346 rows · 2024-01-01 – 2024-01-07 |')
+      expect(rows[2]).toBe(
+        '| ✏️\u00a0`staging.stg_games` | 34 | 0 | 5 | 2,380 → 2,346 rows · 2024-01-01 – 2024-01-07 |'
+      )
     })
 
     it('compares a model without a grain as whole rows: no changed-rows count, and the advice in the notes', () => {
@@ -172,19 +200,26 @@ describe('renderPrSections', () => {
       })
       const models = new Map([[MART, { kind: 'FULL', source: 'python' as const }]])
       const notes = section(renderPrSections(changedReport({ diffs: [diffed(STG), dup], models })), 'notes')
-      expect(notes).toContain('its grain `customer_id` is not unique: 12 duplicate keys in prod, 1 in the PR: compared as whole rows. Fix it with `grains=[...]` in its `@model` decorator.')
+      expect(notes).toContain(
+        'its grain `customer_id` is not unique: 12 duplicate keys in prod, 1 in the PR: compared as whole rows. Fix it with `grains=[...]` in its `@model` decorator.'
+      )
     })
 
     it('summarises schema changes in the schema cell', () => {
       const diff = diffed(STG, {
         schema: {
           added: [{ column: 'a', type: 'INT' }],
-          removed: [{ column: 'b', type: 'INT' }, { column: 'c', type: 'TEXT' }],
+          removed: [
+            { column: 'b', type: 'INT' },
+            { column: 'c', type: 'TEXT' }
+          ],
           retyped: [{ column: 'd', from: 'INT', to: 'BIGINT' }]
         }
       })
       const rows = section(renderPrSections(changedReport({ diffs: [diff] })), 'summary').split('\n')
-      expect(rows[2]).toBe('| ✏️\u00a0`staging.stg_games` | 0 | 0 | 0 | +1 col, −2 col, 1 retyped · 100 → 100 rows · all rows |')
+      expect(rows[2]).toBe(
+        '| ✏️\u00a0`staging.stg_games` | 0 | 0 | 0 | +1 col, −2 col, 1 retyped · 100 → 100 rows · all rows |'
+      )
     })
 
     it('warns when a model rebuilt in full reads an upstream model held only for a window', () => {
@@ -221,13 +256,19 @@ describe('renderPrSections', () => {
 
     it('escapes characters mermaid would read as syntax in a label', () => {
       const name = 'raw."odd"[name]'
-      const text = section(renderPrSections(prReport({ changed: [name], chain: [name], diffs: [diffed(name)] })), 'lineage')
+      const text = section(
+        renderPrSections(prReport({ changed: [name], chain: [name], diffs: [diffed(name)] })),
+        'lineage'
+      )
       expect(text).toContain('  m0["raw.#34;odd#34;#91;name#93;"]')
     })
 
     it('escapes by code point, so an emoji stays one character, and shows bidi controls', () => {
       const name = 'marts.sales_😀\u202E'
-      const text = section(renderPrSections(prReport({ changed: [name], chain: [name], diffs: [diffed(name)] })), 'lineage')
+      const text = section(
+        renderPrSections(prReport({ changed: [name], chain: [name], diffs: [diffed(name)] })),
+        'lineage'
+      )
       expect(text).toContain('  m0["marts.sales_#128512;#8249;U#43;202E#8250;"]')
     })
   })
@@ -239,7 +280,10 @@ describe('renderPrSections', () => {
           changed: [STG],
           chain: [STG],
           edges: [],
-          diffs: [diffed(STG, { rows: rowCounts({ onlyInProd: 3 }) }), notDiffed('marts.old', 'removed', 'Removed by this pull request.')],
+          diffs: [
+            diffed(STG, { rows: rowCounts({ onlyInProd: 3 }) }),
+            notDiffed('marts.old', 'removed', 'Removed by this pull request.')
+          ],
           removed: ['marts.old'],
           noSemanticChange: ['staging.stg_teams'],
           changedIndirectlyByFiles: [STG],
@@ -256,8 +300,10 @@ describe('renderPrSections', () => {
       ])
     })
 
-    it("leaves out models skipped because there was nothing to compare", () => {
-      const sections = renderPrSections(changedReport({ diffs: [notDiffed(STG, 'unchanged'), notDiffed(MART, 'external', 'External table.')] }))
+    it('leaves out models skipped because there was nothing to compare', () => {
+      const sections = renderPrSections(
+        changedReport({ diffs: [notDiffed(STG, 'unchanged'), notDiffed(MART, 'external', 'External table.')] })
+      )
       expect(section(sections, 'notes')).toBe('- `marts.team_stats`: External table.')
     })
   })
@@ -293,8 +339,12 @@ describe('renderPrSections', () => {
       })
       const details = section(renderPrSections(changedReport({ diffs: [diff] })), `details:${STG}`)
       expect(details).not.toContain('@octocat')
-      expect(details).toContain('Sample rows only in prod (removed):\n\n| player | note |\n| --- | --- |\n| @\u200boctocat | a\\|b c |')
-      expect(details).toContain('Sample changed rows:\n\n| player | note |\n| --- | --- |\n| NULL | &lt;b&gt;x&lt;/b&gt; |')
+      expect(details).toContain(
+        'Sample rows only in prod (removed):\n\n| player | note |\n| --- | --- |\n| @\u200boctocat | a\\|b c |'
+      )
+      expect(details).toContain(
+        'Sample changed rows:\n\n| player | note |\n| --- | --- |\n| NULL | &lt;b&gt;x&lt;/b&gt; |'
+      )
       expect(details).not.toContain('Sample rows only in the PR')
     })
   })
@@ -304,21 +354,41 @@ describe('renderPrSections', () => {
     expect(sections[sections.length - 1]?.text).toBe(
       `<sub>sqlmesh-action ${ACTION_VERSION} · SQLMesh 0.236.1 · commit \`0123456\` · built from 2024-01-01</sub>`
     )
-    expect(section(renderPrSections(prReport()), 'footer')).toBe(`<sub>sqlmesh-action ${ACTION_VERSION} · SQLMesh 0.236.1 · commit \`0123456\`</sub>`)
+    expect(section(renderPrSections(prReport()), 'footer')).toBe(
+      `<sub>sqlmesh-action ${ACTION_VERSION} · SQLMesh 0.236.1 · commit \`0123456\`</sub>`
+    )
   })
 
   it('gives the date a relative environment start resolved to', () => {
-    const footer = section(renderPrSections(changedReport({ environmentStart: '1 month ago', environmentStartDate: '2026-10-26' })), 'footer')
-    expect(footer).toBe(`<sub>sqlmesh-action ${ACTION_VERSION} · SQLMesh 0.236.1 · commit \`0123456\` · built from 2026-10-26 (1 month ago)</sub>`)
+    const footer = section(
+      renderPrSections(changedReport({ environmentStart: '1 month ago', environmentStartDate: '2026-10-26' })),
+      'footer'
+    )
+    expect(footer).toBe(
+      `<sub>sqlmesh-action ${ACTION_VERSION} · SQLMesh 0.236.1 · commit \`0123456\` · built from 2026-10-26 (1 month ago)</sub>`
+    )
   })
 
   it('says "1 other column matches" in the details', () => {
-    const diff = diffed(STG, { rows: rowCounts({ changed: 1 }), columns: [{ column: 'a', matchPct: 50 }, { column: 'b', matchPct: 100 }] })
-    expect(section(renderPrSections(changedReport({ diffs: [diff] })), `details:${STG}`)).toContain('1 other column matches 100% on matched rows.')
+    const diff = diffed(STG, {
+      rows: rowCounts({ changed: 1 }),
+      columns: [
+        { column: 'a', matchPct: 50 },
+        { column: 'b', matchPct: 100 }
+      ]
+    })
+    expect(section(renderPrSections(changedReport({ diffs: [diff] })), `details:${STG}`)).toContain(
+      '1 other column matches 100% on matched rows.'
+    )
   })
 
   it('names in one note the models rebuilt from their start', () => {
-    const notes = section(renderPrSections(changedReport({ diffs: [diffed(STG, { fullHistory: true }), diffed(MART, { fullHistory: true })] })), 'notes')
+    const notes = section(
+      renderPrSections(
+        changedReport({ diffs: [diffed(STG, { fullHistory: true }), diffed(MART, { fullHistory: true })] })
+      ),
+      'notes'
+    )
     expect(notes).toContain('so they compare like for like with prod: `staging.stg_games`, `marts.team_stats`')
   })
 })
@@ -333,7 +403,9 @@ describe('renderFailure', () => {
       runUrl: 'https://github.com/acme/hoops/actions/runs/1'
     })
     expect(body.split('\n')[0]).toBe('<!-- sqlmesh-action:diff -->')
-    expect(body).toContain('**❌ The diff could not run for commit `abcdef1`.** Earlier results no longer apply. The log: https://github.com/acme/hoops/actions/runs/1')
+    expect(body).toContain(
+      '**❌ The diff could not run for commit `abcdef1`.** Earlier results no longer apply. The log: https://github.com/acme/hoops/actions/runs/1'
+    )
     expect(body).toContain("```text\nAudit not_null failed for model staging.stg_games\n'''injected fence'''\n```")
   })
 })
@@ -357,6 +429,8 @@ describe('a file list cut at GitHub’s cap', () => {
 
   it('does not claim a model changed without an edit to its own file: its file may be among those not listed', () => {
     expect(section(renderPrSections(capped), 'notes')).not.toContain('Changed without an edit')
-    expect(section(renderPrSections({ ...capped, fileList: null }), 'notes')).toContain('- Changed without an edit to their own file through `analytics/macros/m.sql`: `chain.c_0000`')
+    expect(section(renderPrSections({ ...capped, fileList: null }), 'notes')).toContain(
+      '- Changed without an edit to their own file through `analytics/macros/m.sql`: `chain.c_0000`'
+    )
   })
 })

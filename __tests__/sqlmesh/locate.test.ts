@@ -1,5 +1,12 @@
 import { describe, it, expect } from '@jest/globals'
-import { INSTALL_HINT, MIN_SQLMESH, checkSqlMeshVersion, compareVersions, locatePython, shebangInterpreter } from '../../src/sqlmesh/locate.js'
+import {
+  INSTALL_HINT,
+  MIN_SQLMESH,
+  checkSqlMeshVersion,
+  compareVersions,
+  locatePython,
+  shebangInterpreter
+} from '../../src/sqlmesh/locate.js'
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,7 +23,9 @@ describe('shebangInterpreter', () => {
   })
 
   it('finds python in a path that has python earlier in it', () => {
-    expect(shebangInterpreter('#!/home/ci/python-envs/sqlmesh/bin/python3\n')).toBe('/home/ci/python-envs/sqlmesh/bin/python3')
+    expect(shebangInterpreter('#!/home/ci/python-envs/sqlmesh/bin/python3\n')).toBe(
+      '/home/ci/python-envs/sqlmesh/bin/python3'
+    )
   })
 
   it('ignores an interpreter run through env or with arguments', () => {
@@ -78,7 +87,10 @@ describe('checkSqlMeshVersion', () => {
   it('warns for a newer major version too', () => {
     const verdict = checkSqlMeshVersion('1.0.0', 'python3')
     expect(verdict.ok).toBe(true)
-    expect(verdict).toHaveProperty('warning', 'SQLMesh 1.0.0 is newer than the versions this action is tested with (0.236.x).')
+    expect(verdict).toHaveProperty(
+      'warning',
+      'SQLMesh 1.0.0 is newer than the versions this action is tested with (0.236.x).'
+    )
   })
 })
 

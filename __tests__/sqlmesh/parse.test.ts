@@ -99,21 +99,24 @@ describe('parseEnvironment', () => {
   })
 
   it('prefers dev_intervals in a dev environment, which is where it records its own backfills', () => {
-    const env = parseEnvironment({
-      exists: true,
-      models: {
-        '"w"."s"."a"': {
-          fingerprint: 'fp-a',
-          version: 'v-a',
-          forward_only: true,
-          intervals: [[0, 86_400_000]],
-          dev_intervals: [
-            [1_704_067_200_000, 1_704_153_600_000],
-            [1_704_153_600_000, 1_704_240_000_000]
-          ]
+    const env = parseEnvironment(
+      {
+        exists: true,
+        models: {
+          '"w"."s"."a"': {
+            fingerprint: 'fp-a',
+            version: 'v-a',
+            forward_only: true,
+            intervals: [[0, 86_400_000]],
+            dev_intervals: [
+              [1_704_067_200_000, 1_704_153_600_000],
+              [1_704_153_600_000, 1_704_240_000_000]
+            ]
+          }
         }
-      }
-    }, false)
+      },
+      false
+    )
     expect(env?.get('"w"."s"."a"')).toEqual({
       fingerprint: 'fp-a',
       version: 'v-a',
@@ -126,13 +129,22 @@ describe('parseEnvironment', () => {
   })
 
   it('falls back to intervals when there are no dev intervals', () => {
-    const env = parseEnvironment({
-      exists: true,
-      models: {
-        '"w"."s"."a"': { fingerprint: 'fp', version: 'v', forward_only: false, intervals: [[0, 86_400_000]], dev_intervals: [] },
-        '"w"."s"."b"': { fingerprint: 'fp', version: 'v', forward_only: false, intervals: [], dev_intervals: [] }
-      }
-    }, false)
+    const env = parseEnvironment(
+      {
+        exists: true,
+        models: {
+          '"w"."s"."a"': {
+            fingerprint: 'fp',
+            version: 'v',
+            forward_only: false,
+            intervals: [[0, 86_400_000]],
+            dev_intervals: []
+          },
+          '"w"."s"."b"': { fingerprint: 'fp', version: 'v', forward_only: false, intervals: [], dev_intervals: [] }
+        }
+      },
+      false
+    )
     expect(env?.size).toBe(2)
     expect(env?.get('"w"."s"."a"')?.intervals).toEqual([{ start: 0, end: 86_400_000 }])
     expect(env?.get('"w"."s"."b"')?.intervals).toEqual([])
@@ -148,7 +160,15 @@ describe('parseEnvironment for prod', () => {
     const env = parseEnvironment(
       {
         exists: true,
-        models: { '"w"."s"."a"': { fingerprint: 'fp', version: 'v', forward_only: true, intervals: [[0, 172_800_000]], dev_intervals: [[86_400_000, 172_800_000]] } }
+        models: {
+          '"w"."s"."a"': {
+            fingerprint: 'fp',
+            version: 'v',
+            forward_only: true,
+            intervals: [[0, 172_800_000]],
+            dev_intervals: [[86_400_000, 172_800_000]]
+          }
+        }
       },
       true
     )
@@ -183,7 +203,14 @@ describe('parseDiff', () => {
   })
 
   it('computes changed rows as join_count - full_match_count', () => {
-    expect(parseDiff(raw)?.rows).toEqual({ prod: 2380, pr: 2346, onlyInProd: 34, onlyInPr: 0, matched: 2346, changed: 45 })
+    expect(parseDiff(raw)?.rows).toEqual({
+      prod: 2380,
+      pr: 2346,
+      onlyInProd: 34,
+      onlyInPr: 0,
+      matched: 2346,
+      changed: 45
+    })
   })
 
   it('maps the schema diff and the per-column match', () => {
@@ -202,12 +229,17 @@ describe('parseDiff', () => {
   })
 
   it('rounds counts that come as floats and reads missing counts as 0', () => {
-    const parsed = parseDiff({ ...raw, stats: { s_count: 10.0000001, t_count: 9.9999999, join_count: 9 } } as RawDiff)
+    const parsed = parseDiff({ ...raw, stats: { s_count: 10.0000001, t_count: 9.9999999, join_count: 9 } })
     expect(parsed?.rows).toEqual({ prod: 10, pr: 10, onlyInProd: 0, onlyInPr: 0, matched: 9, changed: 9 })
   })
 
   it('leaves changed rows out of a whole-row comparison, which has no key to match them on', () => {
-    const parsed = parseDiff({ ...raw, method: 'whole-rows', grain: [], stats: { s_count: 10, t_count: 8, s_only_count: 3, t_only_count: 1, join_count: 7, full_match_count: 7 } })
+    const parsed = parseDiff({
+      ...raw,
+      method: 'whole-rows',
+      grain: [],
+      stats: { s_count: 10, t_count: 8, s_only_count: 3, t_only_count: 1, join_count: 7, full_match_count: 7 }
+    })
     expect(parsed?.method).toBe('whole-rows')
     expect(parsed?.rows).toEqual({ prod: 10, pr: 8, onlyInProd: 3, onlyInPr: 1, matched: 7, changed: null })
   })
@@ -216,17 +248,29 @@ describe('parseDiff', () => {
     const parsed = parseDiff({
       ...raw,
       method: 'whole-rows',
-      grain_problem: { kind: 'not-unique', duplicate_keys: { source: 4, target: 5 }, null_key_rows: { source: 0, target: 1 } }
+      grain_problem: {
+        kind: 'not-unique',
+        duplicate_keys: { source: 4, target: 5 },
+        null_key_rows: { source: 0, target: 1 }
+      }
     })
-    expect(parsed?.grainProblem).toEqual({ kind: 'not-unique', duplicateKeys: { prod: 4, pr: 5 }, nullKeyRows: { prod: 0, pr: 1 } })
+    expect(parsed?.grainProblem).toEqual({
+      kind: 'not-unique',
+      duplicateKeys: { prod: 4, pr: 5 },
+      nullKeyRows: { prod: 0, pr: 1 }
+    })
   })
 
   it('maps sample rows, prod side first', () => {
     const parsed = parseDiff({
       ...raw,
       samples: { source_only: [{ game_id: 1 }], target_only: [{ game_id: 2 }], changed: [{ game_id: 3 }] }
-    } as RawDiff)
-    expect(parsed?.samples).toEqual({ onlyInProd: [{ game_id: 1 }], onlyInPr: [{ game_id: 2 }], changed: [{ game_id: 3 }] })
+    })
+    expect(parsed?.samples).toEqual({
+      onlyInProd: [{ game_id: 1 }],
+      onlyInPr: [{ game_id: 2 }],
+      changed: [{ game_id: 3 }]
+    })
   })
 })
 
@@ -292,7 +336,12 @@ describe('parseRestatement', () => {
   })
 
   it('reads a dry run, which only plans, as empty results and a null error', () => {
-    const outcome = parseRestatement({ planned: { [GAMES]: [JAN_1, MAR_1] }, has_local_changes: false }, nameOf, JAN_1, false)
+    const outcome = parseRestatement(
+      { planned: { [GAMES]: [JAN_1, MAR_1] }, has_local_changes: false },
+      nameOf,
+      JAN_1,
+      false
+    )
     expect(outcome.planned).toEqual(new Map([['staging.stg_games', { start: JAN_1, end: MAR_1 }]]))
     expect(outcome.evaluated.size).toBe(0)
     expect(outcome.failed.size).toBe(0)
@@ -303,7 +352,12 @@ describe('parseRestatement', () => {
   })
 
   it('keeps an FQN that the name lookup leaves as it is', () => {
-    const outcome = parseRestatement({ planned: { '"warehouse"."raw"."events"': [JAN_1, FEB_1] }, has_local_changes: false }, nameOf, JAN_1, false)
+    const outcome = parseRestatement(
+      { planned: { '"warehouse"."raw"."events"': [JAN_1, FEB_1] }, has_local_changes: false },
+      nameOf,
+      JAN_1,
+      false
+    )
     expect([...outcome.planned.keys()]).toEqual(['"warehouse"."raw"."events"'])
   })
 })

@@ -44,7 +44,12 @@ export async function runPullRequestAction(options) {
     repoDir: options.repoDir,
     eventName: 'pull_request',
     payload: pullRequestPayload({ number, baseSha: base, headSha: head, repository: REPOSITORY }),
-    inputs: { 'project-path': PROJECT_SUBDIR, 'github-token': TOKEN, python: options.python, ...(options.inputs ?? {}) },
+    inputs: {
+      'project-path': PROJECT_SUBDIR,
+      'github-token': TOKEN,
+      python: options.python,
+      ...(options.inputs ?? {})
+    },
     apiUrl: server.url,
     repository: REPOSITORY,
     env: { ...(options.env ?? {}), BENCH_PROBE_LOG: options.probeLog }
@@ -78,7 +83,9 @@ export function bridgeTimeline(events) {
     tableDiffs: diffs.length,
     // Each table diff from the bridge reading its request to writing its answer: the cost of one diff (with one
     // worker; with more, the diffs overlap and each may wait on the others).
-    diffLatencies: diffs.map(request => (responses.get(request.id)?.t ?? Number.NaN) - request.t).filter(Number.isFinite),
+    diffLatencies: diffs
+      .map(request => (responses.get(request.id)?.t ?? Number.NaN) - request.t)
+      .filter(Number.isFinite),
     pythonStart: start?.t ?? Number.NaN,
     phases: {
       // Interpreter up -> first request: bench/probe.py imports SQLMesh here (the plain bridge does in hello and load).

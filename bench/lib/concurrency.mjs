@@ -37,16 +37,25 @@ export async function benchConcurrentDiffs({ repo, gateway = 'postgres', server,
           head: repo.head,
           python,
           probeLog: join(workDir, `concurrency-${gateway}-${repo.rows}-rows-${workers}-workers-${i}.jsonl`),
-          inputs: { ...(postgres ? { gateway: 'postgres' } : {}), 'diff-concurrency': String(workers), 'environment-start': START_DATE },
+          inputs: {
+            ...(postgres ? { gateway: 'postgres' } : {}),
+            'diff-concurrency': String(workers),
+            'environment-start': START_DATE
+          },
           env: postgres ? postgresEnv(database) : {}
         })
-        if (run.code !== 0) throw new Error(`The action failed on ${gateway} (exit ${run.code}):\n${run.stdout.slice(-4000)}`)
+        if (run.code !== 0)
+          throw new Error(`The action failed on ${gateway} (exit ${run.code}):\n${run.stdout.slice(-4000)}`)
         const result = summarize(seconds, bridgeTimeline(events), run.stdout)
         if (postgres && result.workersUsed !== workers) {
-          throw new Error(`Asked for ${workers} diff workers, the action ran ${result.workersUsed} (see 'table diffs run N at a time')`)
+          throw new Error(
+            `Asked for ${workers} diff workers, the action ran ${result.workersUsed} (see 'table diffs run N at a time')`
+          )
         }
         byWorkers[workers].push(result)
-        log(`run ${i}: ${gateway}, diff-concurrency ${workers} (ran ${result.workersUsed} at a time): ${seconds.toFixed(1)}s in all, table diffs ${result.diffSeconds.toFixed(2)}s (${result.tableDiffs} diffs)`)
+        log(
+          `run ${i}: ${gateway}, diff-concurrency ${workers} (ran ${result.workersUsed} at a time): ${seconds.toFixed(1)}s in all, table diffs ${result.diffSeconds.toFixed(2)}s (${result.tableDiffs} diffs)`
+        )
       } finally {
         copy.remove()
         if (database) pgAdmin(['drop', database])
@@ -56,12 +65,17 @@ export async function benchConcurrentDiffs({ repo, gateway = 'postgres', server,
   const medians = Object.fromEntries(
     WORKER_COUNTS.map(workers => [
       workers,
-      { total: median(byWorkers[workers].map(run => run.seconds)), diffs: median(byWorkers[workers].map(run => run.diffSeconds)) }
+      {
+        total: median(byWorkers[workers].map(run => run.seconds)),
+        diffs: median(byWorkers[workers].map(run => run.diffSeconds))
+      }
     ])
   )
   // Gain of N workers over 1, in the diff phase and in the whole run.
   const gains = Object.fromEntries(WORKER_COUNTS.map(workers => [workers, medians[1].diffs / medians[workers].diffs]))
-  const totalGains = Object.fromEntries(WORKER_COUNTS.map(workers => [workers, medians[1].total / medians[workers].total]))
+  const totalGains = Object.fromEntries(
+    WORKER_COUNTS.map(workers => [workers, medians[1].total / medians[workers].total])
+  )
   return { gateway, byWorkers, medians, gains, totalGains, gain: gains[4], totalGain: totalGains[4] }
 }
 

@@ -72,7 +72,13 @@ function onePass(core, generated) {
   const t1 = performance.now()
   const mappings = core.mapFilesToModels(generated.files, graph.modelsList(), PROJECT)
   const t2 = performance.now()
-  const fingerprints = { environmentExists: true, directlyModified: generated.changedNames, indirectlyModified: [], added: [], removed: [] }
+  const fingerprints = {
+    environmentExists: true,
+    directlyModified: generated.changedNames,
+    indirectlyModified: [],
+    added: [],
+    removed: []
+  }
   const changeSet = core.buildChangeSet(mappings, fingerprints, graph)
   const t3 = performance.now()
   const chain = graph.affectedChain(changeSet.changed)

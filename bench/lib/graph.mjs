@@ -15,10 +15,14 @@ const WORKER = fileURLToPath(new URL('./graph-worker.mjs', import.meta.url))
 /** Compiles src/core with bench/tsconfig.core.json; returns the folder holding graph.js and changes.js. */
 export function compileCore() {
   const outDir = mkdtempSync(join(tmpdir(), 'sqlmesh-bench-core-'))
-  execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(ROOT, 'bench', 'tsconfig.core.json'), '--outDir', outDir], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
+  execFileSync(
+    join(ROOT, 'node_modules', '.bin', 'tsc'),
+    ['-p', join(ROOT, 'bench', 'tsconfig.core.json'), '--outDir', outDir],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe']
+    }
+  )
   // The compiled files are ES modules (module NodeNext, and the repository's package.json says "type": "module",
   // which this temporary folder does not see).
   writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n')
@@ -31,7 +35,10 @@ export function compileCore() {
  */
 export function benchGraph({ coreDir, runs, log }) {
   return GRAPH_SIZES.map(size => {
-    const output = execFileSync(process.execPath, [WORKER, coreDir, String(size), String(runs)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 })
+    const output = execFileSync(process.execPath, [WORKER, coreDir, String(size), String(runs)], {
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024
+    })
     const { passes } = JSON.parse(output)
     const phase = key => median(passes.map(pass => pass[key]))
     const result = {
@@ -47,7 +54,9 @@ export function benchGraph({ coreDir, runs, log }) {
       topologicalOrderAll: phase('topologicalOrderAll'),
       msPerModel: phase('total') / size
     }
-    log(`${size} models: ${result.total.toFixed(1)} ms median (${result.cold.toFixed(1)} ms cold), chain of ${result.chainLength}`)
+    log(
+      `${size} models: ${result.total.toFixed(1)} ms median (${result.cold.toFixed(1)} ms cold), chain of ${result.chainLength}`
+    )
     return result
   })
 }

@@ -14,9 +14,13 @@ export function describeMachine() {
   const versions = safe(
     () =>
       JSON.parse(
-        execFileSync(PYTHON, ['-c', 'import json, sys, sqlmesh; print(json.dumps([sys.version.split()[0], sqlmesh.__version__]))'], {
-          encoding: 'utf8'
-        })
+        execFileSync(
+          PYTHON,
+          ['-c', 'import json, sys, sqlmesh; print(json.dumps([sys.version.split()[0], sqlmesh.__version__]))'],
+          {
+            encoding: 'utf8'
+          }
+        )
       ),
     ['unknown', 'unknown']
   )
@@ -27,7 +31,10 @@ export function describeMachine() {
     node: process.version,
     python: versions[0],
     sqlmesh: versions[1],
-    commit: safe(() => execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(), 'unknown'),
+    commit: safe(
+      () => execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(),
+      'unknown'
+    ),
     bundleSha256: sha256(join(ROOT, 'dist', 'index.js')),
     bridgeSha256: sha256(join(ROOT, 'dist', 'sqlmesh_bridge.py'))
   }

@@ -53,7 +53,14 @@ export function seedLoopLoads(repo, workDir, sample = 3) {
       const loadSeconds = sum(loads.map(event => /** @type {number} */ (event.seconds)))
       const imports = start && cli ? cli.t - start.t : Number.NaN
       const command = /** @type {string[]} */ (cli?.argv ?? [])[2] // argv: -p <project> <command> ...
-      return { command, loads: loads.length, imports, loadSeconds, wall: processes[i], rest: processes[i] - imports - loadSeconds }
+      return {
+        command,
+        loads: loads.length,
+        imports,
+        loadSeconds,
+        wall: processes[i],
+        rest: processes[i] - imports - loadSeconds
+      }
     })
     const diffs = perProcess.filter(process => process.command === 'table_diff')
     return {
@@ -123,11 +130,14 @@ async function actionRun({ server, copy, repo, number, python, probeLog }) {
     probeLog,
     inputs: { 'environment-start': START_DATE }
   })
-  if (run.code !== 0) throw new Error(`The action failed (exit ${run.code}):\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-2000)}`)
+  if (run.code !== 0)
+    throw new Error(`The action failed (exit ${run.code}):\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-2000)}`)
   const chain = JSON.parse(run.outputs['affected-models'] ?? '[]')
   const expected = [...repo.design.affected].sort()
   if (JSON.stringify([...chain].sort()) !== JSON.stringify(expected)) {
-    throw new Error(`The action's affected chain differs from the generator's:\n${chain.join(', ')}\nvs\n${expected.join(', ')}`)
+    throw new Error(
+      `The action's affected chain differs from the generator's:\n${chain.join(', ')}\nvs\n${expected.join(', ')}`
+    )
   }
   const statuses = {}
   for (const result of JSON.parse(run.outputs['diff-results'] ?? '[]')) {

@@ -51,7 +51,11 @@ export function designProject(options = {}) {
   models.push(...staging)
   const intermediate = Array.from({ length: 15 }, (_, i) => {
     const first = staging[i % staging.length]
-    const second = pickDistinct(random, staging.filter(model => model !== first), 1)[0]
+    const second = pickDistinct(
+      random,
+      staging.filter(model => model !== first),
+      1
+    )[0]
     return intermediateModel(i + 1, first.name, second.name)
   })
   models.push(...intermediate)
@@ -242,7 +246,9 @@ LEFT JOIN ${second} AS b
 export function seedCsv(rows, seed = 7) {
   const random = seededRandom(seed)
   const start = Date.parse(`${START_DATE}T00:00:00Z`)
-  const lines = ['order_id,order_date,customer_id,region,channel,product_id,quantity,unit_price_cents,discount_pct,status']
+  const lines = [
+    'order_id,order_date,customer_id,region,channel,product_id,quantity,unit_price_cents,discount_pct,status'
+  ]
   for (let id = 1; id <= rows; id++) {
     const date = new Date(start + pickIndex(random, DAYS) * 86_400_000).toISOString().slice(0, 10)
     const roll = random()

@@ -58,7 +58,10 @@ export function sqlmeshCli(projectDir, args, env = {}, options = {}) {
     })
   } catch (error) {
     const { stdout = '', stderr = '' } = /** @type {{ stdout?: string, stderr?: string }} */ (error)
-    throw new Error(`sqlmesh ${args.join(' ')} failed:\n${String(stdout).slice(-2000)}\n${String(stderr).slice(-2000)}`, { cause: error })
+    throw new Error(
+      `sqlmesh ${args.join(' ')} failed:\n${String(stdout).slice(-2000)}\n${String(stderr).slice(-2000)}`,
+      { cause: error }
+    )
   }
 }
 
@@ -73,7 +76,8 @@ export function createBenchRepo({ rows, duckdb = true, postgres, log = () => {} 
   const design = designProject()
   const dir = mkdtempSync(join(tmpdir(), 'sqlmesh-bench-'))
   const projectDir = join(dir, PROJECT_SUBDIR)
-  const git = (args) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }).trim()
+  const git = args =>
+    execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }).trim()
   writeProject(projectDir, design, rows)
   writeFileSync(join(dir, '.gitignore'), '*.duckdb\n*.duckdb.wal\n__pycache__/\n.cache/\nlogs/\n')
   git(['init', '-q', '-b', 'main'])
@@ -87,9 +91,15 @@ export function createBenchRepo({ rows, duckdb = true, postgres, log = () => {} 
     sqlmeshCli(projectDir, ['plan', 'prod', '--auto-apply', '--no-prompts'])
   }
   if (postgres) {
-    log(`building prod on PostgreSQL (${design.models.length} models, ${rows} seed rows) in database ${postgres.database}`)
+    log(
+      `building prod on PostgreSQL (${design.models.length} models, ${rows} seed rows) in database ${postgres.database}`
+    )
     pgAdmin(['create', postgres.database])
-    sqlmeshCli(projectDir, ['--gateway', 'postgres', 'plan', 'prod', '--auto-apply', '--no-prompts'], postgresEnv(postgres.database))
+    sqlmeshCli(
+      projectDir,
+      ['--gateway', 'postgres', 'plan', 'prod', '--auto-apply', '--no-prompts'],
+      postgresEnv(postgres.database)
+    )
     pgAdmin(['rename', postgres.database, postgres.template])
   }
   git(['checkout', '-q', '-b', 'feature-bench'])

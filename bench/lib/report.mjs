@@ -27,7 +27,12 @@ export function printMachine(machine) {
   const rows = [
     ['CPU', `${machine.cpu}, nproc ${machine.nproc}`],
     ['memory', `${machine.memoryGiB.toFixed(1)} GiB`],
-    ['load average at the start (1, 5, 15 min)', loadavg().map(n => n.toFixed(2)).join(', ')],
+    [
+      'load average at the start (1, 5, 15 min)',
+      loadavg()
+        .map(n => n.toFixed(2))
+        .join(', ')
+    ],
     ['Node (runs dist/index.js)', machine.node],
     ['Python (.venv)', machine.python],
     ['SQLMesh', machine.sqlmesh],
@@ -46,7 +51,13 @@ export function printPullRequestFlow(pr) {
     table(
       ['side', 'median', 'runs', 'SQLMesh processes / run', 'project loads / run'],
       [
-        ['seed-style loop (plan + 1 table_diff process per model)', secs(pr.seedMedian), runs(seed), String(seed[0].processes.length), counted],
+        [
+          'seed-style loop (plan + 1 table_diff process per model)',
+          secs(pr.seedMedian),
+          runs(seed),
+          String(seed[0].processes.length),
+          counted
+        ],
         ['action (node dist/index.js)', secs(pr.actionMedian), runs(action), '1', loads],
         ['ratio (seed / action)', `${pr.ratio.toFixed(1)}x`, '', '', '']
       ]
@@ -77,7 +88,12 @@ function printActionPhases(action) {
   const accounted = own('beforePython') + own('afterPython') + keys.reduce((total, key) => total + phase(key), 0)
   rows.push(['rest (node between requests)', median(action.map(run => run.seconds)) - accounted])
   rows.push(['whole run (median)', median(action.map(run => run.seconds))])
-  print(table(['action phase (from the probe: request read -> answer written; medians)', 'seconds'], rows.map(([label, s]) => [label, s.toFixed(2)])))
+  print(
+    table(
+      ['action phase (from the probe: request read -> answer written; medians)', 'seconds'],
+      rows.map(([label, s]) => [label, s.toFixed(2)])
+    )
+  )
 }
 
 function printSeedProcess(pr) {
@@ -122,10 +138,30 @@ export function printConcurrency(results) {
       ])
     }
     for (const workers of Object.keys(result.gains).filter(workers => workers !== '1')) {
-      rows.push([where, `gain (1 / ${workers})`, '', `${result.gains[workers].toFixed(2)}x`, '', '', '', `${result.totalGains[workers].toFixed(2)}x`, ''])
+      rows.push([
+        where,
+        `gain (1 / ${workers})`,
+        '',
+        `${result.gains[workers].toFixed(2)}x`,
+        '',
+        '',
+        '',
+        `${result.totalGains[workers].toFixed(2)}x`,
+        ''
+      ])
     }
   }
-  const header = ['gateway, seed rows', 'workers', 'ran at a time (logged)', 'diff phase median', 'diff phase runs', 'bridge CPU in diff phase', 'peak diffs in flight', 'whole run median', 'whole runs']
+  const header = [
+    'gateway, seed rows',
+    'workers',
+    'ran at a time (logged)',
+    'diff phase median',
+    'diff phase runs',
+    'bridge CPU in diff phase',
+    'peak diffs in flight',
+    'whole run median',
+    'whole runs'
+  ]
   print(table(header, rows))
   const diffs = results[0].byWorkers[1][0].tableDiffs
   print(`(${diffs} table diffs per run; bridge CPU: the Python process's CPU time over the diff phase, all threads.)`)
@@ -138,14 +174,35 @@ export function printDiffProfile(profile, rows) {
       `(self time, ${profile.total.toFixed(2)} s profiled; full listing, kept with BENCH_KEEP=1: ${profile.text}):`
   )
   const groups = Object.entries(profile.groups).sort((a, b) => b[1] - a[1])
-  print(table(['kind of work', 'self time'], groups.map(([group, seconds]) => [group, share(seconds)])))
-  print(table(['function', 'self time'], profile.top.map(([name, seconds]) => [name, share(seconds)])))
+  print(
+    table(
+      ['kind of work', 'self time'],
+      groups.map(([group, seconds]) => [group, share(seconds)])
+    )
+  )
+  print(
+    table(
+      ['function', 'self time'],
+      profile.top.map(([name, seconds]) => [name, share(seconds)])
+    )
+  )
   const steps = profile.steps.map(([name, seconds, calls]) => [name, String(calls), share(seconds)])
   print(table(['step of SQLMesh table diff', 'calls', 'inclusive time'], steps))
 }
 
 export function printGraph(rows) {
-  const header = ['models', 'chain', 'build graph', 'files -> models', 'change set', 'affected chain', 'total (median)', 'total (cold)', 'ms / model', 'topo order, all (cold graph)']
+  const header = [
+    'models',
+    'chain',
+    'build graph',
+    'files -> models',
+    'change set',
+    'affected chain',
+    'total (median)',
+    'total (cold)',
+    'ms / model',
+    'topo order, all (cold graph)'
+  ]
   const cells = rows.map(row => [
     count(row.size),
     count(row.chainLength),
@@ -162,11 +219,21 @@ export function printGraph(rows) {
 }
 
 export function printStartupProfile(profile) {
-  if (!profile) return print('(no CPU profile written)')
+  if (!profile) { print('(no CPU profile written)'); return; }
   print(`CPU profile of one start-up (${profile.totalMs.toFixed(0)} ms profiled, self time):`)
   const groups = Object.entries(profile.groups).sort((a, b) => b[1] - a[1])
-  print(table(['where', 'ms'], groups.map(([group, ms]) => [group, ms.toFixed(1)])))
-  print(table(['function', 'ms'], profile.top.map(([name, ms]) => [name, ms.toFixed(1)])))
+  print(
+    table(
+      ['where', 'ms'],
+      groups.map(([group, ms]) => [group, ms.toFixed(1)])
+    )
+  )
+  print(
+    table(
+      ['function', 'ms'],
+      profile.top.map(([name, ms]) => [name, ms.toFixed(1)])
+    )
+  )
 }
 
 const ms = seconds => `${(1000 * seconds).toFixed(0)} ms`
@@ -188,32 +255,75 @@ export function printScale(scale) {
     table(
       ['side', 'median', 'runs', 'split (median)', 'models diffed'],
       [
-        ['peer: `sqlmesh plan` + one `sqlmesh table_diff -m chain.*`', secs(scale.peerMedian, 1), runs(peer),
-          `plan ${secs(median(peer.map(run => run.planSeconds)), 1)}, table_diff ${secs(median(peer.map(run => run.diffSeconds)), 1)}`, peer.map(run => run.diffed).join(', ')],
-        ['action (`node dist/index.js`)', secs(scale.actionMedian, 1), runs(action),
-          `table diffs ${secs(median(action.map(run => run.phases.tableDiffs)), 1)}`, action.map(run => run.diffed).join(', ')],
+        [
+          'peer: `sqlmesh plan` + one `sqlmesh table_diff -m chain.*`',
+          secs(scale.peerMedian, 1),
+          runs(peer),
+          `plan ${secs(median(peer.map(run => run.planSeconds)), 1)}, table_diff ${secs(median(peer.map(run => run.diffSeconds)), 1)}`,
+          peer.map(run => run.diffed).join(', ')
+        ],
+        [
+          'action (`node dist/index.js`)',
+          secs(scale.actionMedian, 1),
+          runs(action),
+          `table diffs ${secs(median(action.map(run => run.phases.tableDiffs)), 1)}`,
+          action.map(run => run.diffed).join(', ')
+        ],
         ['ratio (peer / action)', `${scale.ratio.toFixed(2)}x`, '', '', '']
       ]
     )
   )
-  print('Where the action\'s time goes:')
+  print("Where the action's time goes:")
   printActionPhases(action)
   print(
     table(
       ['per-diff cost (bridge: request read -> answer written)', 'median', 'diffs', 'peak in flight'],
       [
-        [`${count(scale.smallModels)} models`, ms(medianDiff(scale.small)), String(scale.small.reduce((n, run) => n + run.diffLatencies.length, 0)), String(Math.max(...scale.small.map(run => run.peakDiffsInFlight)))],
-        [`${count(scale.models)} models`, ms(medianDiff(action)), String(action.reduce((n, run) => n + run.diffLatencies.length, 0)), String(Math.max(...action.map(run => run.peakDiffsInFlight)))],
+        [
+          `${count(scale.smallModels)} models`,
+          ms(medianDiff(scale.small)),
+          String(scale.small.reduce((n, run) => n + run.diffLatencies.length, 0)),
+          String(Math.max(...scale.small.map(run => run.peakDiffsInFlight)))
+        ],
+        [
+          `${count(scale.models)} models`,
+          ms(medianDiff(action)),
+          String(action.reduce((n, run) => n + run.diffLatencies.length, 0)),
+          String(Math.max(...action.map(run => run.peakDiffsInFlight)))
+        ],
         ['growth', `${(medianDiff(action) / medianDiff(scale.small)).toFixed(2)}x`, '', '']
       ]
     )
   )
-  const memoryRows = action.map((run, i) => [`${count(scale.models)} models, run ${i + 1} (whole run)`, mib(run.memory.bridgeAfterLoadKiB), mib(run.memory.bridgeKiB), mib(run.memory.childKiB), mib(run.memory.nodeKiB)])
+  const memoryRows = action.map((run, i) => [
+    `${count(scale.models)} models, run ${i + 1} (whole run)`,
+    mib(run.memory.bridgeAfterLoadKiB),
+    mib(run.memory.bridgeKiB),
+    mib(run.memory.childKiB),
+    mib(run.memory.nodeKiB)
+  ])
   if (scale.memory) {
     const m = scale.memory
-    memoryRows.push([`${count(m.models)} models (${m.wholeRun ? 'whole run' : 'load only: no prod'})`, mib(m.memory.bridgeAfterLoadKiB), mib(m.memory.bridgeKiB), mib(m.memory.childKiB), mib(m.memory.nodeKiB)])
+    memoryRows.push([
+      `${count(m.models)} models (${m.wholeRun ? 'whole run' : 'load only: no prod'})`,
+      mib(m.memory.bridgeAfterLoadKiB),
+      mib(m.memory.bridgeKiB),
+      mib(m.memory.childKiB),
+      mib(m.memory.nodeKiB)
+    ])
   }
-  print(table(['peak memory (resident set)', 'bridge after the load', 'bridge peak', 'largest child of the bridge', 'node peak'], memoryRows))
+  print(
+    table(
+      [
+        'peak memory (resident set)',
+        'bridge after the load',
+        'bridge peak',
+        'largest child of the bridge',
+        'node peak'
+      ],
+      memoryRows
+    )
+  )
 }
 
 /** One row per target: what it is, what was measured, PASS or MISS. */
@@ -234,7 +344,9 @@ export function verdictRows(results) {
     ])
   }
   if (Array.isArray(results.concurrency)) {
-    for (const { rows: seedRows, medians, gain } of results.concurrency.filter(result => result.gateway === 'postgres')) {
+    for (const { rows: seedRows, medians, gain } of results.concurrency.filter(
+      result => result.gateway === 'postgres'
+    )) {
       rows.push([
         `2. table diffs on PostgreSQL (${count(seedRows)} seed rows): 4 workers >= ${TARGETS.concurrencyGain}x faster than 1`,
         `diff phase ${secs(medians[1].diffs)} -> ${secs(medians[4].diffs)} = ${gain.toFixed(2)}x`,
@@ -242,7 +354,8 @@ export function verdictRows(results) {
       ])
     }
   }
-  if (results.concurrencySkipped) rows.push(['2. table diffs run concurrently on PostgreSQL', results.concurrencySkipped, 'not run'])
+  if (results.concurrencySkipped)
+    rows.push(['2. table diffs run concurrently on PostgreSQL', results.concurrencySkipped, 'not run'])
   if (Array.isArray(results.concurrency)) rows.push(...workerVerdicts(results.concurrency, verdict))
   if (results.graph) rows.push(...graphVerdicts(results.graph, verdict))
   if (results.startup) {
@@ -252,7 +365,11 @@ export function verdictRows(results) {
       `${millis(startup, 0)} median (bare node: ${millis(nodeBare, 0)})`,
       verdict(startup < TARGETS.startupMs)
     ])
-    rows.push(['4. dist/index.js < 2 MB', `${(bundleBytes / 1e6).toFixed(2)} MB (${count(bundleBytes)} bytes)`, verdict(bundleBytes < TARGETS.bundleBytes)])
+    rows.push([
+      '4. dist/index.js < 2 MB',
+      `${(bundleBytes / 1e6).toFixed(2)} MB (${count(bundleBytes)} bytes)`,
+      verdict(bundleBytes < TARGETS.bundleBytes)
+    ])
   }
   if (results.scale) rows.push(...scaleVerdicts(results.scale, verdict))
   return rows
@@ -299,7 +416,15 @@ function graphVerdicts(graph, verdict) {
   const growth = at(50_000).msPerModel / at(5_000).msPerModel
   const perModel = graph.map(row => `${count(row.size)}: ${row.msPerModel.toFixed(4)}`).join(', ')
   return [
-    [`3. graph work on 5,000 models < ${TARGETS.graphMs} ms`, `${millis(at(5_000).total)} median, ${millis(at(5_000).cold)} cold`, verdict(at(5_000).total < TARGETS.graphMs)],
-    [`3. linear growth: ms/model at 50,000 <= ${TARGETS.linearity}x ms/model at 5,000`, `${perModel} (${growth.toFixed(2)}x)`, verdict(growth <= TARGETS.linearity)]
+    [
+      `3. graph work on 5,000 models < ${TARGETS.graphMs} ms`,
+      `${millis(at(5_000).total)} median, ${millis(at(5_000).cold)} cold`,
+      verdict(at(5_000).total < TARGETS.graphMs)
+    ],
+    [
+      `3. linear growth: ms/model at 50,000 <= ${TARGETS.linearity}x ms/model at 5,000`,
+      `${perModel} (${growth.toFixed(2)}x)`,
+      verdict(growth <= TARGETS.linearity)
+    ]
   ]
 }

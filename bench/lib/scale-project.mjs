@@ -142,7 +142,8 @@ FROM ${SEED_MODEL}
 export function scaleSeedCsv(rows) {
   const random = seededRandom(rows)
   const lines = ['id,amount,score,label']
-  for (let id = 1; id <= rows; id++) lines.push(`${id},${pickIndex(random, 10_000)},${pickIndex(random, 1000)},l${pickIndex(random, 7)}`)
+  for (let id = 1; id <= rows; id++)
+    lines.push(`${id},${pickIndex(random, 10_000)},${pickIndex(random, 1000)},l${pickIndex(random, 7)}`)
   return `${lines.join('\n')}\n`
 }
 

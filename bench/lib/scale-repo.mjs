@@ -18,7 +18,9 @@ const GENERATOR = fileURLToPath(new URL('./scale-project.mjs', import.meta.url))
 
 /** Where built repositories are kept: BENCH_CACHE, else ~/.cache/sqlmesh-action-bench. */
 export function cacheRoot() {
-  return process.env.BENCH_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'sqlmesh-action-bench')
+  return (
+    process.env.BENCH_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'sqlmesh-action-bench')
+  )
 }
 
 function sqlmeshVersion() {
@@ -63,7 +65,13 @@ function buildRepo(dir, design, rows, prod, prodFrom) {
   rmSync(work, { recursive: true, force: true })
   mkdirSync(work, { recursive: true })
   const projectDir = join(work, PROJECT_SUBDIR)
-  const git = args => execFileSync('git', args, { cwd: work, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' }, maxBuffer: 64 * 1024 * 1024 }).trim()
+  const git = args =>
+    execFileSync('git', args, {
+      cwd: work,
+      encoding: 'utf8',
+      env: { ...process.env, LC_ALL: 'C' },
+      maxBuffer: 64 * 1024 * 1024
+    }).trim()
   writeScaleProject(projectDir, design, rows)
   writeFileSync(join(work, '.gitignore'), '*.duckdb\n*.duckdb.wal\n__pycache__/\n.cache/\nlogs/\nready.json\n')
   git(['init', '-q', '-b', 'main'])

@@ -30,7 +30,12 @@ export function peerRun(projectDir, environment, selector) {
   const output = sqlmeshCli(projectDir, ['table_diff', `prod:${environment}`, '-m', selector])
   const ended = performance.now()
   const diffed = new Set([...output.matchAll(/environments for model '([^']+)'/g)].map(match => match[1]))
-  return { seconds: (ended - started) / 1000, planSeconds: (planned - started) / 1000, diffSeconds: (ended - planned) / 1000, diffed }
+  return {
+    seconds: (ended - started) / 1000,
+    planSeconds: (planned - started) / 1000,
+    diffSeconds: (ended - planned) / 1000,
+    diffed
+  }
 }
 
 /**
@@ -38,7 +43,17 @@ export function peerRun(projectDir, environment, selector) {
  * peak memory. `expectFailure` is for the load-only measure, where prod does not exist and the action stops after the
  * load.
  */
-export async function scaleActionRun({ server, copy, repo, number, python, workDir, label, inputs = {}, expectFailure = false }) {
+export async function scaleActionRun({
+  server,
+  copy,
+  repo,
+  number,
+  python,
+  workDir,
+  label,
+  inputs = {},
+  expectFailure = false
+}) {
   const probeLog = join(workDir, `${label}-${number}.jsonl`)
   const nodeMemory = join(workDir, `${label}-${number}-node.json`)
   const { run, seconds, startedAt, events } = await runPullRequestAction({
@@ -67,7 +82,10 @@ export async function scaleActionRun({ server, copy, repo, number, python, workD
     afterPython: startedAt / 1000 + seconds - lastEvent,
     affected: JSON.parse(run.outputs['affected-models'] ?? '[]'),
     diffed: diffResults.filter(result => result.status === 'diffed').length,
-    memory: { ...bridgeMemory(events), nodeKiB: existsSync(nodeMemory) ? JSON.parse(readFileSync(nodeMemory, 'utf8')).maxRssKiB : Number.NaN },
+    memory: {
+      ...bridgeMemory(events),
+      nodeKiB: existsSync(nodeMemory) ? JSON.parse(readFileSync(nodeMemory, 'utf8')).maxRssKiB : Number.NaN
+    },
     stdout: run.stdout
   }
 }
@@ -105,18 +123,27 @@ export async function benchScalePeer({ repo, server, python, runs, workDir, log 
         if (side === 'peer') {
           const result = peerRun(copy.projectDir, `pr_${number}`, 'chain.*')
           const missing = expected.filter(name => !result.diffed.has(name))
-          if (missing.length > 0) throw new Error(`The peer's table_diff left out ${missing.length} affected models, e.g. ${missing.slice(0, 3).join(', ')}`)
+          if (missing.length > 0)
+            throw new Error(
+              `The peer's table_diff left out ${missing.length} affected models, e.g. ${missing.slice(0, 3).join(', ')}`
+            )
           peer.push({ ...result, diffed: result.diffed.size })
-          log(`run ${i}: peer ${result.seconds.toFixed(1)} s (plan ${result.planSeconds.toFixed(1)} s, table_diff of ${result.diffed.size} models ${result.diffSeconds.toFixed(1)} s)`)
+          log(
+            `run ${i}: peer ${result.seconds.toFixed(1)} s (plan ${result.planSeconds.toFixed(1)} s, table_diff of ${result.diffed.size} models ${result.diffSeconds.toFixed(1)} s)`
+          )
         } else {
           const result = await scaleActionRun({ server, copy, repo, number, python, workDir, label: 'scale-action' })
           if (JSON.stringify([...result.affected].sort()) !== JSON.stringify(expected)) {
-            throw new Error(`The action's affected chain (${result.affected.length}) differs from the generator's (${expected.length})`)
+            throw new Error(
+              `The action's affected chain (${result.affected.length}) differs from the generator's (${expected.length})`
+            )
           }
           action.push(result)
-          log(`run ${i}: action ${result.seconds.toFixed(1)} s (${result.contextLoads} project load, ${result.diffed} of ${expected.length} diffed, ` +
-            `diffs ${result.phases.tableDiffs.toFixed(1)} s, median diff ${(1000 * median(result.diffLatencies)).toFixed(0)} ms; ` +
-            `peak bridge ${mib(result.memory.bridgeKiB)}, node ${mib(result.memory.nodeKiB)})`)
+          log(
+            `run ${i}: action ${result.seconds.toFixed(1)} s (${result.contextLoads} project load, ${result.diffed} of ${expected.length} diffed, ` +
+              `diffs ${result.phases.tableDiffs.toFixed(1)} s, median diff ${(1000 * median(result.diffLatencies)).toFixed(0)} ms; ` +
+              `peak bridge ${mib(result.memory.bridgeKiB)}, node ${mib(result.memory.nodeKiB)})`
+          )
         }
       } finally {
         copy.remove()
@@ -125,7 +152,17 @@ export async function benchScalePeer({ repo, server, python, runs, workDir, log 
   }
   const peerMedian = median(peer.map(run => run.seconds))
   const actionMedian = median(action.map(run => run.seconds))
-  return { models: repo.design.models.length, edges: repo.design.edges, affected: expected.length, changedFiles: repo.changedFiles, peer, action, peerMedian, actionMedian, ratio: peerMedian / actionMedian }
+  return {
+    models: repo.design.models.length,
+    edges: repo.design.edges,
+    affected: expected.length,
+    changedFiles: repo.changedFiles,
+    peer,
+    action,
+    peerMedian,
+    actionMedian,
+    ratio: peerMedian / actionMedian
+  }
 }
 
 /**
@@ -138,9 +175,19 @@ export async function benchSmallDiffs({ repo, server, python, runs, workDir, log
   for (let i = 1; i <= runs; i++) {
     const copy = copyRepo(repo)
     try {
-      const result = await scaleActionRun({ server, copy, repo, number: 600 + i, python, workDir, label: 'small-action' })
+      const result = await scaleActionRun({
+        server,
+        copy,
+        repo,
+        number: 600 + i,
+        python,
+        workDir,
+        label: 'small-action'
+      })
       results.push(result)
-      log(`run ${i}: action on ${repo.design.models.length} models ${result.seconds.toFixed(1)} s, median diff ${(1000 * median(result.diffLatencies)).toFixed(0)} ms`)
+      log(
+        `run ${i}: action on ${repo.design.models.length} models ${result.seconds.toFixed(1)} s, median diff ${(1000 * median(result.diffLatencies)).toFixed(0)} ms`
+      )
     } finally {
       copy.remove()
     }
@@ -155,13 +202,24 @@ export async function benchSmallDiffs({ repo, server, python, runs, workDir, log
 export async function benchMemory({ repo, server, python, workDir, log }) {
   const copy = copyRepo(repo)
   try {
-    const result = await scaleActionRun({ server, copy, repo, number: 700, python, workDir, label: 'memory', expectFailure: !repo.prod })
+    const result = await scaleActionRun({
+      server,
+      copy,
+      repo,
+      number: 700,
+      python,
+      workDir,
+      label: 'memory',
+      expectFailure: !repo.prod
+    })
     if (repo.prod && result.code !== 0) throw new Error(`The action failed at ${repo.design.models.length} models`)
     if (!repo.prod && !/does not exist|no environment|not exist/i.test(result.stdout)) {
       throw new Error(`Expected the action to stop at a missing prod:\n${result.stdout.slice(-3000)}`)
     }
-    log(`${repo.design.models.length} models (${repo.prod ? 'whole run' : 'load only, no prod'}): ${result.seconds.toFixed(1)} s, ${result.contextLoads} project load; ` +
-      `peak bridge ${mib(result.memory.bridgeKiB)} (after the load ${mib(result.memory.bridgeAfterLoadKiB)}), node ${mib(result.memory.nodeKiB)}`)
+    log(
+      `${repo.design.models.length} models (${repo.prod ? 'whole run' : 'load only, no prod'}): ${result.seconds.toFixed(1)} s, ${result.contextLoads} project load; ` +
+        `peak bridge ${mib(result.memory.bridgeKiB)} (after the load ${mib(result.memory.bridgeAfterLoadKiB)}), node ${mib(result.memory.nodeKiB)}`
+    )
     return { models: repo.design.models.length, wholeRun: repo.prod, ...result }
   } finally {
     copy.remove()

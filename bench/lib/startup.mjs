@@ -57,8 +57,15 @@ export async function benchStartup({ repo, server, runs, log }) {
     copy.remove()
     rmSync(dir, { recursive: true, force: true })
   }
-  const result = { samples, median: median(samples), nodeBare: nodeBareStartup(runs), bundleBytes: statSync(BUNDLE).size }
-  log(`start -> Python launched: ${result.median.toFixed(0)} ms median; bare node: ${result.nodeBare.toFixed(0)} ms; bundle ${result.bundleBytes} bytes`)
+  const result = {
+    samples,
+    median: median(samples),
+    nodeBare: nodeBareStartup(runs),
+    bundleBytes: statSync(BUNDLE).size
+  }
+  log(
+    `start -> Python launched: ${result.median.toFixed(0)} ms median; bare node: ${result.nodeBare.toFixed(0)} ms; bundle ${result.bundleBytes} bytes`
+  )
   return result
 }
 
@@ -123,6 +130,8 @@ export function summarizeProfile(profile) {
     const key = `${functionName || '(anonymous)'} ${url.replace(/^.*\//, '')}:${lineNumber + 1}`
     functions[key] = (functions[key] ?? 0) + ms
   }
-  const top = Object.entries(functions).sort((a, b) => b[1] - a[1]).slice(0, 8)
+  const top = Object.entries(functions)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
   return { totalMs: (profile.endTime - profile.startTime) / 1000, groups, top }
 }

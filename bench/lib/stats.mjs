@@ -30,7 +30,8 @@ export function envIntList(name, fallback) {
   if (raw === undefined || raw.trim() === '') return fallback
   return raw.split(',').map(part => {
     const value = Number.parseInt(part.trim(), 10)
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be whole numbers >= 1 separated by commas, got '${raw}'`)
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`${name} must be whole numbers >= 1 separated by commas, got '${raw}'`)
     return value
   })
 }

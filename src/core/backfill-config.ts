@@ -8,7 +8,11 @@
 
 import type { BackfillSettings, ModelBackfillSetting } from './backfill.js'
 
-export function parseBackfillSettings(data: unknown, file: string, knownModels: (name: string) => boolean): BackfillSettings {
+export function parseBackfillSettings(
+  data: unknown,
+  file: string,
+  knownModels: (name: string) => boolean
+): BackfillSettings {
   const settings = new Map<string, ModelBackfillSetting>()
   if (data === null || data === undefined) return settings
   const models = isRecord(data) ? data.models : undefined
@@ -16,10 +20,17 @@ export function parseBackfillSettings(data: unknown, file: string, knownModels: 
     throw new Error(`${file}: expected a 'models:' mapping of model names to settings (backfill, backfill_start_date).`)
   }
   for (const [name, value] of Object.entries(models)) {
-    if (!knownModels(name)) throw new Error(`${file}: '${name}' is not a model of this project. Use the model's name, e.g. staging.stg_games.`)
-    if (!isRecord(value)) throw new Error(`${file}: settings of '${name}' must be a mapping (backfill, backfill_start_date).`)
+    if (!knownModels(name))
+      throw new Error(
+        `${file}: '${name}' is not a model of this project. Use the model's name, e.g. staging.stg_games.`
+      )
+    if (!isRecord(value))
+      throw new Error(`${file}: settings of '${name}' must be a mapping (backfill, backfill_start_date).`)
     const unknown = Object.keys(value).filter(key => key !== 'backfill' && key !== 'backfill_start_date')
-    if (unknown.length > 0) throw new Error(`${file}: unknown setting '${unknown[0]}' for '${name}'; expected backfill or backfill_start_date.`)
+    if (unknown.length > 0)
+      throw new Error(
+        `${file}: unknown setting '${unknown[0]}' for '${name}'; expected backfill or backfill_start_date.`
+      )
     const backfill = value.backfill ?? true
     if (typeof backfill !== 'boolean') throw new Error(`${file}: 'backfill' of '${name}' must be true or false.`)
     const start = value.backfill_start_date

@@ -21,7 +21,7 @@ export interface RestatementGroup {
 export interface RootSelection {
   readonly groups: readonly RestatementGroup[]
   /** Models left out of the restatement, and why (seeds, `backfill: false`). */
-  readonly excluded: ReadonlyArray<{ readonly model: string; readonly reason: string }>
+  readonly excluded: readonly { readonly model: string; readonly reason: string }[]
 }
 
 /**
@@ -35,7 +35,7 @@ export function selectRestatementRoots(
   defaultStart: string,
   settings: BackfillSettings = new Map()
 ): RootSelection {
-  const excluded: Array<{ model: string; reason: string }> = []
+  const excluded: { model: string; reason: string }[] = []
   const candidates = new Set<string>()
   const visit = (name: string): void => {
     const model = graph.model(name)
@@ -129,8 +129,20 @@ export function backfillRows(
     if (planned.length === 0) {
       const reason =
         excludedReason.get(name) ??
-        (model?.restatementDisabled ? 'restatement disabled on the model (disable_restatement)' : 'SQLMesh planned no interval to rebuild')
-      return { model: name, status: 'skipped', interval: null, adjustment: null, note: reason, seconds: null, rowsBefore: null, rowsAfter: null, error: null }
+        (model?.restatementDisabled
+          ? 'restatement disabled on the model (disable_restatement)'
+          : 'SQLMesh planned no interval to rebuild')
+      return {
+        model: name,
+        status: 'skipped',
+        interval: null,
+        adjustment: null,
+        note: reason,
+        seconds: null,
+        rowsBefore: null,
+        rowsAfter: null,
+        error: null
+      }
     }
     // A model can be restated by more than one group (each cascades downstream): the worst outcome is its status.
     const rows = planned.map(outcome => rowFor(name, outcome, graph, failedUpstream))
@@ -142,12 +154,26 @@ export function backfillRows(
 
 const SEVERITY: Record<BackfillStatus, number> = { skipped: 0, planned: 1, rebuilt: 2, 'not-attempted': 3, failed: 4 }
 
-function rowFor(name: string, outcome: RestatementOutcome, graph: ModelGraph, failedUpstream: ReadonlySet<string>): ModelBackfill {
+function rowFor(
+  name: string,
+  outcome: RestatementOutcome,
+  graph: ModelGraph,
+  failedUpstream: ReadonlySet<string>
+): ModelBackfill {
   const model = graph.model(name)
   const interval = clampToModelStart(outcome.planned.get(name) as TimeWindow, model?.startMs ?? null)
   const adjustment = rangeAdjustment(outcome.requestedStart, interval)
   const note = adjustmentNote(adjustment, model?.kind ?? '', model?.start ?? null)
-  const base = { model: name, interval, adjustment, note, seconds: null, rowsBefore: null, rowsAfter: null, error: null }
+  const base = {
+    model: name,
+    interval,
+    adjustment,
+    note,
+    seconds: null,
+    rowsBefore: null,
+    rowsAfter: null,
+    error: null
+  }
   if (!outcome.applied) return { ...base, status: 'planned' }
   const rows = { rowsBefore: outcome.rowsBefore.get(name) ?? null, rowsAfter: outcome.rowsAfter.get(name) ?? null }
   const error = outcome.failed.get(name)
@@ -163,7 +189,9 @@ function rowFor(name: string, outcome: RestatementOutcome, graph: ModelGraph, fa
 
 /** SQLMesh records the restated range as asked but never evaluates a model before its own start. */
 export function clampToModelStart(planned: TimeWindow, modelStart: number | null): TimeWindow {
-  return modelStart !== null && modelStart > planned.start ? { start: Math.min(modelStart, planned.end), end: planned.end } : planned
+  return modelStart !== null && modelStart > planned.start
+    ? { start: Math.min(modelStart, planned.end), end: planned.end }
+    : planned
 }
 
 function adjustmentNote(adjustment: RangeAdjustment, kind: string, modelStart: string | null): string {

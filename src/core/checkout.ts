@@ -13,7 +13,10 @@ export interface CheckedOut {
  * Null when the tree is the pull request's head commit, or a merge commit of it into the base (GitHub's
  * refs/pull/N/merge, which `pull_request` checks out by default); otherwise the message that says how to fix it.
  */
-export function pullRequestCheckoutProblem(checkedOut: CheckedOut, pr: { readonly number: number; readonly headSha: string }): string | null {
+export function pullRequestCheckoutProblem(
+  checkedOut: CheckedOut,
+  pr: { readonly number: number; readonly headSha: string }
+): string | null {
   if (checkedOut.sha === pr.headSha) return null
   if (checkedOut.parents.length > 1 && checkedOut.parents.includes(pr.headSha)) return null
   return (

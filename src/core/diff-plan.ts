@@ -2,7 +2,14 @@
 
 import { diffWindow, spanOf } from './window.js'
 import type { ModelGraph } from './graph.js'
-import type { EnvironmentModel, EnvironmentSnapshot, ModelDiff, ModelInfo, NotDiffedReason, TimeWindow } from './types.js'
+import type {
+  EnvironmentModel,
+  EnvironmentSnapshot,
+  ModelDiff,
+  ModelInfo,
+  NotDiffedReason,
+  TimeWindow
+} from './types.js'
 
 export interface DiffTask {
   readonly model: string
@@ -22,7 +29,8 @@ export interface PartialUpstream {
   readonly window: TimeWindow
 }
 
-export type DiffDecision = { readonly action: 'diff'; readonly task: DiffTask } | { readonly action: 'skip'; readonly result: ModelDiff }
+export type DiffDecision =
+  { readonly action: 'diff'; readonly task: DiffTask } | { readonly action: 'skip'; readonly result: ModelDiff }
 
 export interface DiffPlanInput {
   readonly chain: readonly string[]
@@ -54,14 +62,18 @@ export function partialHistory({ chain, graph, prod, pr, fullHistory }: DiffPlan
   for (const name of chain) {
     const model = graph.model(name)
     if (!model || fullHistory?.has(name)) continue
-    const fromParent = graph.parentsOf(name).map(parent => partial.get(parent)).find(Boolean)
+    const fromParent = graph
+      .parentsOf(name)
+      .map(parent => partial.get(parent))
+      .find(Boolean)
     if (fromParent) {
       partial.set(name, fromParent)
       continue
     }
     const window = diffWindow(model.timeColumn, prod.get(model.fqn), pr.get(model.fqn))
     const prodSpan = spanOf(prod.get(model.fqn)?.intervals ?? [])
-    if (window && window !== 'empty' && prodSpan && window.start > prodSpan.start) partial.set(name, { model: name, window })
+    if (window && window !== 'empty' && prodSpan && window.start > prodSpan.start)
+      partial.set(name, { model: name, window })
   }
   return partial
 }
@@ -90,15 +102,21 @@ export function historyDependent(input: DiffPlanInput): string[] {
 function builtInPr(model: ModelInfo, { prod, pr }: DiffPlanInput): boolean {
   const inProd = prod.get(model.fqn)
   const inPr = pr.get(model.fqn)
-  return Boolean(inProd && inPr && inProd.fingerprint !== inPr.fingerprint && (inProd.version !== inPr.version || inPr.forwardOnly))
+  return Boolean(
+    inProd && inPr && inProd.fingerprint !== inPr.fingerprint && (inProd.version !== inPr.version || inPr.forwardOnly)
+  )
 }
 
 function decide(name: string, input: DiffPlanInput, partial: PartialUpstream | null): DiffDecision {
-  const skip = (reason: NotDiffedReason, detail: string): DiffDecision => ({ action: 'skip', result: { model: name, status: 'not-diffed', reason, detail } })
+  const skip = (reason: NotDiffedReason, detail: string): DiffDecision => ({
+    action: 'skip',
+    result: { model: name, status: 'not-diffed', reason, detail }
+  })
   const { changed, scope, graph, prod, pr } = input
   const model = graph.model(name)
   if (!model) return skip('removed', 'The model is gone from the pull request.')
-  if (model.isExternal) return skip('external', 'External table: SQLMesh does not build it, so both sides read the same data.')
+  if (model.isExternal)
+    return skip('external', 'External table: SQLMesh does not build it, so both sides read the same data.')
   if (model.kind === 'EMBEDDED') return skip('embedded', embeddedDetail(name, graph))
   if (scope === 'changed' && !changed.has(name)) {
     return skip('out-of-scope', "Downstream of a change; not compared because diff-scope is 'changed'.")
@@ -106,24 +124,40 @@ function decide(name: string, input: DiffPlanInput, partial: PartialUpstream | n
   const inProd = prod.get(model.fqn)
   const inPr = pr.get(model.fqn)
   if (!inProd) return skip('added', 'New model: it does not exist in prod yet.')
-  if (!inPr) return skip('not-found', 'The model is missing from the pull request environment, so it could not be compared.')
+  if (!inPr)
+    return skip('not-found', 'The model is missing from the pull request environment, so it could not be compared.')
   if (inProd.fingerprint === inPr.fingerprint) return skip('unchanged', 'Same version as prod.')
   if (inProd.version === inPr.version && !inPr.forwardOnly) {
-    return skip('shares-prod-table', 'Non-breaking change upstream: the PR environment reuses the prod table, so the data is identical.')
+    return skip(
+      'shares-prod-table',
+      'Non-breaking change upstream: the PR environment reuses the prod table, so the data is identical.'
+    )
   }
   // SQLMesh marks every change forward-only where prod is not virtual (a dbt project's dev_only mode); only an
   // incremental model's PR table is then a partial preview worth naming.
   const preview = inPr.forwardOnly && model.kind.startsWith('INCREMENTAL')
-  const window = diffWindow(model.timeColumn, inProd, builtSpan(inProd, inPr, input.planWindow ?? null, input.fullHistory?.has(name) ?? false))
+  const window = diffWindow(
+    model.timeColumn,
+    inProd,
+    builtSpan(inProd, inPr, input.planWindow ?? null, input.fullHistory?.has(name) ?? false)
+  )
   if (window === 'empty') {
-    return skip('empty-window', 'The pull request environment holds no interval that prod also holds, so nothing could be compared. Set environment-start inside the range prod holds.')
+    return skip(
+      'empty-window',
+      'The pull request environment holds no interval that prod also holds, so nothing could be compared. Set environment-start inside the range prod holds.'
+    )
   }
   const partialUpstream = window === null && partial && partial.model !== name ? partial : null
   return { action: 'diff', task: { model: name, window, partialUpstream, preview } }
 }
 
 /** What the PR environment holds of a model: a preview over the plan's window, prod's span when rebuilt from its start. */
-function builtSpan(inProd: EnvironmentModel, inPr: EnvironmentModel, planWindow: TimeWindow | null, rebuilt: boolean): EnvironmentModel {
+function builtSpan(
+  inProd: EnvironmentModel,
+  inPr: EnvironmentModel,
+  planWindow: TimeWindow | null,
+  rebuilt: boolean
+): EnvironmentModel {
   if (rebuilt) return { ...inPr, intervals: inProd.intervals }
   return inPr.forwardOnly ? previewOf(inPr, planWindow) : inPr
 }
@@ -139,7 +173,12 @@ function previewOf(inPr: EnvironmentModel, planWindow: TimeWindow | null): Envir
 
 /** The forward-only result when the preview holds no row where prod has some: SQLMesh did not preview it. */
 export function notPreviewed(model: string): ModelDiff {
-  return { model, status: 'not-diffed', reason: 'forward-only', detail: 'Forward-only: not previewed; on merge it applies to new intervals only.' }
+  return {
+    model,
+    status: 'not-diffed',
+    reason: 'forward-only',
+    detail: 'Forward-only: not previewed; on merge it applies to new intervals only.'
+  }
 }
 
 function embeddedDetail(name: string, graph: ModelGraph): string {

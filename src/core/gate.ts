@@ -47,7 +47,10 @@ export function evaluateGate(diffs: readonly ModelDiff[], settings: GateSettings
   return {
     differences: modelsFailingPolicy(diffs, settings.failOn),
     failedDiffs: diffs.filter(diff => coverageOf(diff) === 'failed').map(diff => diff.model),
-    uncompared: settings.onUncompared === 'fail' ? diffs.filter(diff => coverageOf(diff) === 'not-compared').map(diff => diff.model) : []
+    uncompared:
+      settings.onUncompared === 'fail'
+        ? diffs.filter(diff => coverageOf(diff) === 'not-compared').map(diff => diff.model)
+        : []
   }
 }
 

@@ -109,9 +109,9 @@ export class ModelGraph {
   }
 
   /** Edges (parent -> child) among a subset of models, in the subset's order. */
-  edgesWithin(names: Iterable<string>): Array<[string, string]> {
+  edgesWithin(names: Iterable<string>): [string, string][] {
     const subset = new Set(names)
-    const edges: Array<[string, string]> = []
+    const edges: [string, string][] = []
     for (const child of subset) {
       for (const parent of [...this.parentsOf(child)].sort()) {
         if (subset.has(parent)) edges.push([parent, child])
@@ -136,28 +136,28 @@ class MinHeap {
   push(item: string): void {
     const items = this.items
     items.push(item)
-    for (let i = items.length - 1; i > 0; ) {
+    for (let i = items.length - 1; i > 0;) {
       const parent = (i - 1) >> 1
-      if ((items[parent] as string) <= item) break
-      ;[items[i], items[parent]] = [items[parent] as string, item]
+      if ((items[parent]) <= item) break
+      ;[items[i], items[parent]] = [items[parent], item]
       i = parent
     }
   }
 
   pop(): string {
     const items = this.items
-    const top = items[0] as string
+    const top = items[0]
     const last = items.pop() as string
     if (items.length > 0) {
       items[0] = last
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const left = 2 * i + 1
         const right = left + 1
         let smallest = i
-        if (left < items.length && (items[left] as string) < (items[smallest] as string)) smallest = left
-        if (right < items.length && (items[right] as string) < (items[smallest] as string)) smallest = right
+        if (left < items.length && (items[left]) < (items[smallest])) smallest = left
+        if (right < items.length && (items[right]) < (items[smallest])) smallest = right
         if (smallest === i) break
-        ;[items[i], items[smallest]] = [items[smallest] as string, items[i] as string]
+        ;[items[i], items[smallest]] = [items[smallest], items[i]]
         i = smallest
       }
     }

@@ -80,7 +80,9 @@ function routePullRequest(name: string, payload: Readonly<Record<string, unknown
   const number = String(pr.number ?? payload.number ?? '?')
   if (action === 'closed') return { kind: 'flow', flow: pr.merged === true ? 'merge' : 'closed' }
   if (!(DIFF_ACTIONS as readonly string[]).includes(action)) {
-    return nothing(`${name} '${action}' on #${number} changes no code: nothing to diff (the diff runs on ${DIFF_ACTIONS.join(', ')}).`)
+    return nothing(
+      `${name} '${action}' on #${number} changes no code: nothing to diff (the diff runs on ${DIFF_ACTIONS.join(', ')}).`
+    )
   }
   if (pr.draft === true && settings.skipDrafts) {
     return nothing(`#${number} is a draft and skip-drafts is true: the diff runs when it is marked ready for review.`)
@@ -96,7 +98,9 @@ function routePush(payload: Readonly<Record<string, unknown>>, settings: Routing
     return nothing(`Push that deletes branch '${branch}': nothing to deploy or backfill.`)
   }
   if (!settings.productionBranches.includes(branch)) {
-    return nothing(`Push to '${branch}', which is not a production branch (${settings.productionBranches.join(', ')}): nothing to do.`)
+    return nothing(
+      `Push to '${branch}', which is not a production branch (${settings.productionBranches.join(', ')}): nothing to do.`
+    )
   }
   return { kind: 'flow', flow: 'merge' }
 }

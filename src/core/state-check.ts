@@ -42,7 +42,12 @@ function problemOf(object: PhysicalObject, environment: string): StateProblem | 
     }
   }
   if (object.viewType === null) {
-    return { model, kind: 'missing-view', detail: `${view} does not exist: ${environment} has no view of this model`, repair: recreateView }
+    return {
+      model,
+      kind: 'missing-view',
+      detail: `${view} does not exist: ${environment} has no view of this model`,
+      repair: recreateView
+    }
   }
   if (object.viewType !== 'view') {
     return {
@@ -53,7 +58,12 @@ function problemOf(object: PhysicalObject, environment: string): StateProblem | 
     }
   }
   if (object.pointsToPhysical === false) {
-    return { model, kind: 'view-elsewhere', detail: `the view ${view} does not read ${physical}, the table SQLMesh's state records`, repair: recreateView }
+    return {
+      model,
+      kind: 'view-elsewhere',
+      detail: `the view ${view} does not read ${physical}, the table SQLMesh's state records`,
+      repair: recreateView
+    }
   }
   return null
 }

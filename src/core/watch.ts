@@ -63,24 +63,30 @@ export function parseWatchSettings(data: unknown, file: string): WatchSettings {
   if (data === null || data === undefined) return empty
   if (!isRecord(data)) throw new Error(`${file}: expected a mapping with 'sources', 'exclude' and 'external'.`)
   const unknown = Object.keys(data).filter(key => !['external', 'sources', 'exclude'].includes(key))
-  if (unknown.length > 0) throw new Error(`${file}: unknown key '${unknown[0]}'; expected sources, exclude or external.`)
+  if (unknown.length > 0)
+    throw new Error(`${file}: unknown key '${unknown[0]}'; expected sources, exclude or external.`)
   const external = data.external ?? true
   if (typeof external !== 'boolean') throw new Error(`${file}: 'external' must be true or false.`)
   const sources = new Map<string, WatchSourceSetting>()
   const rawSources = data.sources ?? {}
-  if (!isRecord(rawSources)) throw new Error(`${file}: 'sources' must be a mapping of source names to settings (time_column, bucket).`)
+  if (!isRecord(rawSources))
+    throw new Error(`${file}: 'sources' must be a mapping of source names to settings (time_column, bucket).`)
   for (const [name, value] of Object.entries(rawSources)) {
     const setting = value ?? {}
-    if (!isRecord(setting)) throw new Error(`${file}: settings of source '${name}' must be a mapping (time_column, bucket).`)
+    if (!isRecord(setting))
+      throw new Error(`${file}: settings of source '${name}' must be a mapping (time_column, bucket).`)
     const extra = Object.keys(setting).filter(key => !SOURCE_KEYS.includes(key))
-    if (extra.length > 0) throw new Error(`${file}: unknown setting '${extra[0]}' for source '${name}'; expected time_column or bucket.`)
+    if (extra.length > 0)
+      throw new Error(`${file}: unknown setting '${extra[0]}' for source '${name}'; expected time_column or bucket.`)
     const timeColumn = setting.time_column ?? null
     if (timeColumn !== null && (typeof timeColumn !== 'string' || timeColumn === '')) {
       throw new Error(`${file}: 'time_column' of source '${name}' must be a column name.`)
     }
     const bucket = setting.bucket ?? null
     if (bucket !== null && !(WATCH_BUCKETS as readonly unknown[]).includes(bucket)) {
-      throw new Error(`${file}: 'bucket' of source '${name}' is '${String(bucket)}'; expected one of: ${WATCH_BUCKETS.join(', ')}.`)
+      throw new Error(
+        `${file}: 'bucket' of source '${name}' is '${String(bucket)}'; expected one of: ${WATCH_BUCKETS.join(', ')}.`
+      )
     }
     sources.set(name, { timeColumn, bucket: bucket as WatchBucket | null })
   }
@@ -97,7 +103,11 @@ export function parseWatchSettings(data: unknown, file: string): WatchSettings {
  */
 export function watchSources(graph: ModelGraph, settings: WatchSettings): WatchSource[] {
   const names = new Set<string>()
-  if (settings.external) graph.modelsList().filter(model => model.isExternal).forEach(model => names.add(model.name))
+  if (settings.external)
+    graph
+      .modelsList()
+      .filter(model => model.isExternal)
+      .forEach(model => names.add(model.name))
   settings.sources.forEach((_, name) => names.add(name))
   settings.exclude.forEach(name => names.delete(name))
   return [...names].sort().map(name => {
@@ -105,7 +115,13 @@ export function watchSources(graph: ModelGraph, settings: WatchSettings): WatchS
     const setting = settings.sources.get(name)
     const timeColumn = setting?.timeColumn ?? model?.timeColumn ?? null
     const readers = model ? [...graph.childrenOf(name)] : readersOfTable(graph, name)
-    return { name, table: model?.fqn ?? name, timeColumn, bucket: setting?.bucket ?? 'day', readers: graph.topologicalOrder(readers) }
+    return {
+      name,
+      table: model?.fqn ?? name,
+      timeColumn,
+      bucket: setting?.bucket ?? 'day',
+      readers: graph.topologicalOrder(readers)
+    }
   })
 }
 
@@ -117,7 +133,10 @@ function readersOfTable(graph: ModelGraph, table: string): string[] {
     .filter(model =>
       model.dependsOn.some(fqn => {
         const parts = splitName(fqn)
-        return parts.length >= wanted.length && wanted.every((part, index) => part === parts[parts.length - wanted.length + index])
+        return (
+          parts.length >= wanted.length &&
+          wanted.every((part, index) => part === parts[parts.length - wanted.length + index])
+        )
       })
     )
     .map(model => model.name)
@@ -144,7 +163,9 @@ export function compareFingerprints(
     const change = !old ? 'added' : !now ? 'removed' : 'changed'
     changes.push({ bucket, change, rowsBefore: old?.rows ?? null, rowsAfter: now?.rows ?? null })
   }
-  return changes.length === 0 ? { source, status: 'unchanged', buckets: [] } : { source, status: 'changed', buckets: changes }
+  return changes.length === 0
+    ? { source, status: 'unchanged', buckets: [] }
+    : { source, status: 'changed', buckets: changes }
 }
 
 /**
@@ -152,11 +173,18 @@ export function compareFingerprints(
  * (inclusive, as SQLMesh reads a date given as an end). Null when the whole history is called for: a source without
  * a time column, or a change among rows whose time is NULL.
  */
-export function changedRange(buckets: readonly BucketChange[], bucket: WatchBucket): { start: string; end: string } | null {
+export function changedRange(
+  buckets: readonly BucketChange[],
+  bucket: WatchBucket
+): { start: string; end: string } | null {
   const days = buckets.map(item => item.bucket)
-  if (days.length === 0 || days.some(day => day === WHOLE_SOURCE || day === NULL_BUCKET || !/^\d{4}-\d{2}-\d{2}$/.test(day))) return null
+  if (
+    days.length === 0 ||
+    days.some(day => day === WHOLE_SOURCE || day === NULL_BUCKET || !/^\d{4}-\d{2}-\d{2}$/.test(day))
+  )
+    return null
   const sorted = [...days].sort()
-  return { start: sorted[0] as string, end: lastDayOf(sorted[sorted.length - 1] as string, bucket) }
+  return { start: sorted[0], end: lastDayOf(sorted[sorted.length - 1], bucket) }
 }
 
 /** The last day of the bucket that starts on `day`. */

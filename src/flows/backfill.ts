@@ -24,14 +24,21 @@ export interface BackfillRange {
 export async function resolveBackfillRange(context: FlowContext, sqlmesh: SqlMesh): Promise<BackfillRange> {
   const { backfillStart: start, backfillEnd: end } = context.settings
   if (!start) {
-    throw new InputError("Input 'backfill-start' is empty: set the date to backfill from, e.g. '2024-10-01' or '3 months ago'.")
+    throw new InputError(
+      "Input 'backfill-start' is empty: set the date to backfill from, e.g. '2024-10-01' or '3 months ago'."
+    )
   }
   const values: Record<string, string> = { 'backfill-start': start, ...(end ? { 'backfill-end': end } : {}) }
   const { times, now } = await sqlmesh.resolveTimes(values).catch((error: Error) => {
-    throw new InputError(`Input ${error.message}. Use a date such as '2024-10-01' or a relative time such as '3 months ago'.`)
+    throw new InputError(
+      `Input ${error.message}. Use a date such as '2024-10-01' or a relative time such as '3 months ago'.`
+    )
   })
-  const startMs = times['backfill-start'] as number
-  if (startMs > now) throw new InputError(`Input 'backfill-start' is '${start}', which is in the future: nothing can be backfilled from there.`)
+  const startMs = times['backfill-start']
+  if (startMs > now)
+    throw new InputError(
+      `Input 'backfill-start' is '${start}', which is in the future: nothing can be backfilled from there.`
+    )
   const endMs = times['backfill-end']
   if (endMs !== undefined && endMs <= startMs) {
     throw new InputError(`Input 'backfill-end' ('${end}') is not after 'backfill-start' ('${start}').`)
@@ -48,15 +55,24 @@ export async function backfill(
   range: BackfillRange,
   dryRun: boolean = context.settings.dryRun
 ): Promise<ModelBackfill[]> {
-  const settings = parseBackfillSettings(await sqlmesh.readYaml(settingsPath(context)), context.settings.backfillConfig, name => graph.has(name))
+  const settings = parseBackfillSettings(
+    await sqlmesh.readYaml(settingsPath(context)),
+    context.settings.backfillConfig,
+    name => graph.has(name)
+  )
   const selection = selectRestatementRoots(models, graph, range.start, settings)
   const chain = graph.affectedChain(models)
   const outcomes: RestatementOutcome[] = []
   for (const group of selection.groups) {
     const previousFailed = outcomes.some(outcome => outcome.error !== null)
-    core.info(`${dryRun ? 'Planning' : 'Restating'} ${group.models.join(', ')} from ${group.start} (SQLMesh cascades downstream)`)
+    core.info(
+      `${dryRun ? 'Planning' : 'Restating'} ${group.models.join(', ')} from ${group.start} (SQLMesh cascades downstream)`
+    )
     const outcome = await (async () => {
-      const requestedStart = group.start === range.start ? range.startMs : (await sqlmesh.resolveTimes({ start: group.start })).times.start as number
+      const requestedStart =
+        group.start === range.start
+          ? range.startMs
+          : ((await sqlmesh.resolveTimes({ start: group.start })).times.start)
       const request = {
         environment: context.settings.prodEnvironment,
         models: group.models,
@@ -66,7 +82,9 @@ export async function backfill(
         dryRun: dryRun || previousFailed
       }
       const result = await sqlmesh.restate(request, fqn => graph.nameOf(fqn) ?? fqn)
-      return previousFailed ? { ...result, applied: true, error: 'not attempted: an earlier restatement failed' } : result
+      return previousFailed
+        ? { ...result, applied: true, error: 'not attempted: an earlier restatement failed' }
+        : result
     })()
     outcomes.push(outcome)
   }
@@ -90,7 +108,12 @@ export interface BackfillRun {
 }
 
 /** Publishes a backfill's report (summary, outputs, comment), then fails the job if any model failed. */
-export async function reportBackfill(context: FlowContext, run: BackfillRun, github: GitHub | null, pullRequest: number | null): Promise<void> {
+export async function reportBackfill(
+  context: FlowContext,
+  run: BackfillRun,
+  github: GitHub | null,
+  pullRequest: number | null
+): Promise<void> {
   const report = backfillReportOf(context, run)
   await step('Report', () => publishBackfill(context, report, github, pullRequest))
   failOnBackfillErrors(run.rows)
@@ -122,12 +145,20 @@ async function publishBackfill(
   const sections = renderBackfillSections(report)
   const summary = fitSections(sections, SUMMARY_LIMIT, 'See the action log for the rest.')
   await writeSummary(summary.markdown)
-  core.setOutput('backfilled-models', JSON.stringify(report.rows.filter(row => row.status === 'rebuilt').map(row => row.model)))
+  core.setOutput(
+    'backfilled-models',
+    JSON.stringify(report.rows.filter(row => row.status === 'rebuilt').map(row => row.model))
+  )
   core.setOutput('backfill-results', JSON.stringify(report.rows))
   if (!github || pullRequest === null || report.dryRun) return
   const comment = fitSections(sections, COMMENT_LIMIT, `The full report is in the job summary: ${context.event.runUrl}`)
   try {
-    const posted = await github.upsertComment(pullRequest, BACKFILL_COMMENT_MARKER, context.settings.commentAuthor, redact(comment.markdown))
+    const posted = await github.upsertComment(
+      pullRequest,
+      BACKFILL_COMMENT_MARKER,
+      context.settings.commentAuthor,
+      redact(comment.markdown)
+    )
     core.info(`${posted.created ? 'Created' : 'Updated'} backfill comment ${posted.url}`)
     core.setOutput('comment-url', posted.url)
   } catch (error) {
@@ -141,7 +172,8 @@ export function failOnBackfillErrors(rows: readonly ModelBackfill[]): void {
   const failed = rows.filter(row => row.status === 'failed')
   const skipped = rows.filter(row => row.status === 'not-attempted').map(row => row.model)
   if (failed.length === 0 && skipped.length === 0) return
-  const culprits = failed.length > 0 ? failed.map(row => row.model).join(', ') : 'SQLMesh (no single model named; see the log)'
+  const culprits =
+    failed.length > 0 ? failed.map(row => row.model).join(', ') : 'SQLMesh (no single model named; see the log)'
   const message = `Backfill failed for ${culprits}${skipped.length > 0 ? `; not attempted: ${skipped.join(', ')}` : ''}`
   throw new PolicyFailure('SQLMesh backfill', `${message}. The report says which models were rebuilt.`)
 }

@@ -28,11 +28,15 @@ export async function pullRequestFiles(git: Git, github: GitHub, pr: PullRequest
     logFiles(`git: ${files.length} files changed since the merge base ${mergeBase.slice(0, 7)}`, files)
     return { files, cap: null }
   }
-  core.warning('The merge base is not in the clone and could not be fetched; listing the files through the GitHub API instead.')
+  core.warning(
+    'The merge base is not in the clone and could not be fetched; listing the files through the GitHub API instead.'
+  )
   const { files, listed, total } = await github.pullRequestFiles(pr.number, pr.changedFiles)
   logFiles(`GitHub API: ${listed} files listed${total !== null ? ` of ${total} changed` : ''}`, files)
   if (!restListCapped(listed, total)) return { files, cap: null }
-  core.warning('GitHub lists at most 3,000 files of a pull request; use actions/checkout with fetch-depth: 0 so git can see them all.')
+  core.warning(
+    'GitHub lists at most 3,000 files of a pull request; use actions/checkout with fetch-depth: 0 so git can see them all.'
+  )
   return { files, cap: { listed, total } }
 }
 
@@ -73,7 +77,10 @@ export async function changedModels(
     core.warning(`Environment '${context.settings.prodEnvironment}' does not exist yet: every model counts as new.`)
   }
   const changeSet = buildChangeSet(mappings, fingerprints, graph)
-  logNames('Changed by files', mappings.flatMap(m => ('models' in m.role ? m.role.models : [])))
+  logNames(
+    'Changed by files',
+    mappings.flatMap(m => ('models' in m.role ? m.role.models : []))
+  )
   logNames('Changed by fingerprint', fingerprints.directlyModified)
   logNames('No semantic change', changeSet.noSemanticChange)
   return changeSet
@@ -95,4 +102,3 @@ function unquoteFqn(fqn: string): string {
   const parts = fqn.split('.').map(part => part.replace(/^"|"$/g, ''))
   return parts.slice(-2).join('.')
 }
-

@@ -58,7 +58,9 @@ export async function startSqlMesh(context: FlowContext): Promise<SqlMesh> {
   const python = locatePython(context.settings.python, process.env.PATH)
   core.info(`Python: ${python}`)
   const workingDirectory = sqlmeshDir(context)
-  core.info(`SQLMesh runs in ${workingDirectory}: relative paths in its config (a DuckDB file, a dbt profile's path) resolve there.`)
+  core.info(
+    `SQLMesh runs in ${workingDirectory}: relative paths in its config (a DuckDB file, a dbt profile's path) resolve there.`
+  )
   const sqlmesh = await SqlMesh.create({
     python,
     projectPath: projectDir(context),
@@ -69,7 +71,9 @@ export async function startSqlMesh(context: FlowContext): Promise<SqlMesh> {
     warn: message => core.warning(message),
     mask: registerSecret
   })
-  core.info(`SQLMesh ${sqlmesh.version}: ${sqlmesh.models.length} models loaded; table diffs run ${sqlmesh.diffWorkers} at a time`)
+  core.info(
+    `SQLMesh ${sqlmesh.version}: ${sqlmesh.models.length} models loaded; table diffs run ${sqlmesh.diffWorkers} at a time`
+  )
   return sqlmesh
 }
 
@@ -79,7 +83,9 @@ export function sqlmeshDir(context: FlowContext): string {
   if (!dir) return projectDir(context)
   const resolved = isAbsolute(dir) ? dir : resolve(context.workspace, dir)
   if (!existsSync(resolved)) {
-    throw new InputError(`Input 'working-directory' is '${dir}', but ${resolved} does not exist. Give a folder relative to the repository root.`)
+    throw new InputError(
+      `Input 'working-directory' is '${dir}', but ${resolved} does not exist. Give a folder relative to the repository root.`
+    )
   }
   return resolved
 }
@@ -105,7 +111,8 @@ export async function requireEnvironment(sqlmesh: SqlMesh, name: string): Promis
 
 const CONFIG_FILES = ['config.yaml', 'config.yml', 'config.py', 'sqlmesh.yaml', 'sqlmesh.yml']
 
-const HIDDEN_FROM_PYTHON = /^(INPUT_.*|GITHUB_TOKEN|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_ID_TOKEN_REQUEST_URL)$/
+const HIDDEN_FROM_PYTHON =
+  /^(INPUT_.*|GITHUB_TOKEN|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_ID_TOKEN_REQUEST_URL)$/
 
 export function pythonEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([key]) => !HIDDEN_FROM_PYTHON.test(key)))

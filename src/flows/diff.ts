@@ -25,7 +25,12 @@ export interface DiffSelection {
 }
 
 /** Table diffs of the selected models between two environments, one result per model, in the same order. */
-export async function diffModels(context: FlowContext, sqlmesh: SqlMesh, graph: ModelGraph, selection: DiffSelection): Promise<ModelDiff[]> {
+export async function diffModels(
+  context: FlowContext,
+  sqlmesh: SqlMesh,
+  graph: ModelGraph,
+  selection: DiffSelection
+): Promise<ModelDiff[]> {
   if (selection.models.length === 0) return []
   const { source, target } = await readEnvironments(context, sqlmesh, selection)
   const decisions = planDiffs({
@@ -42,7 +47,9 @@ export async function diffModels(context: FlowContext, sqlmesh: SqlMesh, graph: 
   // process forks after its one load; it is told how many will come, since workers cost a fixed time to start.
   const batchSize = decisions.filter(decision => decision.action === 'diff').length
   return mapLimit(decisions, context.settings.diffConcurrency, decision =>
-    decision.action === 'skip' ? Promise.resolve(decision.result) : diffModel(context, sqlmesh, graph, decision.task, selection, batchSize)
+    decision.action === 'skip'
+      ? Promise.resolve(decision.result)
+      : diffModel(context, sqlmesh, graph, decision.task, selection, batchSize)
   )
 }
 
@@ -86,7 +93,12 @@ async function diffModel(
       batchSize
     })
     if (!comparison) {
-      return { model: task.model, status: 'not-diffed', reason: 'not-found', detail: 'An environment has no snapshot of this model, so it could not be compared.' }
+      return {
+        model: task.model,
+        status: 'not-diffed',
+        reason: 'not-found',
+        detail: 'An environment has no snapshot of this model, so it could not be compared.'
+      }
     }
     if (task.preview && comparison.rows.pr === 0 && comparison.rows.prod > 0) return notPreviewed(task.model)
     if (comparison.grainProblem) core.warning(`${task.model}: ${grainWarning(comparison.grainProblem)}`)
@@ -102,12 +114,18 @@ async function diffModel(
   } catch (error) {
     if (!(error instanceof SqlMeshError)) throw error
     core.warning(`Table diff of ${task.model} failed: ${error.message}`)
-    return { model: task.model, status: 'not-diffed', reason: 'error', detail: `Table diff failed: ${firstLine(error.message)}` }
+    return {
+      model: task.model,
+      status: 'not-diffed',
+      reason: 'error',
+      detail: `Table diff failed: ${firstLine(error.message)}`
+    }
   }
 }
 
 function grainWarning(problem: GrainProblem): string {
-  if (problem.kind === 'missing-columns') return `its grain names ${problem.missing.join(', ')}, which it does not have; compared as whole rows.`
+  if (problem.kind === 'missing-columns')
+    return `its grain names ${problem.missing.join(', ')}, which it does not have; compared as whole rows.`
   return `its grain is not unique (duplicate keys: ${problem.duplicateKeys.prod} in prod, ${problem.duplicateKeys.pr} in the PR); compared as whole rows.`
 }
 

@@ -20,7 +20,14 @@ export async function runManualBackfill(context: FlowContext): Promise<void> {
     core.info(`Backfilling ${models.join(', ')} (upstream first) from ${range.start}`)
     const rows = await step('Backfill', () => backfill(context, sqlmesh, graph, models, range))
     const title = `SQLMesh backfill of ${models.map(code).join(', ')}`
-    const run = { title, commitSha: process.env.GITHUB_SHA ?? '', notes: [], rows, range, sqlmeshVersion: sqlmesh.version }
+    const run = {
+      title,
+      commitSha: process.env.GITHUB_SHA ?? '',
+      notes: [],
+      rows,
+      range,
+      sqlmeshVersion: sqlmesh.version
+    }
     await reportBackfill(context, run, null, null)
   })
 }
@@ -28,11 +35,16 @@ export async function runManualBackfill(context: FlowContext): Promise<void> {
 export async function runManualDiff(context: FlowContext): Promise<void> {
   const source = context.settings.sourceEnvironment || context.settings.prodEnvironment
   const target = context.settings.targetEnvironment
-  if (!target) throw new InputError("Input 'target-environment' is empty: the diff mode compares 'source-environment' (default prod) with it.")
+  if (!target)
+    throw new InputError(
+      "Input 'target-environment' is empty: the diff mode compares 'source-environment' (default prod) with it."
+    )
   await withSqlMesh(context, async sqlmesh => {
     const graph = new ModelGraph(sqlmesh.models)
     const models = graph.topologicalOrder(requireModels(context, graph))
-    const diffs = await step(`Table diff ${source} vs ${target}`, () => diffModels(context, sqlmesh, graph, { models, changed: models, source, target }))
+    const diffs = await step(`Table diff ${source} vs ${target}`, () =>
+      diffModels(context, sqlmesh, graph, { models, changed: models, source, target })
+    )
     const sections = renderPrSections({
       environment: target,
       prodEnvironment: source,
@@ -61,12 +73,15 @@ export async function runManualDiff(context: FlowContext): Promise<void> {
 /** The `models` input, checked against the project: every unknown name is listed with the closest known ones. */
 function requireModels(context: FlowContext, graph: ModelGraph): string[] {
   const models = context.settings.models
-  if (models.length === 0) throw new InputError(`Input 'models' is empty: the ${context.settings.mode} mode needs the models to work on.`)
+  if (models.length === 0)
+    throw new InputError(`Input 'models' is empty: the ${context.settings.mode} mode needs the models to work on.`)
   const unknown = models.filter(name => !graph.has(name))
   if (unknown.length > 0) {
     const known = graph.modelsList().map(model => model.name)
     const hints = unknown.map(name => {
-      const close = known.filter(candidate => candidate.endsWith(`.${name.split('.').pop()}`) || candidate.includes(name))
+      const close = known.filter(
+        candidate => candidate.endsWith(`.${name.split('.').pop()}`) || candidate.includes(name)
+      )
       return close.length > 0 ? `'${name}' (did you mean ${close.slice(0, 3).join(', ')}?)` : `'${name}'`
     })
     throw new InputError(`Input 'models' names models this project does not have: ${hints.join(', ')}.`)

@@ -41,15 +41,27 @@ export async function runMergeFlow(context: FlowContext): Promise<void> {
     core.info(`Models to backfill from ${range.start}: ${touched.join(', ') || 'none'}`)
     const notes: string[] = []
     // Rows before this run, taken before the deploy so that "before → after" spans the whole merge.
-    const rowsBefore = await sqlmesh.prodRowCounts(graph.affectedChain(touched).flatMap(name => graph.model(name) ?? []))
+    const rowsBefore = await sqlmesh.prodRowCounts(
+      graph.affectedChain(touched).flatMap(name => graph.model(name) ?? [])
+    )
     if (context.settings.deploy && !context.settings.dryRun) {
       await step(`Deploy to ${context.settings.prodEnvironment}`, async () => {
-        const outcome = await sqlmesh.plan({ environment: context.settings.prodEnvironment, skipTests: context.settings.skipTests })
-        notes.push(outcome.hasChanges ? `Deployed the merged code to \`${context.settings.prodEnvironment}\` first.` : 'Prod was already up to date with the merged code.')
+        const outcome = await sqlmesh.plan({
+          environment: context.settings.prodEnvironment,
+          skipTests: context.settings.skipTests
+        })
+        notes.push(
+          outcome.hasChanges
+            ? `Deployed the merged code to \`${context.settings.prodEnvironment}\` first.`
+            : 'Prod was already up to date with the merged code.'
+        )
       })
     }
-    const backfilled = touched.length > 0 ? await step('Backfill', () => backfill(context, sqlmesh, graph, touched, range)) : []
-    const rows = backfilled.map(row => (row.rowsAfter === null ? row : { ...row, rowsBefore: rowsBefore.get(row.model) ?? null }))
+    const backfilled =
+      touched.length > 0 ? await step('Backfill', () => backfill(context, sqlmesh, graph, touched, range)) : []
+    const rows = backfilled.map(row =>
+      row.rowsAfter === null ? row : { ...row, rowsBefore: rowsBefore.get(row.model) ?? null }
+    )
     const title = `SQLMesh backfill after ${merge.pullRequest ? `#${merge.pullRequest}` : `commit ${merge.commitSha.slice(0, 7)}`}`
     const run = { title, commitSha: merge.commitSha, notes, rows, range, sqlmeshVersion: sqlmesh.version }
     await reportBackfill(context, run, github, merge.pullRequest)
@@ -66,7 +78,9 @@ async function alreadyBackfilled(context: FlowContext, github: GitHub, merge: Me
   if (context.settings.force || context.settings.dryRun || merge.pullRequest === null) return false
   const body = await github.findComment(merge.pullRequest, BACKFILL_COMMENT_MARKER, context.settings.commentAuthor)
   if (!body?.includes(completedMarker(merge.commitSha))) return false
-  core.notice(`Commit ${merge.commitSha.slice(0, 7)} was already backfilled (see #${merge.pullRequest}); nothing rebuilt. Set 'force: true' to backfill again.`)
+  core.notice(
+    `Commit ${merge.commitSha.slice(0, 7)} was already backfilled (see #${merge.pullRequest}); nothing rebuilt. Set 'force: true' to backfill again.`
+  )
   core.setOutput('backfilled-models', '[]')
   core.setOutput('backfill-results', '[]')
   return true
@@ -76,7 +90,13 @@ async function resolveMerge(context: FlowContext, git: Git, github: GitHub): Pro
   const pr = pullRequestOf(context.event)
   if (pr) {
     const { files } = await pullRequestFiles(git, github, pr)
-    return { commitSha: String((context.event.payload.pull_request as { merge_commit_sha?: string }).merge_commit_sha ?? pr.headSha), files, pullRequest: pr.number }
+    return {
+      commitSha: String(
+        (context.event.payload.pull_request as { merge_commit_sha?: string }).merge_commit_sha ?? pr.headSha
+      ),
+      files,
+      pullRequest: pr.number
+    }
   }
   const before = String(context.event.payload.before ?? '')
   const after = String(context.event.payload.after ?? '')
@@ -100,10 +120,15 @@ async function pushBase(git: Git, before: string, after: string): Promise<string
   if (before && !ZERO_SHA.test(before)) {
     const mergeBase = await git.findMergeBase(before, after, message => core.info(message))
     if (mergeBase) {
-      if (mergeBase !== before) core.info(`Force push: ${before.slice(0, 7)} is not an ancestor of ${after.slice(0, 7)}; using their merge base.`)
+      if (mergeBase !== before)
+        core.info(
+          `Force push: ${before.slice(0, 7)} is not an ancestor of ${after.slice(0, 7)}; using their merge base.`
+        )
       return mergeBase
     }
-    core.warning(`Commit ${before.slice(0, 7)} (the push's "before") is not reachable; comparing ${after.slice(0, 7)} with its parent.`)
+    core.warning(
+      `Commit ${before.slice(0, 7)} (the push's "before") is not reachable; comparing ${after.slice(0, 7)} with its parent.`
+    )
   }
   return (await git.parentOf(after)) ?? EMPTY_TREE
 }

@@ -21,7 +21,15 @@ import { diffModels, diffResults, modelFacts, readEnvironments } from './diff.js
 import { backfill, resolveBackfillRange } from './backfill.js'
 import type { ModelBackfill } from '../core/backfill.js'
 import { redact } from '../secrets.js'
-import { PolicyFailure, repositoryRelative, requireEnvironment, startSqlMesh, step, type FlowContext, writeSummary } from './context.js'
+import {
+  PolicyFailure,
+  repositoryRelative,
+  requireEnvironment,
+  startSqlMesh,
+  step,
+  type FlowContext,
+  writeSummary
+} from './context.js'
 import type { ModelDiff, TimeWindow } from '../core/types.js'
 
 export async function runPullRequestFlow(context: FlowContext): Promise<void> {
@@ -54,7 +62,9 @@ async function diffPullRequest(context: FlowContext, github: GitHub, pr: PullReq
     const planWindow = await resolvePlanWindow(context, sqlmesh)
     const needsEnvironment = chain.length > 0 || changeSet.removed.length > 0
     const built = needsEnvironment
-      ? await step(`Plan and apply environment ${environment}`, () => buildEnvironment(context, sqlmesh, graph, { environment, chain, changeSet }))
+      ? await step(`Plan and apply environment ${environment}`, () =>
+          buildEnvironment(context, sqlmesh, graph, { environment, chain, changeSet })
+        )
       : { auditFailures: [], fullHistory: new Set<string>() }
     const compared = await step('Table diff', () =>
       diffModels(context, sqlmesh, graph, {
@@ -67,7 +77,9 @@ async function diffPullRequest(context: FlowContext, github: GitHub, pr: PullReq
       })
     )
     const diffs = [...compared, ...changeSet.removed.map(removedModel)]
-    const backfillPreview = await step('On merge this will backfill', () => previewBackfill(context, sqlmesh, graph, changeSet))
+    const backfillPreview = await step('On merge this will backfill', () =>
+      previewBackfill(context, sqlmesh, graph, changeSet)
+    )
     const gate = evaluateGate(diffs, context.settings)
     const report: PrReport = {
       environment,
@@ -99,7 +111,10 @@ async function diffPullRequest(context: FlowContext, github: GitHub, pr: PullReq
     warnUncompared(diffs, context.settings.failOn)
     if (built.auditFailures.length > 0) {
       const message = `Audits failed in ${environment}: ${built.auditFailures.join('; ')}`
-      throw new PolicyFailure('SQLMesh audit', `${message}. Fix the data or the audit; the pull-request comment lists them.`)
+      throw new PolicyFailure(
+        'SQLMesh audit',
+        `${message}. Fix the data or the audit; the pull-request comment lists them.`
+      )
     }
     if (gateFails(gate)) throw new PolicyFailure('SQLMesh diff', gateMessage(gate, context.settings))
   } finally {
@@ -108,10 +123,15 @@ async function diffPullRequest(context: FlowContext, github: GitHub, pr: PullReq
 }
 
 /** One line per cause the gate failed on, each naming its models and what to do. */
-export function gateMessage(gate: GateResult, settings: Pick<FlowContext['settings'], 'failOn' | 'onUncompared'>): string {
+export function gateMessage(
+  gate: GateResult,
+  settings: Pick<FlowContext['settings'], 'failOn' | 'onUncompared'>
+): string {
   const lines = [
     gate.differences.length > 0 ? `fail-on '${settings.failOn}': ${capNames(gate.differences)}.` : '',
-    gate.failedDiffs.length > 0 ? `Table diff failed, so the gate cannot vouch for: ${capNames(gate.failedDiffs)}.` : '',
+    gate.failedDiffs.length > 0
+      ? `Table diff failed, so the gate cannot vouch for: ${capNames(gate.failedDiffs)}.`
+      : '',
     gate.uncompared.length > 0
       ? `Not compared (on-uncompared 'fail'): ${capNames(gate.uncompared)}. Set 'on-uncompared: warn' to accept models the action cannot compare.`
       : ''
@@ -125,7 +145,9 @@ export function gateMessage(gate: GateResult, settings: Pick<FlowContext['settin
  */
 function warnUncompared(diffs: readonly ModelDiff[], failOn: string): void {
   const title = failOn === 'never' ? 'Not compared' : 'Not compared (gate)'
-  const uncompared = diffs.filter((diff): diff is Extract<ModelDiff, { status: 'not-diffed' }> => diff.status === 'not-diffed' && isUncompared(diff))
+  const uncompared = diffs.filter(
+    (diff): diff is Extract<ModelDiff, { status: 'not-diffed' }> => diff.status === 'not-diffed' && isUncompared(diff)
+  )
   if (uncompared.length <= WARNED_MODELS) {
     uncompared.forEach(diff => core.warning(`${diff.model} was not compared: ${diff.detail}`, { title }))
     return
@@ -138,7 +160,9 @@ function warnUncompared(diffs: readonly ModelDiff[], failOn: string): void {
   }
   for (const [reason, models] of byReason) {
     const first = uncompared.find(diff => diff.reason === reason)
-    core.warning(`${models.length} models were not compared (${first?.detail ?? reason}): ${capNames(models)}`, { title })
+    core.warning(`${models.length} models were not compared (${first?.detail ?? reason}): ${capNames(models)}`, {
+      title
+    })
   }
   core.startGroup(`Not compared (${uncompared.length})`)
   uncompared.forEach(diff => core.info(`  ${diff.model}: ${diff.detail}`))
@@ -156,10 +180,14 @@ function capNames(names: readonly string[]): string {
 async function resolvePlanWindow(context: FlowContext, sqlmesh: SqlMesh): Promise<TimeWindow | null> {
   const { environmentStart: start, environmentEnd: end } = context.settings
   if (!start) return null
-  const { times, now } = await sqlmesh.resolveTimes({ 'environment-start': start, ...(end ? { 'environment-end': end } : {}) }).catch((error: Error) => {
-    throw new InputError(`Input ${error.message}. Use a date such as '2024-10-01' or a relative time such as '1 month ago'.`)
-  })
-  const startMs = times['environment-start'] as number
+  const { times, now } = await sqlmesh
+    .resolveTimes({ 'environment-start': start, ...(end ? { 'environment-end': end } : {}) })
+    .catch((error: Error) => {
+      throw new InputError(
+        `Input ${error.message}. Use a date such as '2024-10-01' or a relative time such as '1 month ago'.`
+      )
+    })
+  const startMs = times['environment-start']
   return { start: startMs, end: times['environment-end'] ?? now }
 }
 
@@ -167,9 +195,14 @@ async function resolvePlanWindow(context: FlowContext, sqlmesh: SqlMesh): Promis
  * What the merge flow will rebuild in prod, per model, after SQLMesh clamps or widens the range: the same
  * restatement the merge runs, planned but not applied. Needs backfill-start; new models are built on deploy instead.
  */
-async function previewBackfill(context: FlowContext, sqlmesh: SqlMesh, graph: ModelGraph, changeSet: ChangeSet): Promise<ModelBackfill[] | null> {
+async function previewBackfill(
+  context: FlowContext,
+  sqlmesh: SqlMesh,
+  graph: ModelGraph,
+  changeSet: ChangeSet
+): Promise<ModelBackfill[] | null> {
   if (!context.settings.backfillStart) {
-    core.info("backfill-start is not set: no backfill preview.")
+    core.info('backfill-start is not set: no backfill preview.')
     return null
   }
   const added = new Set(changeSet.added)
@@ -180,7 +213,12 @@ async function previewBackfill(context: FlowContext, sqlmesh: SqlMesh, graph: Mo
 }
 
 function removedModel(model: string): ModelDiff {
-  return { model, status: 'not-diffed', reason: 'removed', detail: 'Removed by this pull request: its table leaves prod on merge.' }
+  return {
+    model,
+    status: 'not-diffed',
+    reason: 'removed',
+    detail: 'Removed by this pull request: its table leaves prod on merge.'
+  }
 }
 
 /** The PR environment to build, and what it is built for. */
@@ -202,7 +240,12 @@ interface BuiltEnvironment {
  * depend on history the window leaves out (self-referencing models, and windowed parents of full rebuilds), so that
  * a no-op edit of them compares equal to prod.
  */
-async function buildEnvironment(context: FlowContext, sqlmesh: SqlMesh, graph: ModelGraph, target: EnvironmentTarget): Promise<BuiltEnvironment> {
+async function buildEnvironment(
+  context: FlowContext,
+  sqlmesh: SqlMesh,
+  graph: ModelGraph,
+  target: EnvironmentTarget
+): Promise<BuiltEnvironment> {
   const { environment } = target
   const outcome = await sqlmesh.plan({
     environment,
@@ -210,7 +253,9 @@ async function buildEnvironment(context: FlowContext, sqlmesh: SqlMesh, graph: M
     end: context.settings.environmentEnd || undefined,
     skipTests: context.settings.skipTests
   })
-  core.info(`Environment ${environment} ${outcome.hasChanges ? 'applied' : 'already up to date'} in ${outcome.seconds}s`)
+  core.info(
+    `Environment ${environment} ${outcome.hasChanges ? 'applied' : 'already up to date'} in ${outcome.seconds}s`
+  )
   const fullHistory = await rebuildHistoryDependent(context, sqlmesh, graph, target)
   const auditFailures = [...outcome.auditFailures, ...fullHistory.auditFailures]
   auditFailures.forEach(failure => core.warning(`Audit failed in ${environment}: ${failure}`))
@@ -224,15 +269,32 @@ async function rebuildHistoryDependent(
   { environment, chain, changeSet }: EnvironmentTarget
 ): Promise<{ models: ReadonlySet<string>; auditFailures: readonly string[] }> {
   if (!context.settings.environmentStart || chain.length === 0) return { models: new Set(), auditFailures: [] }
-  const { source, target } = await readEnvironments(context, sqlmesh, { source: context.settings.prodEnvironment, target: environment })
-  const roots = historyDependent({ chain, changed: new Set(changeSet.changed), scope: context.settings.diffScope, graph, prod: source, pr: target })
+  const { source, target } = await readEnvironments(context, sqlmesh, {
+    source: context.settings.prodEnvironment,
+    target: environment
+  })
+  const roots = historyDependent({
+    chain,
+    changed: new Set(changeSet.changed),
+    scope: context.settings.diffScope,
+    graph,
+    prod: source,
+    pr: target
+  })
   const starts = roots.map(name => graph.model(name)?.startMs).filter((ms): ms is number => typeof ms === 'number')
   if (roots.length === 0 || starts.length === 0) return { models: new Set(), auditFailures: [] }
   const start = formatInstant(Math.min(...starts))
-  core.info(`Rebuilding from ${start} in ${environment}, because their rows depend on history the window leaves out: ${roots.join(', ')}`)
+  core.info(
+    `Rebuilding from ${start} in ${environment}, because their rows depend on history the window leaves out: ${roots.join(', ')}`
+  )
   // A plan of the same environment from the earlier start fills in the history it lacks; a restatement would not
   // do here (it can point the environment at tables a preview never built).
-  const outcome = await sqlmesh.plan({ environment, start, end: context.settings.environmentEnd || undefined, skipTests: true })
+  const outcome = await sqlmesh.plan({
+    environment,
+    start,
+    end: context.settings.environmentEnd || undefined,
+    skipTests: true
+  })
   core.info(`Rebuilt in ${outcome.seconds}s`)
   return { models: graph.withDownstream(roots), auditFailures: outcome.auditFailures }
 }
@@ -240,12 +302,21 @@ async function rebuildHistoryDependent(
 async function publish(context: FlowContext, github: GitHub, pr: PullRequestEvent, report: PrReport): Promise<void> {
   const summaryHint = `The full report is in the job summary: ${context.event.runUrl}`
   // The summary can hold a larger lineage than the comment (see report/lineage.ts); the rest is the same sections.
-  const summary = fitSections(renderPrSections(report, 'summary'), SUMMARY_LIMIT, 'The report is too large for the job summary; see the action log.')
+  const summary = fitSections(
+    renderPrSections(report, 'summary'),
+    SUMMARY_LIMIT,
+    'The report is too large for the job summary; see the action log.'
+  )
   await writeSummary(summary.markdown)
   const comment = fitSections(renderPrSections(report, 'comment'), COMMENT_LIMIT, summaryHint)
   if (comment.omitted.length > 0) core.info(`Comment cut to fit: left out ${comment.omitted.join(', ')}`)
   try {
-    const posted = await github.upsertComment(pr.number, DIFF_COMMENT_MARKER, context.settings.commentAuthor, redact(comment.markdown))
+    const posted = await github.upsertComment(
+      pr.number,
+      DIFF_COMMENT_MARKER,
+      context.settings.commentAuthor,
+      redact(comment.markdown)
+    )
     core.info(`${posted.created ? 'Created' : 'Updated'} comment ${posted.url}`)
     core.setOutput('comment-url', posted.url)
   } catch (error) {
@@ -256,14 +327,27 @@ async function publish(context: FlowContext, github: GitHub, pr: PullRequestEven
   }
 }
 
-async function reportFailure(context: FlowContext, github: GitHub, pr: PullRequestEvent, error: unknown): Promise<void> {
+async function reportFailure(
+  context: FlowContext,
+  github: GitHub,
+  pr: PullRequestEvent,
+  error: unknown
+): Promise<void> {
   const message = redact(error instanceof Error ? error.message : String(error))
   const environment = `${context.settings.environmentPrefix}_${pr.number}`
-  const markdown = renderFailure({ environment, prodEnvironment: context.settings.prodEnvironment, headSha: pr.headSha, message, runUrl: context.event.runUrl })
+  const markdown = renderFailure({
+    environment,
+    prodEnvironment: context.settings.prodEnvironment,
+    headSha: pr.headSha,
+    message,
+    runUrl: context.event.runUrl
+  })
   try {
     await github.upsertComment(pr.number, DIFF_COMMENT_MARKER, context.settings.commentAuthor, markdown)
   } catch (postError) {
-    core.warning(`Could not post the failure on the pull request: ${postError instanceof Error ? postError.message : String(postError)}`)
+    core.warning(
+      `Could not post the failure on the pull request: ${postError instanceof Error ? postError.message : String(postError)}`
+    )
   }
 }
 

@@ -41,24 +41,35 @@ export async function runWatchFlow(context: FlowContext): Promise<void> {
     const graph = new ModelGraph(sqlmesh.models)
     const sources = await step('Watched sources', () => resolveSources(context, sqlmesh, graph))
     const { settings } = context
-    const prodState = await step(`Check ${settings.prodEnvironment}'s tables and views`, () => checkState(sqlmesh, graph, settings.prodEnvironment))
+    const prodState = await step(`Check ${settings.prodEnvironment}'s tables and views`, () =>
+      checkState(sqlmesh, graph, settings.prodEnvironment)
+    )
     const current = await step('Fingerprint the sources', () => sqlmesh.watchFingerprints(sources))
     const recorded = await sqlmesh.watchState(settings.watchSchema)
     const comparisons = sources.map(source => compare(source, current, recorded, settings.watchFirstRun === 'rebuild'))
     comparisons.forEach(comparison => core.info(`${comparison.source}: ${describe(comparison)}`))
 
     const restatements = await planRestatements(sources, comparisons, graph, context)
-    const outcomes: Array<{ restatement: Restatement; rows: ModelBackfill[] }> = []
+    const outcomes: { restatement: Restatement; rows: ModelBackfill[] }[] = []
     for (const restatement of restatements) {
       const range = await rangeOf(sqlmesh, restatement)
       const readers = [...new Set(restatement.sources.flatMap(source => source.readers))]
-      const rows = readers.length > 0 ? await step(`Restate ${range.start} – ${range.end || 'now'}`, () => backfill(context, sqlmesh, graph, readers, range)) : []
+      const rows =
+        readers.length > 0
+          ? await step(`Restate ${range.start} – ${range.end || 'now'}`, () =>
+              backfill(context, sqlmesh, graph, readers, range)
+            )
+          : []
       outcomes.push({ restatement, rows })
     }
 
-    const conflicts = settings.dryRun ? [] : await step('Record fingerprints', () => recordFingerprints(sqlmesh, context, comparisons, outcomes, current, recorded))
+    const conflicts = settings.dryRun
+      ? []
+      : await step('Record fingerprints', () =>
+          recordFingerprints(sqlmesh, context, comparisons, outcomes, current, recorded)
+        )
     const watched: WatchedSource[] = sources.map((source, index) => ({
-      comparison: comparisons[index] as SourceComparison,
+      comparison: comparisons[index],
       range: rangeFor(source, restatements),
       readers: source.readers
     }))
@@ -71,7 +82,11 @@ export async function runWatchFlow(context: FlowContext): Promise<void> {
     }
     core.setOutput(
       'changed-sources',
-      JSON.stringify(watched.filter(item => item.comparison.status === 'changed').map(item => ({ source: item.comparison.source, buckets: item.comparison.buckets, range: item.range })))
+      JSON.stringify(
+        watched
+          .filter(item => item.comparison.status === 'changed')
+          .map(item => ({ source: item.comparison.source, buckets: item.comparison.buckets, range: item.range }))
+      )
     )
     await publish(context, sqlmesh, report, outcomes)
   } finally {
@@ -83,10 +98,15 @@ export async function runWatchFlow(context: FlowContext): Promise<void> {
 async function checkState(sqlmesh: SqlMesh, graph: ModelGraph, environment: string): Promise<WatchReport['state']> {
   const found = await sqlmesh.stateCheck(environment)
   if (!found.exists) {
-    throw new InputError(`Environment '${environment}' does not exist in SQLMesh's state: deploy the project to it before watching its sources (input 'prod-environment').`)
+    throw new InputError(
+      `Environment '${environment}' does not exist in SQLMesh's state: deploy the project to it before watching its sources (input 'prod-environment').`
+    )
   }
   // SQLMesh's state names models by their fully-qualified names; the report uses the names the project gives them.
-  const problems = stateProblems(found.models.map(model => ({ ...model, model: graph.nameOf(model.model) ?? model.model })), environment)
+  const problems = stateProblems(
+    found.models.map(model => ({ ...model, model: graph.nameOf(model.model) ?? model.model })),
+    environment
+  )
   problems.forEach(problem => core.warning(`${problem.model}: ${problem.detail}. Repair: ${problem.repair}`))
   core.info(`${found.models.length} models checked in ${environment}; ${problems.length} problems`)
   return { environment, checked: found.models.length, problems }
@@ -108,22 +128,32 @@ async function resolveSources(context: FlowContext, sqlmesh: SqlMesh, graph: Mod
     )
   }
   for (const source of sources) {
-    const time = source.timeColumn ? `time column ${source.timeColumn}, by ${source.bucket}` : 'no time column: one bucket'
+    const time = source.timeColumn
+      ? `time column ${source.timeColumn}, by ${source.bucket}`
+      : 'no time column: one bucket'
     core.info(`${source.name} (${source.table}; ${time}); read by ${source.readers.join(', ') || 'no model'}`)
-    if (source.readers.length === 0) core.warning(`Watched source '${source.name}' is read by no model of the project: a change to it rebuilds nothing.`)
+    if (source.readers.length === 0)
+      core.warning(
+        `Watched source '${source.name}' is read by no model of the project: a change to it rebuilds nothing.`
+      )
   }
   return sources
 }
 
 function compare(
   source: WatchSource,
-  current: ReadonlyArray<{ name: string; buckets: BucketFingerprint[]; error: string | null }>,
+  current: readonly { name: string; buckets: BucketFingerprint[]; error: string | null }[],
   recorded: ReadonlyMap<string, BucketFingerprint[]>,
   rebuildFirstRun: boolean
 ): SourceComparison {
   const fingerprint = current.find(item => item.name === source.name)
   if (!fingerprint || fingerprint.error !== null) {
-    return { source: source.name, status: 'error', buckets: [], error: fingerprint?.error ?? 'no fingerprint came back' }
+    return {
+      source: source.name,
+      status: 'error',
+      buckets: [],
+      error: fingerprint?.error ?? 'no fingerprint came back'
+    }
   }
   const before = recorded.get(source.name) ?? (rebuildFirstRun ? [] : undefined)
   return compareFingerprints(source.name, fingerprint.buckets, before)
@@ -148,9 +178,12 @@ async function planRestatements(
 ): Promise<Restatement[]> {
   const byRange = new Map<string, { start: string; end: string; sources: WatchSource[] }>()
   sources.forEach((source, index) => {
-    const comparison = comparisons[index] as SourceComparison
+    const comparison = comparisons[index]
     if (comparison.status !== 'changed') return
-    const range = changedRange(comparison.buckets, source.bucket) ?? { start: wholeHistoryStart(graph, source, context), end: '' }
+    const range = changedRange(comparison.buckets, source.bucket) ?? {
+      start: wholeHistoryStart(graph, source, context),
+      end: ''
+    }
     const key = `${range.start}|${range.end}`
     const group = byRange.get(key) ?? { ...range, sources: [] }
     group.sources.push(source)
@@ -178,7 +211,7 @@ function wholeHistoryStart(graph: ModelGraph, source: WatchSource, context: Flow
 
 async function rangeOf(sqlmesh: SqlMesh, restatement: Restatement): Promise<BackfillRange> {
   const { times } = await sqlmesh.resolveTimes({ start: restatement.start })
-  return { start: restatement.start, end: restatement.end, startMs: times.start as number }
+  return { start: restatement.start, end: restatement.end, startMs: times.start }
 }
 
 function rangeFor(source: WatchSource, restatements: readonly Restatement[]): { start: string; end: string } | null {
@@ -194,27 +227,39 @@ async function recordFingerprints(
   sqlmesh: SqlMesh,
   context: FlowContext,
   comparisons: readonly SourceComparison[],
-  outcomes: ReadonlyArray<{ restatement: Restatement; rows: readonly ModelBackfill[] }>,
-  current: ReadonlyArray<{ name: string; buckets: BucketFingerprint[] }>,
+  outcomes: readonly { restatement: Restatement; rows: readonly ModelBackfill[] }[],
+  current: readonly { name: string; buckets: BucketFingerprint[] }[],
   recorded: ReadonlyMap<string, BucketFingerprint[]>
 ): Promise<string[]> {
   const succeeded = new Set(
-    outcomes.filter(outcome => outcome.rows.every(row => row.status !== 'failed' && row.status !== 'not-attempted')).flatMap(outcome => outcome.restatement.sources.map(source => source.name))
+    outcomes
+      .filter(outcome => outcome.rows.every(row => row.status !== 'failed' && row.status !== 'not-attempted'))
+      .flatMap(outcome => outcome.restatement.sources.map(source => source.name))
   )
   const toRecord = comparisons
-    .filter(comparison => comparison.status === 'baseline' || (comparison.status === 'changed' && succeeded.has(comparison.source)))
+    .filter(
+      comparison =>
+        comparison.status === 'baseline' || (comparison.status === 'changed' && succeeded.has(comparison.source))
+    )
     .map(comparison => ({
       name: comparison.source,
       buckets: current.find(item => item.name === comparison.source)?.buckets ?? [],
       expected: recorded.get(comparison.source) ?? null
     }))
-  const kept = comparisons.filter(comparison => comparison.status === 'changed' && !succeeded.has(comparison.source)).map(comparison => comparison.source)
-  if (kept.length > 0) core.warning(`The restatement for ${kept.join(', ')} did not succeed: their fingerprints are kept as they were, so the next run retries.`)
+  const kept = comparisons
+    .filter(comparison => comparison.status === 'changed' && !succeeded.has(comparison.source))
+    .map(comparison => comparison.source)
+  if (kept.length > 0)
+    core.warning(
+      `The restatement for ${kept.join(', ')} did not succeed: their fingerprints are kept as they were, so the next run retries.`
+    )
   if (toRecord.length === 0) return []
   const result = await sqlmesh.watchRecord(context.settings.watchSchema, toRecord)
   core.info(`Recorded the fingerprints of ${result.recorded.join(', ') || 'no source'} in ${result.table}`)
   if (result.conflicts.length > 0) {
-    core.warning(`Another run recorded fingerprints for ${result.conflicts.join(', ')} meanwhile: left as it recorded them; the next run compares again.`)
+    core.warning(
+      `Another run recorded fingerprints for ${result.conflicts.join(', ')} meanwhile: left as it recorded them; the next run compares again.`
+    )
   }
   return result.conflicts
 }
@@ -223,25 +268,48 @@ async function publish(
   context: FlowContext,
   sqlmesh: SqlMesh,
   report: WatchReport,
-  outcomes: ReadonlyArray<{ restatement: Restatement; rows: ModelBackfill[] }>
+  outcomes: readonly { restatement: Restatement; rows: ModelBackfill[] }[]
 ): Promise<void> {
   const sections = renderWatchSections(report)
-  const errors = report.sources.filter(source => source.comparison.status === 'error').map(source => source.comparison.source)
+  const errors = report.sources
+    .filter(source => source.comparison.status === 'error')
+    .map(source => source.comparison.source)
   if (outcomes.length > 0) {
     const starts = outcomes.map(outcome => outcome.restatement.start).sort()
     const ends = outcomes.map(outcome => outcome.restatement.end)
-    const range = await rangeOf(sqlmesh, { start: starts[0] as string, end: '', sources: [] })
+    const range = await rangeOf(sqlmesh, { start: starts[0], end: '', sources: [] })
     const end = ends.includes('') ? '' : ([...ends].sort().pop() as string)
     const rows = outcomes.flatMap(outcome => outcome.rows)
-    const notes = outcomes.length > 1 ? [`${outcomes.length} restatements, one per changed range: each model is listed once per restatement it took part in.`] : []
+    const notes =
+      outcomes.length > 1
+        ? [
+            `${outcomes.length} restatements, one per changed range: each model is listed once per restatement it took part in.`
+          ]
+        : []
     // The commit the project was loaded from: the restatements ran that code (GITHUB_SHA is the same on a runner).
     const commitSha = process.env.GITHUB_SHA || (await new Git(context.workspace).checkedOut()).sha
-    const run = { title: 'SQLMesh watch: source data changed', commitSha, notes, rows, range: { ...range, end }, sqlmeshVersion: sqlmesh.version, leading: sections }
+    const run = {
+      title: 'SQLMesh watch: source data changed',
+      commitSha,
+      notes,
+      rows,
+      range: { ...range, end },
+      sqlmeshVersion: sqlmesh.version,
+      leading: sections
+    }
     const failed = rows.some(row => row.status === 'failed' || row.status === 'not-attempted')
-    await keepIssue(context, renderBackfillSections(backfillReportOf(context, run)), failed || errors.length > 0 || report.state.problems.length > 0)
+    await keepIssue(
+      context,
+      renderBackfillSections(backfillReportOf(context, run)),
+      failed || errors.length > 0 || report.state.problems.length > 0
+    )
     await reportBackfill(context, run, null, null)
   } else {
-    const all = [{ id: 'title', required: true, text: '## SQLMesh watch' }, { id: 'verdict', required: true, text: `**${watchVerdict(report)}**` }, ...sections]
+    const all = [
+      { id: 'title', required: true, text: '## SQLMesh watch' },
+      { id: 'verdict', required: true, text: `**${watchVerdict(report)}**` },
+      ...sections
+    ]
     await keepIssue(context, all, errors.length > 0 || report.state.problems.length > 0)
     await writeSummary(fitSections(all, SUMMARY_LIMIT, 'See the action log for the rest.').markdown)
     core.setOutput('backfilled-models', '[]')
@@ -255,7 +323,10 @@ async function publish(
     )
   }
   if (errors.length > 0) {
-    throw new PolicyFailure('SQLMesh watch', `Could not fingerprint ${errors.join(', ')}: their changes are unknown and nothing was rebuilt for them. The report shows the error.`)
+    throw new PolicyFailure(
+      'SQLMesh watch',
+      `Could not fingerprint ${errors.join(', ')}: their changes are unknown and nothing was rebuilt for them. The report shows the error.`
+    )
   }
 }
 
@@ -269,12 +340,18 @@ export const WATCH_ISSUE_MARKER = '<!-- sqlmesh-action:watch -->'
 async function keepIssue(context: FlowContext, sections: readonly Section[], stale: boolean): Promise<void> {
   if (!context.settings.watchIssue || context.settings.dryRun) return
   const github = new GitHub(context.settings.token, context.event.repo)
-  const fitted = fitSections([{ id: 'marker', required: true, text: WATCH_ISSUE_MARKER }, ...sections], COMMENT_LIMIT, `The full report is in the job summary: ${context.event.runUrl}`)
+  const fitted = fitSections(
+    [{ id: 'marker', required: true, text: WATCH_ISSUE_MARKER }, ...sections],
+    COMMENT_LIMIT,
+    `The full report is in the job summary: ${context.event.runUrl}`
+  )
   const body = redact(fitted.markdown)
   try {
     const existing = await github.findIssue(WATCH_ISSUE_MARKER, context.settings.commentAuthor)
     if (stale) {
-      const issue = existing ? await github.updateIssue(existing.number, body, 'open') : await github.createIssue('SQLMesh watch: prod data is stale', body)
+      const issue = existing
+        ? await github.updateIssue(existing.number, body, 'open')
+        : await github.createIssue('SQLMesh watch: prod data is stale', body)
       core.info(`${existing ? 'Updated' : 'Opened'} issue ${issue.url}`)
     } else if (existing?.state === 'open') {
       const issue = await github.updateIssue(existing.number, body, 'closed')
@@ -282,6 +359,8 @@ async function keepIssue(context: FlowContext, sections: readonly Section[], sta
     }
   } catch (error) {
     if ((error as { status?: number }).status !== 403) throw error
-    core.warning("The token may not open or edit issues (403): give the job 'issues: write', or set 'watch-issue: false'. The report is in the job summary.")
+    core.warning(
+      "The token may not open or edit issues (403): give the job 'issues: write', or set 'watch-issue: false'. The report is in the job summary."
+    )
   }
 }

@@ -34,7 +34,8 @@ export class GitHub {
       token,
       {
         throttle: {
-          onRateLimit: (retryAfter: number, _options: object, _octokit: object, retryCount: number) => waitOrGiveUp('rate limit', retryAfter, retryCount),
+          onRateLimit: (retryAfter: number, _options: object, _octokit: object, retryCount: number) =>
+            waitOrGiveUp('rate limit', retryAfter, retryCount),
           onSecondaryRateLimit: (retryAfter: number, _options: object, _octokit: object, retryCount: number) =>
             waitOrGiveUp('secondary rate limit', retryAfter, retryCount)
         }
@@ -48,7 +49,10 @@ export class GitHub {
    * The files of a pull request from the REST API (renames as delete + add); GitHub lists at most 3,000. `listed` is
    * how many entries GitHub listed, `total` its own count of changed files (`changed_files`), asked for when unknown.
    */
-  async pullRequestFiles(number: number, total: number | null): Promise<{ files: ChangedFile[]; listed: number; total: number | null }> {
+  async pullRequestFiles(
+    number: number,
+    total: number | null
+  ): Promise<{ files: ChangedFile[]; listed: number; total: number | null }> {
     const listed = await this.octokit.paginate(this.octokit.rest.pulls.listFiles, {
       ...this.repo,
       pull_number: number,
@@ -73,14 +77,19 @@ export class GitHub {
       const { data } = await this.octokit.rest.pulls.get({ ...this.repo, pull_number: number })
       return data.changed_files
     } catch (error) {
-      core.info(`Could not read the pull request's count of changed files: ${error instanceof Error ? error.message : String(error)}`)
+      core.info(
+        `Could not read the pull request's count of changed files: ${error instanceof Error ? error.message : String(error)}`
+      )
       return null
     }
   }
 
   /** The pull request a commit came from (GitHub's "pull requests associated with a commit"), merged ones first. */
   async pullRequestForCommit(sha: string): Promise<number | null> {
-    const { data } = await this.octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...this.repo, commit_sha: sha })
+    const { data } = await this.octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+      ...this.repo,
+      commit_sha: sha
+    })
     const merged = data.find(pr => pr.merge_commit_sha === sha) ?? data.find(pr => pr.merged_at) ?? data[0]
     return merged ? merged.number : null
   }
@@ -106,7 +115,12 @@ export class GitHub {
 
   /** The oldest issue `author` opened that carries `marker`, open or closed; null when there is none. */
   async findIssue(marker: string, author: string): Promise<StickyIssue | null> {
-    const issues = await this.octokit.paginate(this.octokit.rest.issues.listForRepo, { ...this.repo, state: 'all', creator: author, per_page: 100 })
+    const issues = await this.octokit.paginate(this.octokit.rest.issues.listForRepo, {
+      ...this.repo,
+      state: 'all',
+      creator: author,
+      per_page: 100
+    })
     const ours = issues
       .filter(issue => !issue.pull_request && issue.user?.login === author && (issue.body ?? '').includes(marker))
       .sort((a, b) => a.number - b.number)[0]
@@ -124,8 +138,16 @@ export class GitHub {
   }
 
   /** Our comments carrying the marker, oldest first. */
-  private async ourComments(issue: number, marker: string, author: string): Promise<Array<{ id: number; body: string; url: string }>> {
-    const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, { ...this.repo, issue_number: issue, per_page: 100 })
+  private async ourComments(
+    issue: number,
+    marker: string,
+    author: string
+  ): Promise<{ id: number; body: string; url: string }[]> {
+    const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
+      ...this.repo,
+      issue_number: issue,
+      per_page: 100
+    })
     return comments
       .filter(comment => comment.user?.login === author && (comment.body ?? '').includes(marker))
       .map(comment => ({ id: comment.id, body: comment.body ?? '', url: comment.html_url }))
@@ -136,7 +158,13 @@ export class GitHub {
    * Two runs on one pull request at once can both find no comment and both create one. After creating, the oldest
    * of ours is kept (with this run's body) and the others are deleted, so the pull request ends with one comment.
    */
-  private async settleDuplicates(issue: number, marker: string, author: string, body: string, created: StickyComment): Promise<StickyComment> {
+  private async settleDuplicates(
+    issue: number,
+    marker: string,
+    author: string,
+    body: string,
+    created: StickyComment
+  ): Promise<StickyComment> {
     const ours = await this.ourComments(issue, marker, author)
     const keep = ours[0]
     if (!keep || ours.length === 1) return created

@@ -60,7 +60,16 @@ export class Git {
 
   /** Files changed from `from` to `to`; renames come out as a delete plus an add. */
   async changedFiles(from: string, to: string): Promise<ChangedFile[]> {
-    const { stdout } = await this.run(['-c', 'core.quotepath=off', 'diff', '--name-status', '-z', '--no-renames', from, to])
+    const { stdout } = await this.run([
+      '-c',
+      'core.quotepath=off',
+      'diff',
+      '--name-status',
+      '-z',
+      '--no-renames',
+      from,
+      to
+    ])
     return parseNameStatus(stdout)
   }
 
@@ -83,8 +92,8 @@ export function parseNameStatus(output: string): ChangedFile[] {
   const parts = output.split('\0').filter(part => part !== '')
   const files: ChangedFile[] = []
   for (let index = 0; index + 1 < parts.length; index += 2) {
-    const status = (parts[index] as string).charAt(0)
-    const path = parts[index + 1] as string
+    const status = (parts[index]).charAt(0)
+    const path = parts[index + 1]
     files.push({ path, status: status === 'A' ? 'added' : status === 'D' ? 'removed' : 'modified' })
   }
   return files

@@ -39,12 +39,17 @@ const STATUS_LABELS: Record<ModelBackfill['status'], string> = {
 }
 
 export function renderBackfillSections(report: BackfillReport): Section[] {
-  const succeeded = !report.dryRun && report.rows.every(row => row.status !== 'failed' && row.status !== 'not-attempted')
-  const marker = report.dryRun ? '' : `${BACKFILL_COMMENT_MARKER}\n${succeeded ? `${completedMarker(report.commitSha)}\n` : ''}`
+  const succeeded =
+    !report.dryRun && report.rows.every(row => row.status !== 'failed' && row.status !== 'not-attempted')
+  const marker = report.dryRun
+    ? ''
+    : `${BACKFILL_COMMENT_MARKER}\n${succeeded ? `${completedMarker(report.commitSha)}\n` : ''}`
   return [
     { id: 'header', required: true, text: `${marker}## ${report.title}` },
     { id: 'verdict', required: true, text: `**${backfillVerdict(report)}**` },
-    ...(report.notes.length > 0 ? [{ id: 'notes', required: true, text: report.notes.map(note => `- ${note}`).join('\n') }] : []),
+    ...(report.notes.length > 0
+      ? [{ id: 'notes', required: true, text: report.notes.map(note => `- ${note}`).join('\n') }]
+      : []),
     ...(report.leading ?? []),
     { id: 'table', required: true, text: backfillTable(report) },
     ...errorSections(report),
@@ -74,10 +79,16 @@ function backfillTable(report: BackfillReport): string {
     STATUS_LABELS[row.status],
     row.interval ? text(describeWindow(row.interval)) : '—',
     row.seconds === null ? '—' : `${row.seconds.toFixed(2)}s`,
-    row.rowsBefore === null && row.rowsAfter === null ? '—' : `${countOrDash(row.rowsBefore)} → ${countOrDash(row.rowsAfter)}`,
+    row.rowsBefore === null && row.rowsAfter === null
+      ? '—'
+      : `${countOrDash(row.rowsBefore)} → ${countOrDash(row.rowsAfter)}`,
     text(row.note)
   ])
-  return table(['Model', 'Status', 'Interval', 'Duration', 'Rows before → after', 'Note'], ['l', 'l', 'l', 'r', 'r', 'l'], rows)
+  return table(
+    ['Model', 'Status', 'Interval', 'Duration', 'Rows before → after', 'Note'],
+    ['l', 'l', 'l', 'r', 'r', 'l'],
+    rows
+  )
 }
 
 function errorSections(report: BackfillReport): Section[] {

@@ -36,7 +36,7 @@ export function fitSections(sections: readonly Section[], limit: number, fullRep
     return [...kept.slice(0, at), notice(), ...kept.slice(at)]
   }
   for (let index = kept.length - 1; index >= 0 && size(join(withNotice())) > limit; index--) {
-    const section = kept[index] as Section
+    const section = kept[index]
     if (section.required) continue
     kept.splice(index, 1)
     omitted.unshift(section.id)
@@ -60,8 +60,9 @@ function truncateLines(sections: readonly Section[], limit: number, hint: string
   let inFence = false
   let openDetails = 0
   for (const line of body) {
-    const fence: boolean = /^```/.test(line) ? !inFence : inFence
-    const open: number = openDetails + (!inFence && line.startsWith('<details>') ? 1 : 0) - (!inFence && line === '</details>' ? 1 : 0)
+    const fence: boolean = line.startsWith("```") ? !inFence : inFence
+    const open: number =
+      openDetails + (!inFence && line.startsWith('<details>') ? 1 : 0) - (!inFence && line === '</details>' ? 1 : 0)
     const closing = (fence ? '\n```' : '') + '\n\n</details>'.repeat(Math.max(0, open))
     const next = used + size(line) + 1
     if (next + size(closing) + size(tail) > limit) break

@@ -19,7 +19,7 @@ export const COMMENT_LINEAGE: LineageBudget = { edges: 200, chars: 16_000 }
 export interface LineageInput {
   /** The affected chain, upstream first. */
   readonly chain: readonly string[]
-  readonly edges: ReadonlyArray<readonly [string, string]>
+  readonly edges: readonly (readonly [string, string])[]
   readonly changed: ReadonlySet<string>
   readonly embedded: ReadonlySet<string>
 }
@@ -52,13 +52,25 @@ export function renderLineage(input: LineageInput, budget: LineageBudget): Linea
       if (!shown) continue
       const drawn = drawModels(input, shown)
       if (fits(drawn, budget)) {
-        const levels = depth === 0 ? 'the changed models' : `the changed models and up to ${depth} level${depth === 1 ? '' : 's'} downstream`
-        return { ...drawn, caption: `${formatCount(shown.size)} of ${formatCount(input.chain.length)} affected models shown: ${levels}`, whole: false }
+        const levels =
+          depth === 0
+            ? 'the changed models'
+            : `the changed models and up to ${depth} level${depth === 1 ? '' : 's'} downstream`
+        return {
+          ...drawn,
+          caption: `${formatCount(shown.size)} of ${formatCount(input.chain.length)} affected models shown: ${levels}`,
+          whole: false
+        }
       }
     }
   }
   const schemas = drawSchemas(input)
-  if (fits(schemas, budget)) return { ...schemas, caption: `${formatCount(input.chain.length)} affected models drawn as one node per schema`, whole: false }
+  if (fits(schemas, budget))
+    return {
+      ...schemas,
+      caption: `${formatCount(input.chain.length)} affected models drawn as one node per schema`,
+      whole: false
+    }
   return null
 }
 
@@ -109,7 +121,11 @@ function childrenOf(input: LineageInput): Map<string, string[]> {
 }
 
 /** Models of the chain downstream of `from` that are not shown, counted once each. */
-function hiddenDownstream(from: string, children: ReadonlyMap<string, readonly string[]>, shown: ReadonlySet<string>): number {
+function hiddenDownstream(
+  from: string,
+  children: ReadonlyMap<string, readonly string[]>,
+  shown: ReadonlySet<string>
+): number {
   const seen = new Set<string>()
   const queue = [from]
   while (queue.length > 0) {
@@ -139,22 +155,32 @@ function drawModels(input: LineageInput, shown: ReadonlySet<string>): Drawn {
   for (const name of drawnNames) {
     if (!(children.get(name) ?? []).some(child => !shown.has(child))) continue
     const id = `${ids.get(name)}x`
-    lines.push(`  ${id}(["${mermaidLabel(`+${formatCount(hiddenDownstream(name, children, shown))} more downstream`)}"])`, `  ${ids.get(name)} --> ${id}`)
+    lines.push(
+      `  ${id}(["${mermaidLabel(`+${formatCount(hiddenDownstream(name, children, shown))} more downstream`)}"])`,
+      `  ${ids.get(name)} --> ${id}`
+    )
     more.push(id)
     edgeCount++
   }
-  lines.push(...classes(drawnNames.map(name => [name, ids.get(name) as string]), input))
-  if (more.length > 0) lines.push('  classDef more fill:#f3f4f6,stroke:#9ca3af,color:#374151', `  class ${more.join(',')} more`)
+  lines.push(
+    ...classes(
+      drawnNames.map(name => [name, ids.get(name) as string]),
+      input
+    )
+  )
+  if (more.length > 0)
+    lines.push('  classDef more fill:#f3f4f6,stroke:#9ca3af,color:#374151', `  class ${more.join(',')} more`)
   lines.push('```')
   return { block: lines.join('\n'), edgeCount, embedded: drawnNames.some(name => input.embedded.has(name)) }
 }
 
-function classes(drawn: ReadonlyArray<readonly [string, string]>, input: LineageInput): string[] {
+function classes(drawn: readonly (readonly [string, string])[], input: LineageInput): string[] {
   const lines = ['  classDef changed fill:#fde68a,stroke:#b45309,color:#000']
   const marked = drawn.filter(([name]) => input.changed.has(name)).map(([, id]) => id)
   if (marked.length > 0) lines.push(`  class ${marked.join(',')} changed`)
   const embedded = drawn.filter(([name]) => input.embedded.has(name)).map(([, id]) => id)
-  if (embedded.length > 0) lines.push('  classDef embedded stroke-dasharray:4 3', `  class ${embedded.join(',')} embedded`)
+  if (embedded.length > 0)
+    lines.push('  classDef embedded stroke-dasharray:4 3', `  class ${embedded.join(',')} embedded`)
   return lines
 }
 
@@ -170,10 +196,14 @@ function drawSchemas(input: LineageInput): Drawn {
     const label = `${shortName(schema, 48)}: ${formatCount(changed)} changed, ${formatCount(members.length - changed)} downstream`
     lines.push(`  ${ids.get(schema)}["${mermaidLabel(label)}"]`)
   }
-  const pairs = new Set(input.edges.map(([parent, child]) => `${ids.get(schemaOf(parent))} --> ${ids.get(schemaOf(child))}`))
+  const pairs = new Set(
+    input.edges.map(([parent, child]) => `${ids.get(schemaOf(parent))} --> ${ids.get(schemaOf(child))}`)
+  )
   const edges = [...pairs].filter(edge => !/^(\w+) --> \1$/.test(edge))
   lines.push(...edges.map(edge => `  ${edge}`))
-  const marked = schemas.filter(schema => input.chain.some(name => input.changed.has(name) && schemaOf(name) === schema)).map(schema => ids.get(schema))
+  const marked = schemas
+    .filter(schema => input.chain.some(name => input.changed.has(name) && schemaOf(name) === schema))
+    .map(schema => ids.get(schema))
   lines.push('  classDef changed fill:#fde68a,stroke:#b45309,color:#000')
   if (marked.length > 0) lines.push(`  class ${marked.join(',')} changed`)
   lines.push('```')
@@ -182,5 +212,7 @@ function drawSchemas(input: LineageInput): Drawn {
 
 /** A label Mermaid reads as text: anything but letters, digits, `.`, `-` and space as an entity, by code point (so an emoji stays one character). */
 export function mermaidLabel(name: string): string {
-  return Array.from(visibleControls(name), char => (/^[\w.\- ]$/.test(char) ? char : `#${char.codePointAt(0)};`)).join('')
+  return Array.from(visibleControls(name), char => (/^[\w.\- ]$/.test(char) ? char : `#${char.codePointAt(0)};`)).join(
+    ''
+  )
 }

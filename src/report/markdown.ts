@@ -6,7 +6,10 @@
  * they are shown, not obeyed, as ‹U+202E›.
  */
 export function visibleControls(value: string): string {
-  return value.replace(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, char => `‹U+${(char.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}›`)
+  return value.replace(
+    /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    char => `‹U+${(char.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}›`
+  )
 }
 
 /** Plain text for a paragraph or a table cell. */
@@ -27,7 +30,9 @@ export function text(value: string): string {
  */
 export function code(value: string): string {
   // A mention in a code span does not ping, but a zero-width space after @ keeps even the text from reading as one.
-  const clean = visibleControls(value).replace(/\r\n|\r|\n/g, ' ').replace(/@/g, '@\u200b')
+  const clean = visibleControls(value)
+    .replace(/\r\n|\r|\n/g, ' ')
+    .replace(/@/g, '@\u200b')
   const longest = Math.max(0, ...Array.from(clean.matchAll(/`+/g), run => run[0].length))
   const fence = '`'.repeat(longest + 1)
   const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : ''
@@ -50,7 +55,12 @@ function isolate(span: string, value: string): string {
 export function dataCell(value: string, max = 80): string {
   const chars = Array.from(value)
   const cut = chars.length > max ? `${chars.slice(0, max).join('')}…` : value
-  return text(cut.replace(/:\/\//g, ':\u2060//').replace(/www\./gi, match => `${match.slice(0, 3)}\u2060.`).replace(/#(?=\d)/g, '#\u2060'))
+  return text(
+    cut
+      .replace(/:\/\//g, ':\u2060//')
+      .replace(/www\./gi, match => `${match.slice(0, 3)}\u2060.`)
+      .replace(/#(?=\d)/g, '#\u2060')
+  )
 }
 
 /** Text for inside an HTML element such as <summary>. */
@@ -67,7 +77,11 @@ export function html(value: string): string {
  * A GFM table. GitHub splits rows on pipes before it reads code spans, so every pipe not already escaped (by `text`)
  * is escaped here, in code spans too; inside a table cell the backslash does not show.
  */
-export function table(header: readonly string[], align: readonly ('l' | 'r')[], rows: readonly (readonly string[])[]): string {
+export function table(
+  header: readonly string[],
+  align: readonly ('l' | 'r')[],
+  rows: readonly (readonly string[])[]
+): string {
   const cell = (value: string): string => value.replace(/(?<!\\)\|/g, '\\|')
   const line = (cells: readonly string[]): string => `| ${cells.map(cell).join(' | ')} |`
   const separator = align.map(side => (side === 'r' ? '---:' : '---'))

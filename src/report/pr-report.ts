@@ -31,7 +31,7 @@ export interface PrReport {
   readonly changed: readonly string[]
   /** The affected chain, upstream first. */
   readonly chain: readonly string[]
-  readonly edges: ReadonlyArray<readonly [string, string]>
+  readonly edges: readonly (readonly [string, string])[]
   readonly diffs: readonly ModelDiff[]
   readonly noSemanticChange: readonly string[]
   readonly changedIndirectlyByFiles: readonly string[]
@@ -66,11 +66,23 @@ export type ReportTarget = 'comment' | 'summary'
 export function renderPrSections(report: PrReport, target: ReportTarget = 'comment'): Section[] {
   const grouped = report.diffs.length > TABLE_ROWS
   return [
-    { id: 'header', required: true, text: `${DIFF_COMMENT_MARKER}\n## SQLMesh diff: ${code(report.environment)} vs ${code(report.prodEnvironment)}` },
+    {
+      id: 'header',
+      required: true,
+      text: `${DIFF_COMMENT_MARKER}\n## SQLMesh diff: ${code(report.environment)} vs ${code(report.prodEnvironment)}`
+    },
     { id: 'verdict', required: true, text: `**${verdict(report)}**` },
     { id: 'summary', required: true, text: grouped ? groupedTable(report) : summaryTable(report) },
     ...notes(report),
-    ...(report.backfillPreview ? [{ id: 'backfill-preview', required: false, text: backfillPreview(report.backfillPreview, report.backfillStart ?? '') }] : []),
+    ...(report.backfillPreview
+      ? [
+          {
+            id: 'backfill-preview',
+            required: false,
+            text: backfillPreview(report.backfillPreview, report.backfillStart ?? '')
+          }
+        ]
+      : []),
     ...(report.chain.length > 0 ? [{ id: 'lineage', required: false, text: lineage(report, target) }] : []),
     ...byImportance(report).map(diff => ({ id: `details:${diff.model}`, required: false, text: modelDetails(diff) })),
     ...(grouped ? [{ id: 'models-by-outcome', required: false, text: modelsByOutcome(report) }] : []),
@@ -138,7 +150,8 @@ function downstreamPhrase(downstream: readonly ModelDiff[]): string {
   const differing = known.filter(hasDataChange).length
   // "1 of 4 downstream models differs", "0 of 1 downstream models differ": the noun counts the models, the verb the differing.
   const verb = differing === 1 ? 'differs' : 'differ'
-  if (known.length === downstream.length) return `${differing} of ${formatCount(downstream.length)} downstream models ${verb}`
+  if (known.length === downstream.length)
+    return `${differing} of ${formatCount(downstream.length)} downstream models ${verb}`
   return `${differing} of ${formatCount(known.length)} compared downstream models ${verb}`
 }
 
@@ -149,7 +162,9 @@ function coveragePhrase(diffs: readonly ModelDiff[], notCompared: readonly Model
   const compared = needing.length - notCompared.length
   const head = `${compared} of ${plural(needing.length, 'affected model')} compared`
   if (notCompared.length === 0) return head
-  const named = notCompared.slice(0, 5).map(diff => `${code(diff.model)} (${SHORT_REASONS[(diff as NotDiffed).reason]})`)
+  const named = notCompared
+    .slice(0, 5)
+    .map(diff => `${code(diff.model)} (${SHORT_REASONS[(diff as NotDiffed).reason]})`)
   if (notCompared.length > named.length) named.push(`${formatCount(notCompared.length - named.length)} more`)
   return `${head}; not compared: ${named.join(', ')}`
 }
@@ -192,7 +207,11 @@ function summaryTable(report: PrReport): string {
   if (report.diffs.length === 0) return '_Nothing to compare._'
   const changed = new Set(report.changed)
   const rows = report.diffs.map(diff => modelRow(diff, changed))
-  return table(['Model', 'Removed', 'Added', 'Changed', 'Schema · rows prod → PR · compared'], ['l', 'r', 'r', 'r', 'l'], rows)
+  return table(
+    ['Model', 'Removed', 'Added', 'Changed', 'Schema · rows prod → PR · compared'],
+    ['l', 'r', 'r', 'r', 'l'],
+    rows
+  )
 }
 
 /** Up to this many models the table has one row per model, in chain order; above it, outcomes are grouped. */
@@ -211,15 +230,22 @@ function groupedTable(report: PrReport): string {
   const changed = new Set(report.changed)
   // The changed models are listed first of all (up to the cap), then failed diffs and differences fill the rest.
   const candidates = report.diffs.filter(diff => rank(diff, changed) <= RANK.changed)
-  const picked = [...candidates.filter(diff => changed.has(diff.model)), ...candidates.filter(diff => !changed.has(diff.model))].slice(0, INDIVIDUAL_ROWS)
+  const picked = [
+    ...candidates.filter(diff => changed.has(diff.model)),
+    ...candidates.filter(diff => !changed.has(diff.model))
+  ].slice(0, INDIVIDUAL_ROWS)
   const listed = new Set(picked)
-  const individual = importanceOrder(report.diffs.filter(diff => listed.has(diff)), changed)
+  const individual = importanceOrder(
+    report.diffs.filter(diff => listed.has(diff)),
+    changed
+  )
   const groups = outcomeGroups(report.diffs.filter(diff => !listed.has(diff)))
-  const rows = [
-    ...individual.map(diff => modelRow(diff, changed)),
-    ...groups.map(group => groupRow(group))
-  ]
-  const head = table(['Model', 'Removed', 'Added', 'Changed', 'Schema · rows prod → PR · compared'], ['l', 'r', 'r', 'r', 'l'], rows)
+  const rows = [...individual.map(diff => modelRow(diff, changed)), ...groups.map(group => groupRow(group))]
+  const head = table(
+    ['Model', 'Removed', 'Added', 'Changed', 'Schema · rows prod → PR · compared'],
+    ['l', 'r', 'r', 'r', 'l'],
+    rows
+  )
   const note = `_${plural(report.diffs.length, 'model')}: ${formatCount(individual.length)} listed one by one (failed diffs, changed models, differences), the other ${formatCount(report.diffs.length - individual.length)} grouped by outcome._`
   return `${head}\n\n${note}`
 }
@@ -242,7 +268,10 @@ function importanceOrder<T extends ModelDiff>(diffs: readonly T[], changed: Read
 
 /** The compared models, whose details the report shows, most important first: fit.ts drops details from the end. */
 function byImportance(report: PrReport): Diffed[] {
-  return importanceOrder(report.diffs.filter((diff): diff is Diffed => diff.status === 'diffed'), new Set(report.changed))
+  return importanceOrder(
+    report.diffs.filter((diff): diff is Diffed => diff.status === 'diffed'),
+    new Set(report.changed)
+  )
 }
 
 /** One model's row: its role mark and name, the three counts, then schema, totals and what was compared. */
@@ -268,7 +297,13 @@ interface OutcomeGroup {
 }
 
 /** The order of groups: failed, not compared, differences, new or removed, compared equal, needing no comparison. */
-const GROUP_ORDER: Record<ReturnType<typeof coverageOf>, number> = { failed: 0, 'not-compared': 1, compared: 3, 'whole-model': 4, 'not-needed': 5 }
+const GROUP_ORDER: Record<ReturnType<typeof coverageOf>, number> = {
+  failed: 0,
+  'not-compared': 1,
+  compared: 3,
+  'whole-model': 4,
+  'not-needed': 5
+}
 
 /** Outcome rows past this many (models compared over many different windows) regroup without the window. */
 const GROUP_ROWS = 12
@@ -282,7 +317,10 @@ function outcomeGroups(diffs: readonly ModelDiff[]): OutcomeGroup[] {
   return fine.length <= GROUP_ROWS ? fine : groupBy(diffs, coarseOutcomeOf)
 }
 
-function groupBy(diffs: readonly ModelDiff[], outcome: (diff: ModelDiff) => { label: string; order: number }): OutcomeGroup[] {
+function groupBy(
+  diffs: readonly ModelDiff[],
+  outcome: (diff: ModelDiff) => { label: string; order: number }
+): OutcomeGroup[] {
   const groups = new Map<string, OutcomeGroup>()
   for (const diff of diffs) {
     const { label, order } = outcome(diff)
@@ -295,13 +333,16 @@ function groupBy(diffs: readonly ModelDiff[], outcome: (diff: ModelDiff) => { la
 
 function coarseOutcomeOf(diff: ModelDiff): { label: string; order: number } {
   if (diff.status !== 'diffed') return outcomeOf(diff)
-  return hasDataChange(diff) ? { label: 'differs · compared', order: 2 } : { label: 'no difference · compared', order: GROUP_ORDER.compared }
+  return hasDataChange(diff)
+    ? { label: 'differs · compared', order: 2 }
+    : { label: 'no difference · compared', order: GROUP_ORDER.compared }
 }
 
 function outcomeOf(diff: ModelDiff): { label: string; order: number } {
   if (diff.status !== 'diffed') return { label: notDiffedLabel(diff), order: GROUP_ORDER[coverageOf(diff)] }
   const schema = schemaCell(diff)
-  if (hasDataChange(diff)) return { label: ['differs', schema, comparedCell(diff)].filter(Boolean).join(' · '), order: 2 }
+  if (hasDataChange(diff))
+    return { label: ['differs', schema, comparedCell(diff)].filter(Boolean).join(' · '), order: 2 }
   return { label: `no difference · ${comparedCell(diff)}`, order: GROUP_ORDER.compared }
 }
 
@@ -311,9 +352,14 @@ function groupRow(group: OutcomeGroup): string[] {
   const sum = (pick: (diff: Diffed) => number | null): string => {
     if (compared.length === 0) return '—'
     const values = compared.map(pick)
-    return values.every(value => value === null) ? 'n/a' : formatCount(values.reduce<number>((total, value) => total + (value ?? 0), 0))
+    return values.every(value => value === null)
+      ? 'n/a'
+      : formatCount(values.reduce<number>((total, value) => total + (value ?? 0), 0))
   }
-  const names = nameList(group.models.map(diff => shortName(diff.model, 48)), NAMES_SHOWN)
+  const names = nameList(
+    group.models.map(diff => shortName(diff.model, 48)),
+    NAMES_SHOWN
+  )
   return [
     `**${plural(group.models.length, 'model')}**`,
     sum(diff => diff.rows.onlyInProd),
@@ -332,21 +378,37 @@ export function nameList(names: readonly string[], shown: number): string {
 /** Every affected model under its outcome, in a collapsed list: the table's groups name only a few. */
 function modelsByOutcome(report: PrReport): string {
   const groups = outcomeGroups(report.diffs)
-  const body = groups.map(group => `- ${text(group.label)} (${formatCount(group.models.length)}): ${group.models.map(diff => code(diff.model)).join(', ')}`).join('\n')
+  const body = groups
+    .map(
+      group =>
+        `- ${text(group.label)} (${formatCount(group.models.length)}): ${group.models.map(diff => code(diff.model)).join(', ')}`
+    )
+    .join('\n')
   return details(`<b>Every affected model by outcome</b> (${formatCount(report.diffs.length)})`, body)
 }
 
 /** What was compared: the window or all rows, how rows were matched, and why where it is not the grain. */
 function comparedCell(diff: Diffed): string {
-  const scope = diff.window ? text(describeWindow(diff.window)) : diff.partialUpstream ? 'all rows ⚠️ partial upstream' : 'all rows'
-  const labels = [scope, methodLabel(diff), diff.preview ? 'forward-only preview' : '', diff.fullHistory ? 'rebuilt from its start' : '']
+  const scope = diff.window
+    ? text(describeWindow(diff.window))
+    : diff.partialUpstream
+      ? 'all rows ⚠️ partial upstream'
+      : 'all rows'
+  const labels = [
+    scope,
+    methodLabel(diff),
+    diff.preview ? 'forward-only preview' : '',
+    diff.fullHistory ? 'rebuilt from its start' : ''
+  ]
   return labels.filter(Boolean).join(' · ')
 }
 
 function methodLabel(diff: Diffed): string {
   if (diff.method !== 'whole-rows') return ''
   if (!diff.grainProblem) return 'whole rows (no grain)'
-  return diff.grainProblem.kind === 'missing-columns' ? 'whole rows (grain column missing)' : 'whole rows (grain not unique)'
+  return diff.grainProblem.kind === 'missing-columns'
+    ? 'whole rows (grain column missing)'
+    : 'whole rows (grain not unique)'
 }
 
 function schemaCell(diff: Diffed): string {
@@ -395,7 +457,7 @@ function notDiffedLabel(diff: NotDiffed): string {
 function grainAdvice(facts: ModelFacts | undefined): string {
   switch (facts?.source) {
     case 'dbt':
-      return "`config(grain=[...])` in the dbt model"
+      return '`config(grain=[...])` in the dbt model'
     case 'python':
       return '`grains=[...]` in its `@model` decorator'
     default:
@@ -419,7 +481,10 @@ export function grainProblemText(grain: readonly string[], problem: GrainProblem
     return `its grain ${declared} names ${problem.missing.length === 1 ? 'a column' : 'columns'} it does not have (${problem.missing.map(code).join(', ')}); its columns are ${columns}`
   }
   const { duplicateKeys, nullKeyRows } = problem
-  const nulls = nullKeyRows.prod + nullKeyRows.pr > 0 ? `, and ${formatCount(nullKeyRows.prod)} rows in prod and ${formatCount(nullKeyRows.pr)} in the PR have a null key` : ''
+  const nulls =
+    nullKeyRows.prod + nullKeyRows.pr > 0
+      ? `, and ${formatCount(nullKeyRows.prod)} rows in prod and ${formatCount(nullKeyRows.pr)} in the PR have a null key`
+      : ''
   return `its grain ${declared} is not unique: ${plural(duplicateKeys.prod, 'duplicate key')} in prod, ${formatCount(duplicateKeys.pr)} in the PR${nulls}`
 }
 
@@ -435,7 +500,10 @@ function notes(report: PrReport): Section[] {
     ...capLines([...notDiffedNotes(report.diffs), ...grainNotes(report)], NOTE_LINES),
     ...historyNotes(report.diffs),
     ...fileNotes(report),
-    ...capLines((report.auditFailures ?? []).map(failure => `- ❌ Audit failed in the PR environment: ${code(failure)}`), NOTE_LINES),
+    ...capLines(
+      (report.auditFailures ?? []).map(failure => `- ❌ Audit failed in the PR environment: ${code(failure)}`),
+      NOTE_LINES
+    ),
     ...gateNotes(report)
   ]
   return lines.length > 0 ? [{ id: 'notes', required: true, text: lines.join('\n') }] : []
@@ -458,12 +526,17 @@ function notDiffedNotes(diffs: readonly ModelDiff[]): string[] {
     else groups.set(key, [diff])
   }
   // Failed and not-compared models first: they are what a reviewer must read.
-  const ordered = [...groups.values()].sort((a, b) => noteOrder(a[0] as NotDiffed) - noteOrder(b[0] as NotDiffed))
+  const ordered = [...groups.values()].sort((a, b) => noteOrder(a[0]) - noteOrder(b[0]))
   return ordered.flatMap(group => {
-    const first = group[0] as NotDiffed
+    const first = group[0]
     const mark = first.reason === 'error' ? '❌ ' : isUncompared(first) ? '⚠️ not compared: ' : ''
     if (group.length < NOTE_GROUP) return group.map(diff => `- ${mark}${code(diff.model)}: ${text(diff.detail)}`)
-    return [`- ${mark}${plural(group.length, 'model')} (${nameList(group.map(diff => diff.model), NAMES_SHOWN)}): ${text(first.detail)}`]
+    return [
+      `- ${mark}${plural(group.length, 'model')} (${nameList(
+        group.map(diff => diff.model),
+        NAMES_SHOWN
+      )}): ${text(first.detail)}`
+    ]
   })
 }
 
@@ -473,11 +546,19 @@ function noteOrder(diff: NotDiffed): number {
 
 /** Models compared as whole rows: those without a grain in one line when many, each grain problem on its own. */
 function grainNotes(report: PrReport): string[] {
-  const wholeRows = report.diffs.filter((diff): diff is Diffed => diff.status === 'diffed' && diff.method === 'whole-rows')
+  const wholeRows = report.diffs.filter(
+    (diff): diff is Diffed => diff.status === 'diffed' && diff.method === 'whole-rows'
+  )
   const noGrain = wholeRows.filter(diff => !diff.grainProblem)
-  const problems = wholeRows.filter(diff => diff.grainProblem).map(diff => grainNote(diff, report.models?.get(diff.model)))
-  if (noGrain.length < NOTE_GROUP) return [...noGrain.map(diff => grainNote(diff, report.models?.get(diff.model))), ...problems]
-  const line = `- ${plural(noGrain.length, 'model')} have no grain: compared as whole rows (rows only in prod, only in the PR, and identical): ${nameList(noGrain.map(diff => diff.model), NAMES_SHOWN)}. To see changed rows, declare each one's unique key (${grainAdvice(report.models?.get((noGrain[0] as Diffed).model))}, or its equivalent).`
+  const problems = wholeRows
+    .filter(diff => diff.grainProblem)
+    .map(diff => grainNote(diff, report.models?.get(diff.model)))
+  if (noGrain.length < NOTE_GROUP)
+    return [...noGrain.map(diff => grainNote(diff, report.models?.get(diff.model))), ...problems]
+  const line = `- ${plural(noGrain.length, 'model')} have no grain: compared as whole rows (rows only in prod, only in the PR, and identical): ${nameList(
+    noGrain.map(diff => diff.model),
+    NAMES_SHOWN
+  )}. To see changed rows, declare each one's unique key (${grainAdvice(report.models?.get((noGrain[0]).model))}, or its equivalent).`
   return [line, ...problems]
 }
 
@@ -490,7 +571,9 @@ function historyNotes(diffs: readonly ModelDiff[]): string[] {
       `- Rebuilt from their own start in the PR environment, because their rows depend on history before the window (their own earlier rows, or a full rebuild from a windowed model), so they compare like for like with prod: ${nameList(rebuilt, NOTE_NAMES)}`
     )
   }
-  const partial = diffs.flatMap(diff => (diff.status === 'diffed' && diff.partialUpstream ? [{ model: diff.model, upstream: diff.partialUpstream }] : []))
+  const partial = diffs.flatMap(diff =>
+    diff.status === 'diffed' && diff.partialUpstream ? [{ model: diff.model, upstream: diff.partialUpstream }] : []
+  )
   const partialLines = partial.map(
     ({ model, upstream: { model: upstream, window } }) =>
       `- ⚠️ ${code(model)} is rebuilt in full from ${code(upstream)}, which the PR environment holds only for ${text(describeWindow(window))}: ` +
@@ -504,13 +587,20 @@ function fileNotes(report: PrReport): string[] {
   const lines: string[] = []
   if (report.fileList) lines.push(fileListNote(report.fileList))
   if (report.noSemanticChange.length > 0) {
-    lines.push(`- No semantic change (the file changed, the fingerprint did not): ${nameList(report.noSemanticChange, NOTE_NAMES)}`)
+    lines.push(
+      `- No semantic change (the file changed, the fingerprint did not): ${nameList(report.noSemanticChange, NOTE_NAMES)}`
+    )
   }
   // A model "changed without an edit to its own file" is a claim about every file: not made from a list known to be cut.
   if (report.changedIndirectlyByFiles.length > 0 && !report.fileList) {
-    const files = nameList(report.projectFiles.map(file => file.path), NOTE_NAMES)
+    const files = nameList(
+      report.projectFiles.map(file => file.path),
+      NOTE_NAMES
+    )
     const via = files ? ` through ${files}` : ''
-    lines.push(`- Changed without an edit to their own file${via}: ${nameList(report.changedIndirectlyByFiles, NOTE_NAMES)}`)
+    lines.push(
+      `- Changed without an edit to their own file${via}: ${nameList(report.changedIndirectlyByFiles, NOTE_NAMES)}`
+    )
   }
   return lines
 }
@@ -520,7 +610,7 @@ export function fileListNote(cap: FileListCap): string {
   const of = cap.total !== null && cap.total > cap.listed ? ` of ${formatCount(cap.total)}` : ''
   return (
     `- ⚠️ The list of changed files is incomplete: git history was not available, and GitHub's API listed only ${formatCount(cap.listed)}${of} files (its cap). ` +
-    'The changed models come from SQLMesh\'s fingerprints, and nothing here is said from the file list alone. Use `actions/checkout` with `fetch-depth: 0` for the full list.'
+    "The changed models come from SQLMesh's fingerprints, and nothing here is said from the file list alone. Use `actions/checkout` with `fetch-depth: 0` for the full list."
   )
 }
 
@@ -530,7 +620,9 @@ function gateNotes(report: PrReport): string[] {
     lines.push(`- ❌ \`fail-on: ${report.failOn}\` fails this check for: ${nameList(report.failing, NOTE_NAMES)}`)
   }
   if (report.gate && report.gate.failedDiffs.length > 0) {
-    lines.push(`- ❌ The table diff failed, so this check fails closed for: ${nameList(report.gate.failedDiffs, NOTE_NAMES)}`)
+    lines.push(
+      `- ❌ The table diff failed, so this check fails closed for: ${nameList(report.gate.failedDiffs, NOTE_NAMES)}`
+    )
   }
   if (report.gate && report.gate.uncompared.length > 0) {
     lines.push(
@@ -546,9 +638,16 @@ function backfillPreview(rows: readonly ModelBackfill[], start: string): string 
   const body = table(
     ['Model', 'Interval', 'Note'],
     ['l', 'l', 'l'],
-    rows.map(row => [code(row.model), row.interval ? text(describeWindow(row.interval)) : '—', text(row.status === 'skipped' ? `skipped: ${row.note}` : row.note)])
+    rows.map(row => [
+      code(row.model),
+      row.interval ? text(describeWindow(row.interval)) : '—',
+      text(row.status === 'skipped' ? `skipped: ${row.note}` : row.note)
+    ])
   )
-  return details(`<b>On merge this will backfill</b> ${planned} model${planned === 1 ? '' : 's'} in prod from ${html(start)}`, body)
+  return details(
+    `<b>On merge this will backfill</b> ${planned} model${planned === 1 ? '' : 's'} in prod from ${html(start)}`,
+    body
+  )
 }
 
 /** The lineage that fits where it goes; the comment says when the job summary draws the whole graph. */
@@ -565,7 +664,10 @@ function lineage(report: PrReport, target: ReportTarget): string {
     return `**Lineage**: ${plural(report.chain.length, 'affected model')}, more than GitHub can draw in one diagram (500 edges, 50,000 characters).`
   }
   const legend = drawn.embedded ? '; dashed: embedded, inlined into its children' : ''
-  const elsewhere = !drawn.whole && target === 'comment' && renderLineage(input, MERMAID_LIMITS)?.whole ? '; the job summary draws the whole graph' : ''
+  const elsewhere =
+    !drawn.whole && target === 'comment' && renderLineage(input, MERMAID_LIMITS)?.whole
+      ? '; the job summary draws the whole graph'
+      : ''
   const caption = drawn.whole ? '' : `; ${drawn.caption}${elsewhere}`
   return `**Lineage** (changed models highlighted, upstream on the left${legend}${caption})\n\n${drawn.block}`
 }
@@ -594,7 +696,10 @@ function modelDetails(diff: Diffed): string {
       )
     )
   }
-  if (same > 0) body.push(`${same === 1 ? '1 other column matches' : `${formatCount(same)} other columns match`} 100% on matched rows.`)
+  if (same > 0)
+    body.push(
+      `${same === 1 ? '1 other column matches' : `${formatCount(same)} other columns match`} 100% on matched rows.`
+    )
   if (diff.samples) body.push(samplesBlock(diff.samples))
   return details(summary, body.filter(Boolean).join('\n\n'))
 }
@@ -603,16 +708,22 @@ function schemaLines(diff: Diffed): string[] {
   return [
     ...diff.schema.added.map(column => `- ➕ column ${code(column.column)} ${code(column.type)}`),
     ...diff.schema.removed.map(column => `- ➖ column ${code(column.column)} ${code(column.type)}`),
-    ...diff.schema.retyped.map(column => `- 🔁 column ${code(column.column)}: ${code(column.from)} → ${code(column.to)}`)
+    ...diff.schema.retyped.map(
+      column => `- 🔁 column ${code(column.column)}: ${code(column.from)} → ${code(column.to)}`
+    )
   ]
 }
 
 function samplesBlock(samples: NonNullable<Extract<ModelDiff, { status: 'diffed' }>['samples']>): string {
   const block = (title: string, rows: readonly Readonly<Record<string, unknown>>[]): string => {
     if (rows.length === 0) return ''
-    const columns = Object.keys(rows[0] as object)
+    const columns = Object.keys(rows[0])
     const cells = rows.map(row => columns.map(column => dataCell(String(row[column] ?? 'NULL'))))
-    return `${title}\n\n${table(columns.map(column => dataCell(column)), columns.map(() => 'l'), cells)}`
+    return `${title}\n\n${table(
+      columns.map(column => dataCell(column)),
+      columns.map(() => 'l'),
+      cells
+    )}`
   }
   return [
     block('Sample rows only in prod (removed):', samples.onlyInProd),
@@ -624,7 +735,10 @@ function samplesBlock(samples: NonNullable<Extract<ModelDiff, { status: 'diffed'
 }
 
 function footer(report: PrReport): string {
-  const resolved = report.environmentStartDate && report.environmentStartDate !== report.environmentStart ? ` (${text(report.environmentStart)})` : ''
+  const resolved =
+    report.environmentStartDate && report.environmentStartDate !== report.environmentStart
+      ? ` (${text(report.environmentStart)})`
+      : ''
   const from = report.environmentStartDate ?? report.environmentStart
   const start = from ? ` · built from ${text(from)}${resolved}` : ''
   return `<sub>sqlmesh-action ${ACTION_VERSION} · SQLMesh ${text(report.sqlmeshVersion)} · commit ${code(report.headSha.slice(0, 7))}${start}</sub>`

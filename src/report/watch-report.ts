@@ -35,7 +35,9 @@ const STATUS: Record<SourceComparison['status'], string> = {
 export function renderWatchSections(report: WatchReport): Section[] {
   const rows = report.sources.map(source => [
     code(source.comparison.source),
-    source.comparison.status === 'baseline' && report.dryRun ? '📌 no baseline yet (dry run)' : STATUS[source.comparison.status],
+    source.comparison.status === 'baseline' && report.dryRun
+      ? '📌 no baseline yet (dry run)'
+      : STATUS[source.comparison.status],
     describeBuckets(source),
     source.range ? text(`${source.range.start} – ${source.range.end}`) : '—',
     source.readers.length > 0 ? source.readers.map(code).join(', ') : '—'
@@ -49,7 +51,11 @@ export function renderWatchSections(report: WatchReport): Section[] {
   ]
   const errors = report.sources.flatMap(source => (source.comparison.status === 'error' ? [source.comparison] : []))
   for (const error of errors) {
-    sections.push({ id: `watch:error:${error.source}`, required: true, text: `**${code(error.source)} could not be fingerprinted:**\n\n\`\`\`text\n${error.error.replace(/```/g, "'''").slice(0, 2000)}\n\`\`\`` })
+    sections.push({
+      id: `watch:error:${error.source}`,
+      required: true,
+      text: `**${code(error.source)} could not be fingerprinted:**\n\n\`\`\`text\n${error.error.replace(/```/g, "'''").slice(0, 2000)}\n\`\`\``
+    })
   }
   if (report.conflicts.length > 0) {
     sections.push({
@@ -69,10 +75,14 @@ export function renderWatchSections(report: WatchReport): Section[] {
 
 /** The verdict when no restatement was called for. */
 export function watchVerdict(report: WatchReport): string {
-  const count = (status: SourceComparison['status']): number => report.sources.filter(source => source.comparison.status === status).length
-  if (count('error') > 0) return `❌ ${count('error')} of ${sources(report.sources.length)} watched could not be fingerprinted: their changes are unknown.`
-  if (report.dryRun && count('baseline') > 0) return `🗓️ Dry run: ${sources(count('baseline'))} without a recorded fingerprint yet; nothing recorded.`
-  if (count('baseline') > 0) return `📌 Baseline recorded for ${sources(count('baseline'))}; nothing rebuilt (a change is detected from the next run on).`
+  const count = (status: SourceComparison['status']): number =>
+    report.sources.filter(source => source.comparison.status === status).length
+  if (count('error') > 0)
+    return `❌ ${count('error')} of ${sources(report.sources.length)} watched could not be fingerprinted: their changes are unknown.`
+  if (report.dryRun && count('baseline') > 0)
+    return `🗓️ Dry run: ${sources(count('baseline'))} without a recorded fingerprint yet; nothing recorded.`
+  if (count('baseline') > 0)
+    return `📌 Baseline recorded for ${sources(count('baseline'))}; nothing rebuilt (a change is detected from the next run on).`
   return `✅ No watched source changed since the last recorded fingerprints (${sources(report.sources.length)}): nothing to rebuild.`
 }
 
@@ -92,7 +102,8 @@ function sources(count: number): string {
 function describeBuckets(source: WatchedSource): string {
   if (source.comparison.status !== 'changed') return '—'
   const shown = source.comparison.buckets.slice(0, 12).map(bucket => {
-    const name = bucket.bucket === '*' ? 'whole table' : bucket.bucket === 'null' ? 'rows without a time' : bucket.bucket
+    const name =
+      bucket.bucket === '*' ? 'whole table' : bucket.bucket === 'null' ? 'rows without a time' : bucket.bucket
     return `${text(name)}: ${countOrDash(bucket.rowsBefore)} → ${countOrDash(bucket.rowsAfter)}`
   })
   const more = source.comparison.buckets.length - shown.length

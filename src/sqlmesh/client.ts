@@ -124,7 +124,14 @@ export class SqlMesh {
       if (!verdict.ok) throw new SqlMeshError('sqlmesh_too_old', verdict.message)
       if (verdict.warning) options.warn(verdict.warning)
       const loaded = await bridge
-        .request<{ models: RawModel[]; workers: number; secrets: string[]; gateway: string; state: RawState; cwd: string }>('load', {
+        .request<{
+          models: RawModel[]
+          workers: number
+          secrets: string[]
+          gateway: string
+          state: RawState
+          cwd: string
+        }>('load', {
           path: options.projectPath,
           gateway: options.gateway
         })
@@ -132,8 +139,20 @@ export class SqlMesh {
           throw explainLoadError(error, options)
         })
       loaded.secrets.forEach(options.mask)
-      const state = { gateway: loaded.state.gateway, type: loaded.state.type, database: loaded.state.database, cwd: loaded.cwd }
-      return new SqlMesh(bridge, hello.sqlmesh_version, parseModels(loaded.models), loaded.workers, loaded.gateway, state)
+      const state = {
+        gateway: loaded.state.gateway,
+        type: loaded.state.type,
+        database: loaded.state.database,
+        cwd: loaded.cwd
+      }
+      return new SqlMesh(
+        bridge,
+        hello.sqlmesh_version,
+        parseModels(loaded.models),
+        loaded.workers,
+        loaded.gateway,
+        state
+      )
     } catch (error) {
       await bridge.close()
       throw error
@@ -190,7 +209,9 @@ export class SqlMesh {
 
   /** Rows in prod's table of each model (keyed by model name); null where the model has no table yet. */
   async prodRowCounts(models: readonly ModelInfo[]): Promise<Map<string, number | null>> {
-    const raw = await this.call<{ counts: Record<string, number | null> }>('row_counts', { models: models.map(model => model.fqn) })
+    const raw = await this.call<{ counts: Record<string, number | null> }>('row_counts', {
+      models: models.map(model => model.fqn)
+    })
     return new Map(models.map(model => [model.name, raw.counts[model.fqn] ?? null]))
   }
 
@@ -204,16 +225,27 @@ export class SqlMesh {
    * Per source, its fingerprint per bucket (row count and content hash), computed in the warehouse by one aggregate
    * query each; a source that could not be read comes back with its error.
    */
-  async watchFingerprints(sources: readonly WatchSource[]): Promise<Array<{ name: string; buckets: BucketFingerprint[]; error: string | null }>> {
-    const raw = await this.call<{ sources: Array<{ name: string; buckets: BucketFingerprint[]; error: string | null }> }>('watch_fingerprints', {
-      sources: sources.map(source => ({ name: source.name, table: source.table, time_column: source.timeColumn, bucket: source.bucket }))
+  async watchFingerprints(
+    sources: readonly WatchSource[]
+  ): Promise<{ name: string; buckets: BucketFingerprint[]; error: string | null }[]> {
+    const raw = await this.call<{
+      sources: { name: string; buckets: BucketFingerprint[]; error: string | null }[]
+    }>('watch_fingerprints', {
+      sources: sources.map(source => ({
+        name: source.name,
+        table: source.table,
+        time_column: source.timeColumn,
+        bucket: source.bucket
+      }))
     })
     return raw.sources
   }
 
   /** The fingerprints recorded by earlier runs, per source, from the action's table in `schema`. */
   async watchState(schema: string): Promise<Map<string, BucketFingerprint[]>> {
-    const raw = await this.call<{ exists: boolean; sources: Record<string, BucketFingerprint[]> }>('watch_state', { schema })
+    const raw = await this.call<{ exists: boolean; sources: Record<string, BucketFingerprint[]> }>('watch_state', {
+      schema
+    })
     return new Map(Object.entries(raw.sources))
   }
 
@@ -223,7 +255,11 @@ export class SqlMesh {
    */
   async watchRecord(
     schema: string,
-    sources: ReadonlyArray<{ name: string; buckets: readonly BucketFingerprint[]; expected: readonly BucketFingerprint[] | null }>
+    sources: readonly {
+      name: string
+      buckets: readonly BucketFingerprint[]
+      expected: readonly BucketFingerprint[] | null
+    }[]
   ): Promise<{ recorded: string[]; conflicts: string[]; table: string }> {
     return this.call('watch_record', { schema, sources })
   }
@@ -232,7 +268,14 @@ export class SqlMesh {
   async stateCheck(environment: string): Promise<{ exists: boolean; models: PhysicalObject[] }> {
     const raw = await this.call<{
       exists: boolean
-      models: Array<{ name: string; physical: string; physical_type: string | null; view: string; view_type: string | null; points_to_physical: boolean | null }>
+      models: {
+        name: string
+        physical: string
+        physical_type: string | null
+        view: string
+        view_type: string | null
+        points_to_physical: boolean | null
+      }[]
     }>('state_check', { environment })
     return {
       exists: raw.exists,
@@ -294,7 +337,10 @@ function explainLoadError(error: Error, options: SqlMeshOptions): Error {
   if (!(error instanceof SqlMeshError)) return error
   if (error.kind === 'unknown_gateway') return new SqlMeshError(error.kind, `Input 'gateway': ${error.message}.`)
   if (error.kind === 'config') {
-    return new SqlMeshError(error.kind, `The SQLMesh config in ${options.projectPath} could not be read: ${error.message}`)
+    return new SqlMeshError(
+      error.kind,
+      `The SQLMesh config in ${options.projectPath} could not be read: ${error.message}`
+    )
   }
   return new SqlMeshError(
     error.kind,
@@ -306,5 +352,5 @@ function explainLoadError(error: Error, options: SqlMeshOptions): Error {
 function bridgeScript(): string {
   const here = dirname(fileURLToPath(import.meta.url))
   const candidates = [join(here, 'sqlmesh_bridge.py'), join(here, '..', '..', 'bridge', 'sqlmesh_bridge.py')]
-  return candidates.find(candidate => existsSync(candidate)) ?? (candidates[0] as string)
+  return candidates.find(candidate => existsSync(candidate)) ?? (candidates[0])
 }

@@ -36,7 +36,7 @@ function interpreterOf(script: string): string | null {
 /** The interpreter named by a script's `#!` line, when it is a plain path to a Python. */
 export function shebangInterpreter(head: string): string | null {
   const match = /^#!\s*(\S*python[\d.]*)\s*$/m.exec(head.split('\n')[0] ?? '')
-  return match ? (match[1] as string) : null
+  return match ? (match[1]) : null
 }
 
 /** Compares dotted versions numerically (pre-release suffixes ignored). */
@@ -60,7 +60,10 @@ export function checkSqlMeshVersion(version: string, python: string): VersionVer
     }
   }
   if (!version.startsWith(`${TESTED_SQLMESH_MINOR}.`)) {
-    return { ok: true, warning: `SQLMesh ${version} is newer than the versions this action is tested with (${TESTED_SQLMESH_MINOR}.x).` }
+    return {
+      ok: true,
+      warning: `SQLMesh ${version} is newer than the versions this action is tested with (${TESTED_SQLMESH_MINOR}.x).`
+    }
   }
   return { ok: true }
 }

@@ -46,7 +46,11 @@ export interface RawEnvironment {
 
 export type RawGrainProblem =
   | { kind: 'missing-columns'; missing: string[]; columns: string[] }
-  | { kind: 'not-unique'; duplicate_keys: { source: number; target: number }; null_key_rows: { source: number; target: number } }
+  | {
+      kind: 'not-unique'
+      duplicate_keys: { source: number; target: number }
+      null_key_rows: { source: number; target: number }
+    }
 
 export type RawDiff =
   | { diffed: false; detail?: string }
@@ -102,7 +106,7 @@ export function parseEnvironment(raw: RawEnvironment, isProd: boolean): Environm
       fingerprint: snapshot.fingerprint,
       version: snapshot.version,
       forwardOnly: snapshot.forward_only,
-      intervals: intervals.map(([start, end]) => ({ start: start as number, end: end as number }))
+      intervals: intervals.map(([start, end]) => ({ start: start, end: end }))
     })
   }
   return models
@@ -118,12 +122,12 @@ export function parseDiff(raw: RawDiff): TableComparison | null {
     grain: raw.grain,
     grainProblem: parseGrainProblem(raw.grain_problem),
     schema: {
-      added: raw.schema.added.map(([column, type]) => ({ column: column as string, type: type as string })),
-      removed: raw.schema.removed.map(([column, type]) => ({ column: column as string, type: type as string })),
+      added: raw.schema.added.map(([column, type]) => ({ column: column, type: type })),
+      removed: raw.schema.removed.map(([column, type]) => ({ column: column, type: type })),
       retyped: raw.schema.modified.map(([column, from, to]) => ({
-        column: column as string,
-        from: from as string,
-        to: to as string
+        column: column,
+        from: from,
+        to: to
       }))
     },
     rows: {
@@ -163,19 +167,29 @@ export interface RawRestatement {
   rows_before?: Record<string, number | null>
   rows_after?: Record<string, number | null>
   evaluated?: Record<string, number>
-  failed?: Array<{ model: string; error: string }>
+  failed?: { model: string; error: string }[]
   skipped?: string[]
   error?: string | null
   seconds?: number
 }
 
 /** A restatement's result with model names instead of SQLMesh's fully-qualified ones. */
-export function parseRestatement(raw: RawRestatement, nameOf: (fqn: string) => string, requestedStart: number, applied: boolean): RestatementOutcome {
+export function parseRestatement(
+  raw: RawRestatement,
+  nameOf: (fqn: string) => string,
+  requestedStart: number,
+  applied: boolean
+): RestatementOutcome {
   const byName = <V>(record: Record<string, V> | undefined): Map<string, V> =>
     new Map(Object.entries(record ?? {}).map(([fqn, value]) => [nameOf(fqn), value]))
   return {
     requestedStart,
-    planned: new Map(Object.entries(raw.planned).map(([fqn, [start, end]]) => [nameOf(fqn), { start: start as number, end: end as number }])),
+    planned: new Map(
+      Object.entries(raw.planned).map(([fqn, [start, end]]) => [
+        nameOf(fqn),
+        { start: start, end: end }
+      ])
+    ),
     applied,
     evaluated: byName(raw.evaluated),
     failed: new Map((raw.failed ?? []).map(failure => [nameOf(failure.model), failure.error])),

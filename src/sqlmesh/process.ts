@@ -81,7 +81,12 @@ export class BridgeProcess {
     } catch {
       // Only the bridge writes this stream, one JSON response per line: a line that does not parse is a response
       // lost, and waiting for it would hang the job. Fail what is waiting instead, with the line.
-      this.failPending(new SqlMeshError('protocol', `The SQLMesh bridge sent a response the action could not read: ${line.slice(0, 300)}`))
+      this.failPending(
+        new SqlMeshError(
+          'protocol',
+          `The SQLMesh bridge sent a response the action could not read: ${line.slice(0, 300)}`
+        )
+      )
       return
     }
     const waiting = message.id === undefined ? undefined : this.pending.get(message.id)
