@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createProjectRepo, pullRequestPayload, runAction, type ActionRun, type Repo } from '../support/scenario.mjs'
 import { summaryRow } from './fixtures/comment.js'
 import { startGitHubServer, type GitHubServer } from '../support/github-server.mjs'
+import { tearDown } from './fixtures/scenario.js'
 
 const REPOSITORY = 'acme/dbt-shop'
 const TOKEN = 'ghs_dbt_token'
@@ -42,10 +43,7 @@ describe('a dbt project loaded by SQLMesh, on duckdb', () => {
     body = server.comments(31)[0]?.body ?? ''
   })
 
-  afterAll(async () => {
-    await server?.close()
-    repo?.remove()
-  })
+  afterAll(() => tearDown({ server, repo }))
 
   it('diffs every affected model and says so', () => {
     expect(run.code).toBe(0)

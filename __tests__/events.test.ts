@@ -21,7 +21,7 @@ const examples = (name: string): Record<string, unknown>[] => [
   ...(EVENTS.find(event => event.name === name)?.examples ?? [])
 ]
 const SETTINGS = settings({ productionBranches: ['master'] })
-const action = (payload: Record<string, unknown>): string => String(payload.action ?? '')
+const action = (payload: Record<string, unknown>): string => (typeof payload.action === 'string' ? payload.action : '')
 
 describe('pull_request payloads from GitHub', () => {
   const diffing = ['opened', 'synchronize', 'reopened', 'ready_for_review']

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createProjectRepo, pullRequestPayload, runAction, type ActionRun, type Repo } from '../support/scenario.mjs'
 import { startGitHubServer, type GitHubServer, type PullRequestFileInput } from '../support/github-server.mjs'
+import { tearDown } from './fixtures/scenario.js'
 
 const OWNER = 'acme'
 const NAME = 'hoops'
@@ -210,7 +211,7 @@ function expectFailureComment(server: GitHubServer, number: number, run: ActionR
   expect(body).toMatch(
     /^<!-- sqlmesh-action:diff -->\n## SQLMesh diff: `pr_\d+` vs `prod`\n\n\*\*❌ The diff could not run for commit `[0-9a-f]{7}`\.\*\* Earlier results no longer apply\./
   )
-  expect(body).toContain((failure(run).split('\n')[0]).slice(0, 120))
+  expect(body).toContain(failure(run).split('\n')[0].slice(0, 120))
   expect(body).not.toContain('| Model |')
 }
 
@@ -262,8 +263,7 @@ describe('bad input and faults on DuckDB', () => {
   })
 
   afterAll(async () => {
-    await server?.close()
-    repo?.remove()
+    await tearDown({ server, repo })
     if (scratch) rmSync(scratch, { recursive: true, force: true })
   })
 
@@ -896,10 +896,7 @@ describe('merge re-run on DuckDB', () => {
     server.associateCommit(merge.merge, [51])
   })
 
-  afterAll(async () => {
-    await server?.close()
-    repo?.remove()
-  })
+  afterAll(() => tearDown({ server, repo }))
 
   function push(inputs: Record<string, string> = {}): Promise<ActionRun> {
     return runAction({
@@ -967,10 +964,7 @@ describe('faults on PostgreSQL', () => {
     server = await newServer()
   })
 
-  afterAll(async () => {
-    await server?.close()
-    repo?.remove()
-  })
+  afterAll(() => tearDown({ server, repo }))
 
   describe('the database unreachable (PGPORT=1)', () => {
     let run: ActionRun
@@ -1047,10 +1041,7 @@ describe('size: a chain of 400 models on DuckDB', () => {
     // Building 400 models with the SQLMesh CLI, then the action's run, take minutes on a busy 2-core machine.
   }, 900_000)
 
-  afterAll(async () => {
-    await server?.close()
-    repo?.remove()
-  })
+  afterAll(() => tearDown({ server, repo }))
 
   it('diffs the whole chain and posts one comment', () => {
     expect(run.code).toBe(0)
@@ -1079,7 +1070,7 @@ describe('size: a chain of 400 models on DuckDB', () => {
   })
 
   it('keeps the comment under 65,536 characters by leaving out whole sections, says so and points to the job summary', () => {
-    expect([...body].length).toBeLessThanOrEqual(65_536)
+    expect(Array.from(body).length).toBeLessThanOrEqual(65_536)
     expect(body).toMatch(
       /> ✂️ [\d,]+ sections? left out to stay under GitHub's size limit\. The full report is in the job summary: https:\/\/github\.com\/acme\/hoops\/actions\/runs\/4242/
     )
@@ -1164,7 +1155,7 @@ async function startListingBarrier(
         )
         res.writeHead(upstream.status, Object.fromEntries(passed))
         res.end(text)
-      })().catch(error => {
+      })().catch((error: unknown) => {
         res.writeHead(502, { 'content-type': 'application/json' })
         res.end(JSON.stringify({ message: `barrier proxy: ${String(error)}` }))
       })

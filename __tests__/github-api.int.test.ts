@@ -65,9 +65,12 @@ describe("the GitHub server against GitHub's OpenAPI description", () => {
   it('knows every operation the action calls, with the method and path the server serves', () => {
     const used = operationsTheActionUses()
     expect(used).toEqual([
+      'issues/create',
       'issues/create-comment',
       'issues/delete-comment',
       'issues/list-comments',
+      'issues/list-for-repo',
+      'issues/update',
       'issues/update-comment',
       'pulls/get',
       'pulls/list-files',
@@ -94,6 +97,13 @@ describe("the GitHub server against GitHub's OpenAPI description", () => {
     const raced = await github.upsertComment(7, MARKER, BOT, `${MARKER}\nthird`)
     expect(raced).toEqual({ id: created.id, url: created.url, created: false })
     expect(server.comments(7).map(comment => comment.body)).toEqual([`${MARKER}\nthird`])
+
+    // The watch mode's sticky issue: none yet, opened, found again by its marker, closed.
+    expect(await github.findIssue(MARKER, BOT)).toBeNull()
+    const issue = await github.createIssue('Stale data', `${MARKER}\nstale`)
+    expect(issue.state).toBe('open')
+    expect(await github.findIssue(MARKER, BOT)).toEqual(issue)
+    expect(await github.updateIssue(issue.number, `${MARKER}\nclear`, 'closed')).toEqual({ ...issue, state: 'closed' })
 
     expect([...server.operations].sort()).toEqual(operationsTheActionUses())
     expect(server.apiProblems).toEqual([])

@@ -36,7 +36,10 @@ function inputError(inputs: Record<string, string>): InputError {
 }
 
 beforeEach(() => {
-  for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key]
+  for (const key of Object.keys(process.env)) {
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- process.env is Node's object, not a record we could make a Map; deleting is how a variable is unset
+    if (key.startsWith('INPUT_')) delete process.env[key]
+  }
 })
 
 afterEach(() => {

@@ -12,6 +12,7 @@ import {
   type Repo
 } from '../support/scenario.mjs'
 import { startGitHubServer, type GitHubServer } from '../support/github-server.mjs'
+import { firstValue, tearDown } from './fixtures/scenario.js'
 
 const OWNER = 'acme'
 const NAME = 'hoops'
@@ -44,14 +45,16 @@ const LATE_GAMES = [
 ] as const
 
 function insertLateGames(repo: Repo): void {
-  const [table] = repo.query(
+  const tables = repo.query(
     "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = 'sqlmesh__raw' AND table_name LIKE 'raw__games__%'"
   )
   const values = LATE_GAMES.map(
     ([id, date, home, away, hp, ap]) =>
       `(${id}, DATE '${date}', '2025-26', '${home}', '${away}', ${hp}, ${ap}, 'final')`
   )
-  repo.execute(`INSERT INTO ${table?.table_schema}.${table?.table_name} VALUES ${values.join(', ')}`)
+  repo.execute(
+    `INSERT INTO ${firstValue(tables, 'table_schema')}.${firstValue(tables, 'table_name')} VALUES ${values.join(', ')}`
+  )
 }
 
 function count(repo: Repo, sql: string): number {
@@ -75,9 +78,7 @@ describe.each(GATEWAYS)('merge flow on %s', (gateway: Gateway) => {
   beforeAll(async () => {
     server = await startGitHubServer({ owner: OWNER, repo: NAME, tokens: { [TOKEN]: 'github-actions[bot]' } })
   })
-  afterAll(async () => {
-    await server?.close()
-  })
+  afterAll(() => tearDown({ server }))
   afterEach(() => {
     repos.splice(0).forEach(repo => repo.remove())
   })

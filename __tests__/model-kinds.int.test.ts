@@ -16,6 +16,7 @@ import {
 } from '../support/scenario.mjs'
 import { summaryRow } from './fixtures/comment.js'
 import { startGitHubServer, type GitHubServer } from '../support/github-server.mjs'
+import { tearDown } from './fixtures/scenario.js'
 
 const REPOSITORY = 'acme/hoops'
 const TOKEN = 'ghs_model_kinds_token'
@@ -71,10 +72,7 @@ describe.each(GATEWAYS)('Python and external models on %s', (gateway: Gateway) =
     body = server.comments(40)[0]?.body ?? ''
   })
 
-  afterAll(async () => {
-    await server?.close()
-    repo?.remove()
-  })
+  afterAll(() => tearDown({ server, repo }))
 
   it('maps the Python file to its model and finds it changed', () => {
     expect(run.code).toBe(0)

@@ -16,6 +16,7 @@ import {
 } from '../support/scenario.mjs'
 import { summaryRow } from './fixtures/comment.js'
 import { startGitHubServer, type GitHubServer } from '../support/github-server.mjs'
+import { tearDown } from './fixtures/scenario.js'
 
 const OWNER = 'acme'
 const NAME = 'hoops'
@@ -50,10 +51,7 @@ describe.each(GATEWAYS)('pull request on %s', (gateway: Gateway) => {
     })
   })
 
-  afterAll(async () => {
-    await server?.close()
-    repo?.remove()
-  })
+  afterAll(() => tearDown({ server, repo }))
 
   function openPullRequest(number: number, action = 'opened', inputs: Record<string, string> = {}): Promise<ActionRun> {
     const defaults = { 'project-path': 'analytics', 'github-token': TOKEN, 'environment-start': WINDOW_START }
@@ -150,7 +148,7 @@ describe.each(GATEWAYS)('pull request on %s', (gateway: Gateway) => {
     })
 
     it('updates the same comment on the next push instead of adding one', async () => {
-      const first = server.comments(7)[0]
+      const first = server.comments(7).at(0)
       const model = repo.read('models/staging/stg_games.sql')
       repo.write(
         'models/staging/stg_games.sql',

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module'
 import { createProjectRepo, pullRequestPayload, runAction, type ActionRun, type Repo } from '../support/scenario.mjs'
 import { renderingProblems, visibleText } from '../support/rendering.mjs'
 import { startGitHubServer, type GitHubServer } from '../support/github-server.mjs'
+import { tearDown } from './fixtures/scenario.js'
 import { shortName, visibleControls } from '../src/report/markdown.js'
 
 const cmark = createRequire(import.meta.url)('cmark-gfm') as {
@@ -69,18 +70,16 @@ describe('a project hostile to Markdown, on duckdb', () => {
     body = server.comments(41)[0]?.body ?? ''
   })
 
-  afterAll(async () => {
-    await server?.close()
-    repo?.remove()
-  })
+  afterAll(() => tearDown({ server, repo }))
 
   it('diffs every hostile model', () => {
     if (process.env.DUMP_BODY) writeFileSync(process.env.DUMP_BODY, body)
     expect(run.code).toBe(0)
     expect(body).toContain('Sample rows only in prod')
     expect(
-      JSON.parse(run.outputs['diff-results'] ?? '[]').filter((entry: { status: string }) => entry.status === 'diffed')
-        .length
+      (JSON.parse(run.outputs['diff-results'] ?? '[]') as { status: string }[]).filter(
+        entry => entry.status === 'diffed'
+      ).length
     ).toBeGreaterThanOrEqual(HOSTILE.length)
   })
 
@@ -92,7 +91,7 @@ describe('a project hostile to Markdown, on duckdb', () => {
   it('shows every model name as the name itself (bidi controls shown, long names shortened in the middle)', () => {
     const html = cmark.renderHtmlSync(body, { unsafe: true, extensions: { table: true, autolink: true } })
     const firstCells = Array.from(html.matchAll(/<tr>\s*<td>([\s\S]*?)<\/td>/g), match =>
-      visibleText(match[1] ?? '')
+      visibleText(match[1])
         .replace(/[\u200b\u2068\u2069]/g, '')
         .replace(/^(✏️|↳)\s*/u, '')
         .trim()

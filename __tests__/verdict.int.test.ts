@@ -15,6 +15,7 @@ import {
 } from '../support/scenario.mjs'
 import { summaryRow, verdictLine } from './fixtures/comment.js'
 import { startGitHubServer, type GitHubServer } from '../support/github-server.mjs'
+import { tearDown } from './fixtures/scenario.js'
 
 const REPOSITORY = 'acme/shop'
 const TOKEN = 'ghs_verdict_token'
@@ -53,10 +54,7 @@ describe.each(GATEWAYS)('the verdict on the shop project on %s', (gateway: Gatew
     base = repo.head()
   })
 
-  afterAll(async () => {
-    await server?.close()
-    repo?.remove()
-  })
+  afterAll(() => tearDown({ server, repo }))
 
   async function pullRequest(
     number: number,

@@ -12,6 +12,7 @@ import {
   type Repo
 } from '../support/scenario.mjs'
 import { startGitHubServer, type GitHubServer } from '../support/github-server.mjs'
+import { firstValue, tearDown } from './fixtures/scenario.js'
 
 const OWNER = 'acme'
 const NAME = 'hoops'
@@ -82,16 +83,13 @@ function setUpProject(repo: Repo, extra: () => void = () => undefined): void {
 }
 
 function seedTable(repo: Repo): string {
-  const [table] = repo.query(
+  const tables = repo.query(
     "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = 'sqlmesh__raw' AND table_name LIKE 'raw__games__%'"
   )
-  return `${table?.table_schema}.${table?.table_name}`
+  return `${firstValue(tables, 'table_schema')}.${firstValue(tables, 'table_name')}`
 }
 
-function insertGames(
-  repo: Repo,
-  games: readonly (readonly [number, string, string, string, number, number])[]
-): void {
+function insertGames(repo: Repo, games: readonly (readonly [number, string, string, string, number, number])[]): void {
   const values = games.map(
     ([id, date, home, away, hp, ap]) =>
       `(${id}, DATE '${date}', '2025-26', '${home}', '${away}', ${hp}, ${ap}, 'final')`
@@ -154,9 +152,7 @@ describe.each(GATEWAYS)('watch flow on %s', (gateway: Gateway) => {
   beforeAll(async () => {
     server = await startGitHubServer({ owner: OWNER, repo: NAME, tokens: { [TOKEN]: 'github-actions[bot]' } })
   })
-  afterAll(async () => {
-    await server?.close()
-  })
+  afterAll(() => tearDown({ server }))
   afterEach(() => {
     repos.splice(0).forEach(repo => repo.remove())
   })
@@ -261,16 +257,18 @@ describe.each(GATEWAYS)('watch flow on %s', (gateway: Gateway) => {
     setUpProject(repo)
     expect((await watch(repo)).code).toBe(0)
     const seed = seedTable(repo)
-    const [corrected] = repo.query(
-      "SELECT game_id FROM raw.games WHERE game_date = DATE '2026-02-10' ORDER BY game_id LIMIT 1"
+    const corrected = firstValue(
+      repo.query("SELECT game_id FROM raw.games WHERE game_date = DATE '2026-02-10' ORDER BY game_id LIMIT 1"),
+      'game_id'
     )
-    const [deleted] = repo.query(
-      "SELECT game_id FROM raw.games WHERE game_date = DATE '2026-02-12' ORDER BY game_id LIMIT 1"
+    const deleted = firstValue(
+      repo.query("SELECT game_id FROM raw.games WHERE game_date = DATE '2026-02-12' ORDER BY game_id LIMIT 1"),
+      'game_id'
     )
     const feb10 = gamesOn(repo, '2026-02-10')
     const feb12 = gamesOn(repo, '2026-02-12')
-    repo.execute(`UPDATE ${seed} SET home_points = home_points + 7 WHERE game_id = ${corrected?.game_id}`)
-    repo.execute(`DELETE FROM ${seed} WHERE game_id = ${deleted?.game_id}`)
+    repo.execute(`UPDATE ${seed} SET home_points = home_points + 7 WHERE game_id = ${corrected}`)
+    repo.execute(`DELETE FROM ${seed} WHERE game_id = ${deleted}`)
     repo.execute("UPDATE landing.team_info SET conference = 'Central' WHERE team = 'BOS'")
 
     // A dry run says what would be rebuilt, and applies and records nothing.
@@ -301,12 +299,10 @@ describe.each(GATEWAYS)('watch flow on %s', (gateway: Gateway) => {
       end: Date.parse('2026-02-13T00:00:00Z')
     })
     expect(results(run).every(result => result.status === 'rebuilt' || result.status === 'skipped')).toBe(true)
-    expect(count(repo, `SELECT COUNT(*) AS n FROM marts.mart_game_features WHERE game_id = ${deleted?.game_id}`)).toBe(
-      0
+    expect(count(repo, `SELECT COUNT(*) AS n FROM marts.mart_game_features WHERE game_id = ${deleted}`)).toBe(0)
+    expect(count(repo, `SELECT home_points AS n FROM marts.mart_game_features WHERE game_id = ${corrected}`)).toBe(
+      count(repo, `SELECT home_points AS n FROM raw.games WHERE game_id = ${corrected}`)
     )
-    expect(
-      count(repo, `SELECT home_points AS n FROM marts.mart_game_features WHERE game_id = ${corrected?.game_id}`)
-    ).toBe(count(repo, `SELECT home_points AS n FROM raw.games WHERE game_id = ${corrected?.game_id}`))
     expect(
       count(repo, "SELECT COUNT(*) AS n FROM marts.team_conference WHERE team = 'BOS' AND conference = 'Central'")
     ).toBe(count(repo, "SELECT COUNT(*) AS n FROM marts.team_standings WHERE team = 'BOS'"))
@@ -337,7 +333,7 @@ describe.each(GATEWAYS)('watch flow on %s', (gateway: Gateway) => {
       '::warning::The restatement for raw.games did not succeed: their fingerprints are kept as they were, so the next run retries.'
     )
     expect(fingerprints(repo)).toEqual(state)
-    const [opened] = server.issues()
+    const opened = server.issues().at(0)
     expect(opened).toMatchObject({
       title: 'SQLMesh watch: prod data is stale',
       state: 'open',
@@ -375,13 +371,13 @@ describe.each(GATEWAYS)('watch flow on %s', (gateway: Gateway) => {
   it('finds a physical table dropped by hand and a table made by hand in place of a view, changes nothing, and its repairs work', async () => {
     const repo = newRepo()
     setUpProject(repo)
-    const [physical] = repo.query(
+    const physical = repo.query(
       "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = 'sqlmesh__marts' AND table_name LIKE 'marts__team_standings__%'"
     )
+    const physicalSchema = firstValue(physical, 'table_schema')
+    const physicalName = firstValue(physical, 'table_name')
     // PostgreSQL will not drop a table a view reads without CASCADE, which drops prod's view of it too.
-    repo.execute(
-      `DROP TABLE ${physical?.table_schema}.${physical?.table_name}${gateway === 'postgres' ? ' CASCADE' : ''}`
-    )
+    repo.execute(`DROP TABLE ${physicalSchema}.${physicalName}${gateway === 'postgres' ? ' CASCADE' : ''}`)
     repo.execute('DROP VIEW marts.mart_game_features')
     repo.execute('CREATE TABLE marts.mart_game_features AS SELECT 1 AS made_by_hand')
 
@@ -400,7 +396,7 @@ describe.each(GATEWAYS)('watch flow on %s', (gateway: Gateway) => {
     // Nothing was changed by the check.
     expect(repo.query('SELECT made_by_hand FROM marts.mart_game_features')).toEqual([{ made_by_hand: 1 }])
     expect(
-      count(repo, `SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_name = '${physical?.table_name}'`)
+      count(repo, `SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_name = '${physicalName}'`)
     ).toBe(0)
 
     // The repairs the report gives, run as given.

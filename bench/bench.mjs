@@ -80,7 +80,7 @@ async function openSession() {
   return session
 }
 
-async function setup(session) {
+function setup(session) {
   section('Setup')
   const postgres = config.only.has('concurrency') && postgresReachable() ? postgresNames() : undefined
   session.repo = createBenchRepo({ rows: config.rows, postgres, log })

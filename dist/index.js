@@ -33937,17 +33937,22 @@ function pullRequestOf(event) {
     const headRepo = record(head.repo);
     return {
         name: event.name,
-        action: String(event.payload.action ?? ''),
+        action: payloadText(event.payload.action),
         number: Number(pr.number ?? event.payload.number),
-        baseSha: String(base.sha ?? ''),
-        baseRef: String(base.ref ?? ''),
-        headSha: String(head.sha ?? ''),
-        headRef: String(head.ref ?? ''),
+        baseSha: payloadText(base.sha),
+        baseRef: payloadText(base.ref),
+        headSha: payloadText(head.sha),
+        headRef: payloadText(head.ref),
         merged: pr.merged === true,
+        mergeCommitSha: typeof pr.merge_commit_sha === 'string' ? pr.merge_commit_sha : null,
         // A head repository GitHub no longer knows (a deleted fork) counts as a fork: its code is still someone else's.
         fromFork: !headRepo || Boolean(baseRepo && headRepo.full_name !== baseRepo.full_name),
         changedFiles: typeof pr.changed_files === 'number' ? pr.changed_files : null
     };
+}
+/** A payload field GitHub sends as a string (an action, a ref, a sha); '' when it is absent or not a string. */
+function payloadText(value) {
+    return typeof value === 'string' ? value : '';
 }
 function record(value) {
     return typeof value === 'object' && value !== null ? value : null;
@@ -34160,7 +34165,7 @@ function interpreterOf(script) {
 /** The interpreter named by a script's `#!` line, when it is a plain path to a Python. */
 function shebangInterpreter(head) {
     const match = /^#!\s*(\S*python[\d.]*)\s*$/m.exec(head.split('\n')[0] ?? '');
-    return match ? (match[1]) : null;
+    return match ? match[1] : null;
 }
 /** Compares dotted versions numerically (pre-release suffixes ignored). */
 function compareVersions(a, b) {
@@ -34291,10 +34296,7 @@ function parseRestatement(raw, nameOf, requestedStart, applied) {
     const byName = (record) => new Map(Object.entries(record ?? {}).map(([fqn, value]) => [nameOf(fqn), value]));
     return {
         requestedStart,
-        planned: new Map(Object.entries(raw.planned).map(([fqn, [start, end]]) => [
-            nameOf(fqn),
-            { start: start, end: end }
-        ])),
+        planned: new Map(Object.entries(raw.planned).map(([fqn, [start, end]]) => [nameOf(fqn), { start: start, end: end }])),
         applied,
         evaluated: byName(raw.evaluated),
         failed: new Map((raw.failed ?? []).map(failure => [nameOf(failure.model), failure.error])),
@@ -34340,7 +34342,7 @@ class SqlMesh {
         const bridge = BridgeProcess.start(options.python, bridgeScript(), options.workingDirectory ?? options.projectPath, bridgeEnvironment(options.env), options.log);
         try {
             const hello = await bridge.request('hello').catch((error) => {
-                throw new SqlMeshError('sqlmesh_missing', `SQLMesh could not be started with the Python interpreter '${options.python}': ${error.message}. ` +
+                throw new SqlMeshError('sqlmesh_missing', `SQLMesh could not be started with the Python interpreter '${options.python}': ${error instanceof Error ? error.message : String(error)}. ` +
                     `Install it in a step before this action (${INSTALL_HINT}), or set the 'python' input to the interpreter that has it.`);
             });
             const verdict = checkSqlMeshVersion(hello.sqlmesh_version, options.python);
@@ -34470,6 +34472,7 @@ class SqlMesh {
         };
     }
     /** Dates or relative expressions as epoch ms, read the way SQLMesh reads them; also SQLMesh's "now". */
+    /** Each value as epoch ms, under its own key: a key left out of `values` is left out of `times`. */
     async resolveTimes(values) {
         return this.call('resolve_times', { values });
     }
@@ -34502,7 +34505,7 @@ const ANALYTICS_SWITCH = 'SQLMESH__DISABLE_ANONYMIZED_ANALYTICS';
 function bridgeEnvironment(env) {
     return env[ANALYTICS_SWITCH] === undefined ? { ...env, [ANALYTICS_SWITCH]: '1' } : { ...env };
 }
-/** A load failure in the user's words: which input or which file to fix. */
+/** A load failure in the user's words: which input or which file to fix. Anything but SQLMesh's errors is kept. */
 function explainLoadError(error, options) {
     if (!(error instanceof SqlMeshError))
         return error;
@@ -34517,7 +34520,7 @@ function explainLoadError(error, options) {
 function bridgeScript() {
     const here = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
     const candidates = [(0,external_node_path_namespaceObject.join)(here, 'sqlmesh_bridge.py'), (0,external_node_path_namespaceObject.join)(here, '..', '..', 'bridge', 'sqlmesh_bridge.py')];
-    return candidates.find(candidate => (0,external_node_fs_namespaceObject.existsSync)(candidate)) ?? (candidates[0]);
+    return candidates.find(candidate => (0,external_node_fs_namespaceObject.existsSync)(candidate)) ?? candidates[0];
 }
 
 ;// CONCATENATED MODULE: ./src/flows/context.ts
@@ -35025,7 +35028,7 @@ class MinHeap {
         items.push(item);
         for (let i = items.length - 1; i > 0;) {
             const parent = (i - 1) >> 1;
-            if ((items[parent]) <= item)
+            if (items[parent] <= item)
                 break;
             [items[i], items[parent]] = [items[parent], item];
             i = parent;
@@ -35041,9 +35044,9 @@ class MinHeap {
                 const left = 2 * i + 1;
                 const right = left + 1;
                 let smallest = i;
-                if (left < items.length && (items[left]) < (items[smallest]))
+                if (left < items.length && items[left] < items[smallest])
                     smallest = left;
-                if (right < items.length && (items[right]) < (items[smallest]))
+                if (right < items.length && items[right] < items[smallest])
                     smallest = right;
                 if (smallest === i)
                     break;
@@ -40439,7 +40442,7 @@ class client_GitHub {
             ...this.repo,
             commit_sha: sha
         });
-        const merged = data.find(pr => pr.merge_commit_sha === sha) ?? data.find(pr => pr.merged_at) ?? data[0];
+        const merged = data.find(pr => pr.merge_commit_sha === sha) ?? data.find(pr => pr.merged_at) ?? data.at(0);
         return merged ? merged.number : null;
     }
     /**
@@ -40447,7 +40450,7 @@ class client_GitHub {
      * from anyone else (say, a person who quoted it) is left alone.
      */
     async upsertComment(issue, marker, author, body) {
-        const existing = (await this.ourComments(issue, marker, author))[0];
+        const existing = (await this.ourComments(issue, marker, author)).at(0);
         if (existing) {
             const { data } = await this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: existing.id, body });
             return { id: data.id, url: data.html_url, created: false };
@@ -40469,7 +40472,8 @@ class client_GitHub {
         });
         const ours = issues
             .filter(issue => !issue.pull_request && issue.user?.login === author && (issue.body ?? '').includes(marker))
-            .sort((a, b) => a.number - b.number)[0];
+            .sort((a, b) => a.number - b.number)
+            .at(0);
         return ours ? { number: ours.number, url: ours.html_url, state: ours.state === 'closed' ? 'closed' : 'open' } : null;
     }
     async createIssue(title, body) {
@@ -40498,7 +40502,7 @@ class client_GitHub {
      */
     async settleDuplicates(issue, marker, author, body, created) {
         const ours = await this.ourComments(issue, marker, author);
-        const keep = ours[0];
+        const keep = ours.at(0);
         if (!keep || ours.length === 1)
             return created;
         for (const extra of ours.slice(1)) {
@@ -40533,8 +40537,9 @@ class Git {
     }
     /** The commit the working tree is at, with its parents. */
     async checkedOut() {
+        // split always returns at least one element ('' for no output).
         const [sha, ...parents] = (await this.run(['rev-list', '--parents', '-n', '1', 'HEAD'])).stdout.trim().split(/\s+/);
-        return { sha: sha ?? '', parents };
+        return { sha, parents };
     }
     async hasCommit(sha) {
         return (await this.run(['cat-file', '-e', `${sha}^{commit}`], true)).code === 0;
@@ -40609,7 +40614,7 @@ function parseNameStatus(output) {
     const parts = output.split('\0').filter(part => part !== '');
     const files = [];
     for (let index = 0; index + 1 < parts.length; index += 2) {
-        const status = (parts[index]).charAt(0);
+        const status = parts[index].charAt(0);
         const path = parts[index + 1];
         files.push({ path, status: status === 'A' ? 'added' : status === 'D' ? 'removed' : 'modified' });
     }
@@ -40668,7 +40673,7 @@ function truncateLines(sections, limit, hint) {
     let inFence = false;
     let openDetails = 0;
     for (const line of body) {
-        const fence = line.startsWith("```") ? !inFence : inFence;
+        const fence = line.startsWith('```') ? !inFence : inFence;
         const open = openDetails + (!inFence && line.startsWith('<details>') ? 1 : 0) - (!inFence && line === '</details>' ? 1 : 0);
         const closing = (fence ? '\n```' : '') + '\n\n</details>'.repeat(Math.max(0, open));
         const next = used + size(line) + 1;
@@ -41404,7 +41409,7 @@ function grainNotes(report) {
         .map(diff => grainNote(diff, report.models?.get(diff.model)));
     if (noGrain.length < NOTE_GROUP)
         return [...noGrain.map(diff => grainNote(diff, report.models?.get(diff.model))), ...problems];
-    const line = `- ${plural(noGrain.length, 'model')} have no grain: compared as whole rows (rows only in prod, only in the PR, and identical): ${nameList(noGrain.map(diff => diff.model), NAMES_SHOWN)}. To see changed rows, declare each one's unique key (${grainAdvice(report.models?.get((noGrain[0]).model))}, or its equivalent).`;
+    const line = `- ${plural(noGrain.length, 'model')} have no grain: compared as whole rows (rows only in prod, only in the PR, and identical): ${nameList(noGrain.map(diff => diff.model), NAMES_SHOWN)}. To see changed rows, declare each one's unique key (${grainAdvice(report.models?.get(noGrain[0].model))}, or its equivalent).`;
     return [line, ...problems];
 }
 /** Models rebuilt from their start, and models rebuilt in full from a windowed parent. */
@@ -41516,12 +41521,22 @@ function schemaLines(diff) {
         ...diff.schema.retyped.map(column => `- 🔁 column ${code(column.column)}: ${code(column.from)} → ${code(column.to)}`)
     ];
 }
+/** A sample value as the bridge sent it (JSON): NULL for null, a struct or a list as JSON. */
+function sampleText(value) {
+    if (value === null || value === undefined)
+        return 'NULL';
+    if (typeof value === 'string')
+        return value;
+    if (typeof value === 'number' || typeof value === 'boolean')
+        return String(value);
+    return JSON.stringify(value);
+}
 function samplesBlock(samples) {
     const block = (title, rows) => {
         if (rows.length === 0)
             return '';
         const columns = Object.keys(rows[0]);
-        const cells = rows.map(row => columns.map(column => dataCell(String(row[column] ?? 'NULL'))));
+        const cells = rows.map(row => columns.map(column => dataCell(sampleText(row[column]))));
         return `${title}\n\n${table(columns.map(column => dataCell(column)), columns.map(() => 'l'), cells)}`;
     };
     return [
@@ -41946,7 +41961,7 @@ async function resolveBackfillRange(context, sqlmesh) {
     }
     const values = { 'backfill-start': start, ...(end ? { 'backfill-end': end } : {}) };
     const { times, now } = await sqlmesh.resolveTimes(values).catch((error) => {
-        throw new InputError(`Input ${error.message}. Use a date such as '2024-10-01' or a relative time such as '3 months ago'.`);
+        throw new InputError(`Input ${error instanceof Error ? error.message : String(error)}. Use a date such as '2024-10-01' or a relative time such as '3 months ago'.`);
     });
     const startMs = times['backfill-start'];
     if (startMs > now)
@@ -41967,9 +41982,7 @@ async function backfill(context, sqlmesh, graph, models, range, dryRun = context
         const previousFailed = outcomes.some(outcome => outcome.error !== null);
         info(`${dryRun ? 'Planning' : 'Restating'} ${group.models.join(', ')} from ${group.start} (SQLMesh cascades downstream)`);
         const outcome = await (async () => {
-            const requestedStart = group.start === range.start
-                ? range.startMs
-                : ((await sqlmesh.resolveTimes({ start: group.start })).times.start);
+            const requestedStart = group.start === range.start ? range.startMs : (await sqlmesh.resolveTimes({ start: group.start })).times.start;
             const request = {
                 environment: context.settings.prodEnvironment,
                 models: group.models,
@@ -42205,7 +42218,7 @@ async function resolvePlanWindow(context, sqlmesh) {
     const { times, now } = await sqlmesh
         .resolveTimes({ 'environment-start': start, ...(end ? { 'environment-end': end } : {}) })
         .catch((error) => {
-        throw new InputError(`Input ${error.message}. Use a date such as '2024-10-01' or a relative time such as '1 month ago'.`);
+        throw new InputError(`Input ${error instanceof Error ? error.message : String(error)}. Use a date such as '2024-10-01' or a relative time such as '1 month ago'.`);
     });
     const startMs = times['environment-start'];
     return { start: startMs, end: times['environment-end'] ?? now };
@@ -42407,20 +42420,20 @@ async function resolveMerge(context, git, github) {
     if (pr) {
         const { files } = await pullRequestFiles(git, github, pr);
         return {
-            commitSha: String(context.event.payload.pull_request.merge_commit_sha ?? pr.headSha),
+            commitSha: pr.mergeCommitSha ?? pr.headSha,
             files,
             pullRequest: pr.number
         };
     }
-    const before = String(context.event.payload.before ?? '');
-    const after = String(context.event.payload.after ?? '');
+    const before = payloadText(context.event.payload.before);
+    const after = payloadText(context.event.payload.after);
     if (!after)
         throw new Error('The push event has no "after" commit.');
     const from = await pushBase(git, before, after);
     const files = await git.changedFiles(from, after);
     logFiles(`git: ${files.length} files changed in ${from.slice(0, 7)}..${after.slice(0, 7)}`, files);
     const pullRequest = await github.pullRequestForCommit(after).catch((error) => {
-        warning(`Could not look up the pull request of ${after.slice(0, 7)}: ${error.message}`);
+        warning(`Could not look up the pull request of ${after.slice(0, 7)}: ${error instanceof Error ? error.message : String(error)}`);
         return null;
     });
     info(pullRequest ? `Merged pull request: #${pullRequest}` : 'No pull request is associated with this commit.');
@@ -42609,7 +42622,7 @@ function parseWatchSettings(data, file) {
         }
         const bucket = setting.bucket ?? null;
         if (bucket !== null && !WATCH_BUCKETS.includes(bucket)) {
-            throw new Error(`${file}: 'bucket' of source '${name}' is '${String(bucket)}'; expected one of: ${WATCH_BUCKETS.join(', ')}.`);
+            throw new Error(`${file}: 'bucket' of source '${name}' is '${typeof bucket === 'string' ? bucket : JSON.stringify(bucket)}'; expected one of: ${WATCH_BUCKETS.join(', ')}.`);
         }
         sources.set(name, { timeColumn, bucket: bucket });
     }
@@ -42671,7 +42684,7 @@ function compareFingerprints(source, current, recorded) {
     for (const bucket of [...new Set([...before.keys(), ...after.keys()])].sort()) {
         const old = before.get(bucket);
         const now = after.get(bucket);
-        if (old && now && old.rows === now.rows && old.hash === now.hash)
+        if (old && now && sameFingerprint(old, now))
             continue;
         const change = !old ? 'added' : !now ? 'removed' : 'changed';
         changes.push({ bucket, change, rowsBefore: old?.rows ?? null, rowsAfter: now?.rows ?? null });
@@ -42679,6 +42692,9 @@ function compareFingerprints(source, current, recorded) {
     return changes.length === 0
         ? { source, status: 'unchanged', buckets: [] }
         : { source, status: 'changed', buckets: changes };
+}
+function sameFingerprint(a, b) {
+    return a.rows === b.rows && a.hash === b.hash;
 }
 /**
  * The range a source's changed buckets call for: from the start of the earliest to the last day of the latest
@@ -42870,7 +42886,7 @@ async function runWatchFlow(context) {
         const recorded = await sqlmesh.watchState(settings.watchSchema);
         const comparisons = sources.map(source => compare(source, current, recorded, settings.watchFirstRun === 'rebuild'));
         comparisons.forEach(comparison => info(`${comparison.source}: ${describe(comparison)}`));
-        const restatements = await planRestatements(sources, comparisons, graph, context);
+        const restatements = planRestatements(sources, comparisons, graph, context);
         const outcomes = [];
         for (const restatement of restatements) {
             const range = await rangeOf(sqlmesh, restatement);
@@ -42942,7 +42958,8 @@ async function resolveSources(context, sqlmesh, graph) {
 }
 function compare(source, current, recorded, rebuildFirstRun) {
     const fingerprint = current.find(item => item.name === source.name);
-    if (!fingerprint || fingerprint.error !== null) {
+    // Undefined (no fingerprint came back) is not null either.
+    if (fingerprint?.error !== null) {
         return {
             source: source.name,
             status: 'error',
@@ -42965,7 +42982,7 @@ function describe(comparison) {
  * the end of the latest; a change without a time (a source without a time column, rows whose time is NULL)
  * restates its readers' whole history, from the earliest start among the models downstream.
  */
-async function planRestatements(sources, comparisons, graph, context) {
+function planRestatements(sources, comparisons, graph, context) {
     const byRange = new Map();
     sources.forEach((source, index) => {
         const comparison = comparisons[index];
@@ -43175,9 +43192,9 @@ function routeEvent(name, payload, settings) {
     };
 }
 function routePullRequest(name, payload, settings) {
-    const action = String(payload.action ?? '');
+    const action = scalarText(payload.action) ?? '';
     const pr = (payload.pull_request ?? {});
-    const number = String(pr.number ?? payload.number ?? '?');
+    const number = scalarText(pr.number) ?? scalarText(payload.number) ?? '?';
     if (action === 'closed')
         return { kind: 'flow', flow: pr.merged === true ? 'merge' : 'closed' };
     if (!DIFF_ACTIONS.includes(action)) {
@@ -43189,11 +43206,11 @@ function routePullRequest(name, payload, settings) {
     return { kind: 'flow', flow: 'pull-request' };
 }
 function routePush(payload, settings) {
-    const ref = String(payload.ref ?? '');
+    const ref = scalarText(payload.ref) ?? '';
     if (!ref.startsWith('refs/heads/'))
         return nothing(`Push of ${ref || 'no ref'}, not a branch: nothing to do.`);
     const branch = ref.slice('refs/heads/'.length);
-    if (payload.deleted === true || routing_ZERO_SHA.test(String(payload.after ?? ''))) {
+    if (payload.deleted === true || routing_ZERO_SHA.test(scalarText(payload.after) ?? '')) {
         return nothing(`Push that deletes branch '${branch}': nothing to deploy or backfill.`);
     }
     if (!settings.productionBranches.includes(branch)) {
@@ -43203,6 +43220,10 @@ function routePush(payload, settings) {
 }
 function nothing(reason) {
     return { kind: 'nothing', reason };
+}
+/** A payload field GitHub sends as a string or a number, as text; undefined when it is absent or anything else. */
+function scalarText(value) {
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts

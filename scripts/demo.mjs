@@ -65,12 +65,15 @@ try {
   const [table] = repo.query(
     "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = 'sqlmesh__raw'"
   )
+  if (typeof table.table_schema !== 'string' || typeof table.table_name !== 'string')
+    throw new Error('The raw table has no schema and name in information_schema')
+  const rawTable = `${table.table_schema}.${table.table_name}`
   repo.execute(
-    `INSERT INTO ${table.table_schema}.${table.table_name} VALUES ` +
+    `INSERT INTO ${rawTable} VALUES ` +
       "(99001, DATE '2026-03-01', '2025-26', 'BOS', 'NYK', 110, 100, 'final'), (99002, DATE '2026-03-02', '2025-26', 'LAL', 'GSW', 101, 99, 'final')"
   )
   console.log(
-    `  prod's staging.stg_games still has ${repo.query('SELECT COUNT(*) AS n FROM staging.stg_games')[0].n} games; sqlmesh plan prod says: ${
+    `  prod's staging.stg_games still has ${Number(repo.query('SELECT COUNT(*) AS n FROM staging.stg_games')[0].n)} games; sqlmesh plan prod says: ${
       repo
         .buildProd()
         .trim()
@@ -99,7 +102,7 @@ try {
   say(`The merge run finished in ${merged.seconds.toFixed(1)}s and posted this on the merged pull request:\n`)
   console.log(report.body)
   console.log(
-    `\n  prod's staging.stg_games now has ${repo.query('SELECT COUNT(*) AS n FROM staging.stg_games')[0].n} games (postponed ones dropped, late ones in)`
+    `\n  prod's staging.stg_games now has ${Number(repo.query('SELECT COUNT(*) AS n FROM staging.stg_games')[0].n)} games (postponed ones dropped, late ones in)`
   )
   writeFileSync(join(out, 'backfill.md'), report.body)
   say(`Written to ${join(out, 'backfill.md')}`)
@@ -126,9 +129,7 @@ try {
   console.log(`  ${first.summary.split('\n').find(line => line.startsWith('**'))}`)
 
   say("A late game arrives: the 2026-03-10 game DEN–UTA lands in the raw table, behind SQLMesh's back")
-  repo.execute(
-    `INSERT INTO ${table.table_schema}.${table.table_name} VALUES (99010, DATE '2026-03-10', '2025-26', 'DEN', 'UTA', 120, 111, 'final')`
-  )
+  repo.execute(`INSERT INTO ${rawTable} VALUES (99010, DATE '2026-03-10', '2025-26', 'DEN', 'UTA', 120, 111, 'final')`)
   console.log(
     `  sqlmesh plan prod says: ${
       repo
@@ -146,7 +147,7 @@ try {
     row => row.model === 'features_dev.game_features'
   )
   console.log(
-    `  features_dev.game_features restated from ${new Date(features.interval.start).toISOString().slice(0, 10)} to ${new Date(features.interval.end).toISOString().slice(0, 10)} (exclusive); the late game is in the mart: ${repo.query('SELECT COUNT(*) AS n FROM marts.mart_game_features WHERE game_id = 99010')[0].n} row`
+    `  features_dev.game_features restated from ${new Date(features.interval.start).toISOString().slice(0, 10)} to ${new Date(features.interval.end).toISOString().slice(0, 10)} (exclusive); the late game is in the mart: ${Number(repo.query('SELECT COUNT(*) AS n FROM marts.mart_game_features WHERE game_id = 99010')[0].n)} row`
   )
   writeFileSync(join(out, 'watch.md'), second.summary)
   say(`Written to ${join(out, 'watch.md')}`)

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The test command (npm test): installs what the tests need, rebuilds dist/ from src/, then runs every test on Node 24,
-# the Node version GitHub runs the action with. Extra arguments go to jest (e.g. --selectProjects unit).
+# The test command (npm test): installs what the tests need, runs the static checks (ESLint, Prettier, actionlint,
+# zizmor: scripts/lint.sh), rebuilds dist/ from src/, then runs every test on Node 24, the Node version GitHub runs the
+# action with. Extra arguments go to jest (e.g. --selectProjects unit); SKIP_CHECKS=1 skips the static checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup-python.sh
 [ -x node_modules/.bin/jest ] || npm ci --no-audit --no-fund
+[ "${SKIP_CHECKS:-}" = 1 ] || bash scripts/lint.sh
 npm run -s build
 
 NODE24=(npx --yes -p node@24 node)

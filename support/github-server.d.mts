@@ -14,7 +14,8 @@ export interface RecordedRequest {
   method: string
   /** path without the query string */
   path: string
-  query: Record<string, string>
+  /** a parameter the request did not send is undefined */
+  query: Partial<Record<string, string>>
   /** header names are lower-case */
   headers: Record<string, string>
   /** parsed JSON, the raw text when it is not JSON, undefined when empty */

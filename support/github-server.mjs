@@ -19,6 +19,7 @@ import { renderingProblems } from './rendering.mjs'
 import { findOperation, refusal, responseProblems } from './openapi.mjs'
 import http from 'node:http'
 import { createHash } from 'node:crypto'
+import { buffer } from 'node:stream/consumers'
 
 /** Body GitHub returns for unknown routes and for resources the token cannot see. */
 const NOT_FOUND_BODY = Object.freeze({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest' })
@@ -43,7 +44,7 @@ const RATE_LIMIT = 5000
  * @typedef {object} RecordedRequest
  * @property {string} method
  * @property {string} path path without the query string
- * @property {Record<string, string>} query
+ * @property {Partial<Record<string, string>>} query a parameter the request did not send is undefined
  * @property {Record<string, string>} headers lower-cased names
  * @property {unknown} body parsed JSON, the raw text when it is not JSON, undefined when empty
  *
@@ -87,6 +88,8 @@ const RATE_LIMIT = 5000
  * @property {(number: number, files: PullRequestFileInput[]) => void} setPullRequestFiles
  * @property {(sha: string, prNumbers: number[]) => void} associateCommit
  * @property {(issueNumber: number) => IssueComment[]} comments
+ * @property {() => Array<{number: number, title: string, body: string, state: 'open' | 'closed', user: GitHubUser,
+ *   html_url: string}>} issues the plain issues the action opened (GET/POST/PATCH /issues), oldest first
  * @property {(issueNumber: number, body: string, login: string) => IssueComment} addComment
  * @property {(match: FaultMatch, response: FaultResponse, times?: number) => void} failNext
  * @property {string[]} renderProblems what GitHub's renderer would get wrong in the comments the action posted
@@ -97,7 +100,8 @@ const RATE_LIMIT = 5000
  */
 
 /**
- * @typedef {{login: string, id: number, node_id: string, type: 'User' | 'Bot', site_admin: boolean}} GitHubUser
+ * @typedef {{login: string, id: number, node_id: string, type: 'User' | 'Bot', site_admin: boolean,
+ *   [field: string]: string | number | boolean}} GitHubUser its URL fields too, as on GitHub
  *
  * @typedef {object} IssueComment
  * @property {number} id
@@ -116,7 +120,8 @@ const RATE_LIMIT = 5000
  * @typedef {{number: number, title: string, head: StoredBranch, base: StoredBranch, state: 'open' | 'closed', merged: boolean,
  *   mergeCommitSha: string | null, login: string, files: StoredFile[], createdAt: string}} StoredPull
  * @typedef {{id: number, issueNumber: number, body: string, login: string, createdAt: string, updatedAt: string}} StoredComment
- * @typedef {{number: number, title: string, body: string, state: 'open' | 'closed', login: string}} StoredIssue
+ * @typedef {{number: number, title: string, body: string, state: 'open' | 'closed', login: string, createdAt: string,
+ *   updatedAt: string, closedAt: string | null}} StoredIssue
  * @typedef {{match: FaultMatch, response: FaultResponse, remaining: number}} Fault
  *
  * @typedef {object} State
@@ -149,7 +154,7 @@ const RATE_LIMIT = 5000
 export async function startGitHubServer(options) {
   const state = createState(options)
   const server = http.createServer((req, res) => {
-    handleRequest(state, req, res).catch(error => sendInternalError(res, error))
+    handleRequest(state, req, res).catch((/** @type {unknown} */ error) => sendInternalError(res, error))
   })
   const port = await listen(server, options.port ?? 0)
   state.url = `http://127.0.0.1:${port}`
@@ -192,11 +197,11 @@ export async function startGitHubServer(options) {
  * @returns {State}
  */
 function createState(options) {
-  if (!options?.owner || !options.repo) throw new TypeError('startGitHubServer needs owner and repo')
+  if (!options.owner || !options.repo) throw new TypeError('startGitHubServer needs owner and repo')
   return {
     owner: options.owner,
     repo: options.repo,
-    tokens: { ...(options.tokens ?? {}) },
+    tokens: { ...options.tokens },
     url: '',
     requests: [],
     pulls: new Map(),
@@ -218,7 +223,7 @@ function createState(options) {
  * @param {PullRequestInput} pr
  */
 function addPullRequest(state, pr) {
-  if (!Number.isInteger(pr?.number) || pr.number < 1)
+  if (!Number.isInteger(pr.number) || pr.number < 1)
     throw new TypeError('addPullRequest: number must be a positive integer')
   const merged = pr.merged ?? false
   state.pulls.set(pr.number, {
@@ -242,7 +247,7 @@ function addPullRequest(state, pr) {
  * @returns {StoredBranch}
  */
 function normalizeBranch(state, branch, which) {
-  if (!branch?.ref || !branch?.sha) throw new TypeError(`addPullRequest: ${which} needs ref and sha`)
+  if (!branch.ref || !branch.sha) throw new TypeError(`addPullRequest: ${which} needs ref and sha`)
   return { ref: branch.ref, sha: branch.sha, repoFullName: branch.repo ?? `${state.owner}/${state.repo}` }
 }
 
@@ -251,7 +256,7 @@ function normalizeBranch(state, branch, which) {
  * @returns {StoredFile}
  */
 function normalizeFile(file) {
-  if (!file?.filename) throw new TypeError('pull request files need a filename')
+  if (!file.filename) throw new TypeError('pull request files need a filename')
   const additions = file.additions ?? 0
   const deletions = file.deletions ?? 0
   /** @type {StoredFile} */
@@ -307,8 +312,8 @@ function commentsOfIssue(state, issueNumber) {
  */
 function addFault(state, match, response, times) {
   if (!Number.isInteger(times) || times < 1) throw new TypeError('failNext: times must be a positive integer')
-  if (!Number.isInteger(response?.status)) throw new TypeError('failNext: response.status is required')
-  state.faults.push({ match: match ?? {}, response, remaining: times })
+  if (!Number.isInteger(response.status)) throw new TypeError('failNext: response.status is required')
+  state.faults.push({ match, response, remaining: times })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -375,10 +380,7 @@ async function handleRequest(state, req, res) {
  * @returns {Promise<string>}
  */
 async function readBody(req) {
-  /** @type {Buffer[]} */
-  const chunks = []
-  for await (const chunk of req) chunks.push(/** @type {Buffer} */ (chunk))
-  return Buffer.concat(chunks).toString('utf8')
+  return (await buffer(req)).toString('utf8')
 }
 
 /**
@@ -668,7 +670,18 @@ function createIssue({ state, request, login }) {
   const number = 1000 + state.issues.size
   const body = typeof input.body === 'string' ? input.body : ''
   checkRendering(state, number, body)
-  const issue = { number, title: input.title, body, state: /** @type {'open'} */ ('open'), login }
+  const now = timestamp()
+  /** @type {StoredIssue} */
+  const issue = {
+    number,
+    title: input.title,
+    body,
+    state: 'open',
+    login,
+    createdAt: now,
+    updatedAt: now,
+    closedAt: null
+  }
   state.issues.set(number, issue)
   return { status: 201, body: serializeIssue(state, issue) }
 }
@@ -683,20 +696,44 @@ function updateIssue({ state, request, param }) {
     checkRendering(state, issue.number, issue.body)
   }
   if (typeof input.title === 'string') issue.title = input.title
-  if (input.state === 'open' || input.state === 'closed') issue.state = input.state
+  if (input.state === 'open' || input.state === 'closed') {
+    if (input.state !== issue.state) issue.closedAt = input.state === 'closed' ? timestamp() : null
+    issue.state = input.state
+  }
+  issue.updatedAt = timestamp()
   return { status: 200, body: serializeIssue(state, issue) }
 }
 
 /** @param {State} state @param {StoredIssue} issue */
 function serializeIssue(state, issue) {
+  const repository = `${state.url}/repos/${state.owner}/${state.repo}`
+  const url = `${repository}/issues/${issue.number}`
+  const user = serializeUser(state, issue.login)
+  const id = stableId(`issue:${issue.number}`)
   return {
+    id,
+    node_id: `I_${toBase64Url(`Issue${id}`)}`,
+    url,
+    repository_url: repository,
+    labels_url: `${url}/labels{/name}`,
+    comments_url: `${url}/comments`,
+    events_url: `${url}/events`,
+    html_url: `https://github.com/${state.owner}/${state.repo}/issues/${issue.number}`,
     number: issue.number,
+    state: issue.state,
     title: issue.title,
     body: issue.body,
-    state: issue.state,
-    user: serializeUser(issue.login),
-    url: `${state.url}/repos/${state.owner}/${state.repo}/issues/${issue.number}`,
-    html_url: `https://github.com/${state.owner}/${state.repo}/issues/${issue.number}`
+    user,
+    labels: [],
+    assignee: null,
+    assignees: [],
+    milestone: null,
+    locked: false,
+    comments: [...state.comments.values()].filter(comment => comment.issueNumber === issue.number).length,
+    created_at: issue.createdAt,
+    updated_at: issue.updatedAt,
+    closed_at: issue.closedAt,
+    author_association: user.type === 'Bot' ? 'NONE' : 'OWNER'
   }
 }
 
@@ -749,7 +786,7 @@ function validateCommentBody(payload) {
     payload !== null && typeof payload === 'object' ? /** @type {Record<string, unknown>} */ (payload).body : undefined
   if (body === undefined) return invalidRequest('"body" wasn\'t supplied.')
   if (typeof body !== 'string') return invalidRequest(`For 'properties/body', ${JSON.stringify(body)} is not a string.`)
-  if ([...body].length <= MAX_COMMENT_CHARS) return undefined
+  if (Array.from(body).length <= MAX_COMMENT_CHARS) return undefined
   return {
     status: 422,
     body: {
@@ -837,7 +874,7 @@ function linkHeader(state, request, page, lastPage) {
  */
 function pageUrl(state, request, page) {
   const url = new URL(request.path, state.url)
-  for (const [name, value] of Object.entries(request.query)) url.searchParams.set(name, value)
+  for (const [name, value] of Object.entries(request.query)) if (value !== undefined) url.searchParams.set(name, value)
   url.searchParams.set('page', String(page))
   return url.toString()
 }

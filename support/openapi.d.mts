@@ -29,7 +29,7 @@ export function operationById(id: string): Operation | undefined
 export function refusal(
   operation: Operation,
   pathParams: Record<string, string>,
-  query: Record<string, string>,
+  query: Partial<Record<string, string>>,
   body: unknown
 ): Refusal | undefined
 export function responseProblems(operation: Operation, status: number, body: unknown): string[]

@@ -54,6 +54,7 @@ function load() {
   if (loaded) return loaded
   /** @type {Spec} */
   const spec = JSON.parse(readFileSync(SPEC_FILE, 'utf8')) // eslint-disable-line @typescript-eslint/no-unsafe-assignment -- the description's shape is the typedef above
+  typelessNullables(spec)
   // strict: false because the description carries its own keywords (x-github, example, discriminator…); nullable is
   // OpenAPI 3.0's, which Ajv understands.
   const ajv = new Ajv({ strict: false, allErrors: true, coerceTypes: false, discriminator: false })
@@ -61,6 +62,26 @@ function load() {
   ajv.addSchema(spec, SPEC_ID)
   loaded = { ajv, operations: collectOperations(spec) }
   return loaded
+}
+
+/**
+ * OpenAPI 3.0's `nullable: true` beside `allOf`/`anyOf` and no `type` (GitHub's issue milestone, for one) is a schema
+ * Ajv refuses ('"nullable" cannot be used without "type"'): each becomes `anyOf: [the schema, null]`, which says the
+ * same.
+ * @param {unknown} node
+ */
+function typelessNullables(node) {
+  if (Array.isArray(node)) {
+    node.forEach(typelessNullables)
+    return
+  }
+  if (node === null || typeof node !== 'object') return
+  const schema = /** @type {Record<string, unknown>} */ (node)
+  Object.values(schema).forEach(typelessNullables)
+  if (schema.nullable !== true || 'type' in schema) return
+  const rest = Object.fromEntries(Object.entries(schema).filter(([key]) => key !== 'nullable'))
+  for (const key of Object.keys(schema)) Reflect.deleteProperty(schema, key)
+  schema.anyOf = [rest, { type: 'null' }]
 }
 
 /**
@@ -197,7 +218,7 @@ export function operationById(id) {
  * the operation's schema, with GitHub's "Invalid request" message naming the problem.
  * @param {Operation} operation
  * @param {Record<string, string>} pathParams
- * @param {Record<string, string>} query
+ * @param {Partial<Record<string, string>>} query
  * @param {unknown} body parsed JSON, undefined when empty
  * @returns {Refusal | undefined}
  */

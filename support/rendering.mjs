@@ -2,9 +2,7 @@
 // reviewer would notice: tables that keep their shape, balanced <details> and fences, no HTML the report does not
 // mean to write, and no link, mention or issue reference that came from a name or a data value.
 
-import { createRequire } from 'node:module'
-
-const cmark = createRequire(import.meta.url)('cmark-gfm')
+import cmark from 'cmark-gfm'
 
 /** The HTML tags the reports write, or that GitHub's Markdown makes of them. */
 const ALLOWED_TAGS = new Set([
@@ -68,7 +66,7 @@ export function visibleText(html) {
 
 /** @param {string} markdown */
 function fenceProblems(markdown) {
-  const fences = markdown.split('\n').filter(line => line.startsWith("```")).length
+  const fences = markdown.split('\n').filter(line => line.startsWith('```')).length
   return fences % 2 === 0 ? [] : ['an unclosed code fence']
 }
 
@@ -78,7 +76,7 @@ function tableProblems(markdown) {
   let inFence = false
   let expected = -1
   for (const line of markdown.split('\n')) {
-    if (line.startsWith("```")) inFence = !inFence
+    if (line.startsWith('```')) inFence = !inFence
     if (inFence || !line.startsWith('|')) {
       expected = -1
       continue
@@ -104,7 +102,7 @@ function detailsProblems(html) {
 function decode(value) {
   return value
     .replace(/&#(\d+);/g, (_, code) => String.fromCodePoint(Number(code)))
-    .replace(/&#x([0-9a-f]+);/gi, (_, code) => String.fromCodePoint(parseInt(code, 16)))
+    .replace(/&#x([0-9a-f]+);/gi, (_, /** @type {string} */ code) => String.fromCodePoint(parseInt(code, 16)))
     .replace(/&quot;/g, '"')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')

@@ -44,7 +44,8 @@ function sqlClient(args, env) {
     })
   } catch (error) {
     // sql_client.py prints the error on one line (e.g. "psycopg2.errors.UndefinedTable: relation ... does not exist").
-    const stderr = String(/** @type {{ stderr?: unknown }} */ (error).stderr ?? '').trim()
+    const stderr =
+      error instanceof Error && 'stderr' in error && typeof error.stderr === 'string' ? error.stderr.trim() : ''
     const reason = stderr.split('\n').pop() || String(error)
     throw new Error(`sql_client.py ${args.slice(0, -1).join(' ')} failed: ${reason}`, { cause: error })
   }
@@ -169,7 +170,9 @@ export class Repo {
    * @param {string} sql @returns {Array<Record<string, unknown>>}
    */
   query(sql) {
-    return JSON.parse(sqlClient(['query', ...this.#target(), sql], this.env))
+    /** @type {unknown} */
+    const rows = JSON.parse(sqlClient(['query', ...this.#target(), sql], this.env))
+    return /** @type {Array<Record<string, unknown>>} */ (rows)
   }
 
   /** Runs a statement that changes data (e.g. behind SQLMesh's back) on the repository's warehouse. @param {string} sql */
@@ -243,9 +246,9 @@ export async function runAction(options) {
   })
   let stdout = ''
   let stderr = ''
-  child.stdout.on('data', chunk => (stdout += chunk))
-  child.stderr.on('data', chunk => (stderr += chunk))
-  const code = await new Promise(resolve => child.on('close', resolve))
+  child.stdout.on('data', (/** @type {Buffer} */ chunk) => (stdout += chunk.toString()))
+  child.stderr.on('data', (/** @type {Buffer} */ chunk) => (stderr += chunk.toString()))
+  const code = await new Promise((/** @type {(code: number | null) => void} */ resolve) => child.on('close', resolve))
   const result = {
     code,
     stdout,

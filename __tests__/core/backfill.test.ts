@@ -307,7 +307,7 @@ describe('backfillRows', () => {
       planned: new Map([[GAMES, windowOf(DEFAULT_START, END)]]),
       evaluated: new Map([[GAMES, 1]])
     })
-    const [row] = backfillRows([GAMES], graph, [outcome], [])
+    const row = backfillRows([GAMES], graph, [outcome], []).at(0)
     expect(row?.note).toBe("clamped to the model's own start")
     expect(row?.interval).toEqual(windowOf('2024-02-01', END))
   })

@@ -26,7 +26,7 @@ const project: ModelInfo[] = [
 
 function roleOf(path: string, projectDir = 'sqlmesh', models: readonly ModelInfo[] = project): FileMapping['role'] {
   const [mapping] = mapFilesToModels([modified(path)], models, projectDir)
-  return (mapping).role
+  return mapping.role
 }
 
 describe('mapFilesToModels', () => {

@@ -65,7 +65,7 @@ describe('completedMarker', () => {
 
 describe('renderBackfillSections', () => {
   it('puts the comment marker on the first line and the completed marker after it when every model succeeded', () => {
-    const [header] = renderBackfillSections(succeeded)
+    const header = renderBackfillSections(succeeded).at(0)
     expect(header?.text.split('\n')[0]).toBe(BACKFILL_COMMENT_MARKER)
     expect(header?.text).toBe(
       `<!-- sqlmesh-action:backfill -->\n<!-- sqlmesh-action:backfilled ${SHA} -->\n## SQLMesh backfill after #42`
@@ -73,7 +73,7 @@ describe('renderBackfillSections', () => {
   })
 
   it('leaves the completed marker out when a model failed', () => {
-    const [header] = renderBackfillSections(failed)
+    const header = renderBackfillSections(failed).at(0)
     expect(header?.text).toBe('<!-- sqlmesh-action:backfill -->\n## SQLMesh backfill after #42')
     expect(renderBackfillSections(failed).some(candidate => candidate.text.includes('sqlmesh-action:backfilled'))).toBe(
       false

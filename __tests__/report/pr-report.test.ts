@@ -51,7 +51,7 @@ function section(sections: readonly Section[], id: string): string {
 
 describe('renderPrSections', () => {
   it('puts the hidden marker on the first line', () => {
-    const [header] = renderPrSections(changedReport())
+    const header = renderPrSections(changedReport()).at(0)
     expect(header?.text.split('\n')[0]).toBe(DIFF_COMMENT_MARKER)
     expect(header?.text).toBe('<!-- sqlmesh-action:diff -->\n## SQLMesh diff: `pr_42` vs `prod`')
   })

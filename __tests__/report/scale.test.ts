@@ -91,11 +91,7 @@ function scenario(count: number, mode: Mode): PrReport {
       case 'not-compared reasons':
         return index % 2 === 0
           ? same(name)
-          : notDiffed(
-              name,
-              REASONS[index % REASONS.length],
-              `Reason for ${name}: ${'why '.repeat(index % 5)}`
-            )
+          : notDiffed(name, REASONS[index % REASONS.length], `Reason for ${name}: ${'why '.repeat(index % 5)}`)
       case 'schema changes':
         return diffed(name, {
           window: WINDOW,
@@ -199,7 +195,7 @@ describe.each([400, 3000])('the comment at %i affected models', count => {
       }
       const diagram = mermaidOf(comment)[0]
       sizes.push(
-        `${count} models · ${mode}: comment ${comment.length} chars, lineage ${edgesIn(diagram)} edges / ${diagram.length} chars; summary lineage ${edgesIn(mermaidOf(summary)[0])} edges / ${(mermaidOf(summary)[0]).length} chars`
+        `${count} models · ${mode}: comment ${comment.length} chars, lineage ${edgesIn(diagram)} edges / ${diagram.length} chars; summary lineage ${edgesIn(mermaidOf(summary)[0])} edges / ${mermaidOf(summary)[0].length} chars`
       )
     })
 

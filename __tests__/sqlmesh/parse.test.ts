@@ -51,21 +51,23 @@ describe('parseModels', () => {
   })
 
   it('keeps a single-column grain and a grain given as several entries', () => {
-    const [single, several, none] = parseModels([
+    const models = parseModels([
       rawModel({ grain: ['game_id'] }),
       rawModel({ grain: ['game_id', 'team'] }),
       rawModel({ grain: [] })
     ])
+    const [single, several, none] = [models.at(0), models.at(1), models.at(2)]
     expect(single?.grain).toEqual(['game_id'])
     expect(several?.grain).toEqual(['game_id', 'team'])
     expect(none?.grain).toEqual([])
   })
 
   it('maps seed and external models', () => {
-    const [seed, external] = parseModels([
+    const models = parseModels([
       rawModel({ kind: 'SEED', seed_path: '/repo/seeds/games.csv', time_column: null }),
       rawModel({ kind: 'EXTERNAL', is_external: true, path: '/repo/external_models.yaml' })
     ])
+    const [seed, external] = [models.at(0), models.at(1)]
     expect(seed?.seedPath).toBe('/repo/seeds/games.csv')
     expect(seed?.timeColumn).toBeNull()
     expect(external?.isExternal).toBe(true)

@@ -57,7 +57,8 @@ export function sqlmeshCli(projectDir, args, env = {}, options = {}) {
       maxBuffer: 64 * 1024 * 1024
     })
   } catch (error) {
-    const { stdout = '', stderr = '' } = /** @type {{ stdout?: string, stderr?: string }} */ (error)
+    // Null when the command could not be started at all (ENOENT).
+    const { stdout = '', stderr = '' } = /** @type {{ stdout?: string | null, stderr?: string | null }} */ (error)
     throw new Error(
       `sqlmesh ${args.join(' ')} failed:\n${String(stdout).slice(-2000)}\n${String(stderr).slice(-2000)}`,
       { cause: error }
@@ -72,7 +73,7 @@ export function sqlmeshCli(projectDir, args, env = {}, options = {}) {
  * `duckdb: false` skips prod on DuckDB (for a repository only the PostgreSQL measure uses).
  * @param {{ rows: number, duckdb?: boolean, postgres?: { database: string, template: string }, log?: (message: string) => void }} options
  */
-export function createBenchRepo({ rows, duckdb = true, postgres, log = () => {} }) {
+export function createBenchRepo({ rows, duckdb = true, postgres, log = () => undefined }) {
   const design = designProject()
   const dir = mkdtempSync(join(tmpdir(), 'sqlmesh-bench-'))
   const projectDir = join(dir, PROJECT_SUBDIR)

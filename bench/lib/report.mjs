@@ -219,7 +219,10 @@ export function printGraph(rows) {
 }
 
 export function printStartupProfile(profile) {
-  if (!profile) { print('(no CPU profile written)'); return; }
+  if (!profile) {
+    print('(no CPU profile written)')
+    return
+  }
   print(`CPU profile of one start-up (${profile.totalMs.toFixed(0)} ms profiled, self time):`)
   const groups = Object.entries(profile.groups).sort((a, b) => b[1] - a[1])
   print(

@@ -36,7 +36,7 @@ function sqlmeshVersion() {
  *   prod?: boolean, prodFrom?: string, log?: (message: string) => void }} options
  */
 export function scaleRepo(options) {
-  const { log = () => {}, prodFrom, ...settings } = options
+  const { log = () => undefined, prodFrom, ...settings } = options
   const prod = settings.prod ?? true
   const key = createHash('sha256')
     .update(readFileSync(GENERATOR))

@@ -138,7 +138,7 @@ class MinHeap {
     items.push(item)
     for (let i = items.length - 1; i > 0;) {
       const parent = (i - 1) >> 1
-      if ((items[parent]) <= item) break
+      if (items[parent] <= item) break
       ;[items[i], items[parent]] = [items[parent], item]
       i = parent
     }
@@ -154,8 +154,8 @@ class MinHeap {
         const left = 2 * i + 1
         const right = left + 1
         let smallest = i
-        if (left < items.length && (items[left]) < (items[smallest])) smallest = left
-        if (right < items.length && (items[right]) < (items[smallest])) smallest = right
+        if (left < items.length && items[left] < items[smallest]) smallest = left
+        if (right < items.length && items[right] < items[smallest]) smallest = right
         if (smallest === i) break
         ;[items[i], items[smallest]] = [items[smallest], items[i]]
         i = smallest

@@ -75,9 +75,9 @@ export function routeEvent(name: string, payload: Readonly<Record<string, unknow
 }
 
 function routePullRequest(name: string, payload: Readonly<Record<string, unknown>>, settings: RoutingSettings): Route {
-  const action = String(payload.action ?? '')
+  const action = scalarText(payload.action) ?? ''
   const pr = (payload.pull_request ?? {}) as { merged?: unknown; draft?: unknown; number?: unknown }
-  const number = String(pr.number ?? payload.number ?? '?')
+  const number = scalarText(pr.number) ?? scalarText(payload.number) ?? '?'
   if (action === 'closed') return { kind: 'flow', flow: pr.merged === true ? 'merge' : 'closed' }
   if (!(DIFF_ACTIONS as readonly string[]).includes(action)) {
     return nothing(
@@ -91,10 +91,10 @@ function routePullRequest(name: string, payload: Readonly<Record<string, unknown
 }
 
 function routePush(payload: Readonly<Record<string, unknown>>, settings: RoutingSettings): Route {
-  const ref = String(payload.ref ?? '')
+  const ref = scalarText(payload.ref) ?? ''
   if (!ref.startsWith('refs/heads/')) return nothing(`Push of ${ref || 'no ref'}, not a branch: nothing to do.`)
   const branch = ref.slice('refs/heads/'.length)
-  if (payload.deleted === true || ZERO_SHA.test(String(payload.after ?? ''))) {
+  if (payload.deleted === true || ZERO_SHA.test(scalarText(payload.after) ?? '')) {
     return nothing(`Push that deletes branch '${branch}': nothing to deploy or backfill.`)
   }
   if (!settings.productionBranches.includes(branch)) {
@@ -107,4 +107,9 @@ function routePush(payload: Readonly<Record<string, unknown>>, settings: Routing
 
 function nothing(reason: string): Route {
   return { kind: 'nothing', reason }
+}
+
+/** A payload field GitHub sends as a string or a number, as text; undefined when it is absent or anything else. */
+function scalarText(value: unknown): string | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined
 }

@@ -85,7 +85,7 @@ export function parseWatchSettings(data: unknown, file: string): WatchSettings {
     const bucket = setting.bucket ?? null
     if (bucket !== null && !(WATCH_BUCKETS as readonly unknown[]).includes(bucket)) {
       throw new Error(
-        `${file}: 'bucket' of source '${name}' is '${String(bucket)}'; expected one of: ${WATCH_BUCKETS.join(', ')}.`
+        `${file}: 'bucket' of source '${name}' is '${typeof bucket === 'string' ? bucket : JSON.stringify(bucket)}'; expected one of: ${WATCH_BUCKETS.join(', ')}.`
       )
     }
     sources.set(name, { timeColumn, bucket: bucket as WatchBucket | null })
@@ -159,13 +159,17 @@ export function compareFingerprints(
   for (const bucket of [...new Set([...before.keys(), ...after.keys()])].sort()) {
     const old = before.get(bucket)
     const now = after.get(bucket)
-    if (old && now && old.rows === now.rows && old.hash === now.hash) continue
+    if (old && now && sameFingerprint(old, now)) continue
     const change = !old ? 'added' : !now ? 'removed' : 'changed'
     changes.push({ bucket, change, rowsBefore: old?.rows ?? null, rowsAfter: now?.rows ?? null })
   }
   return changes.length === 0
     ? { source, status: 'unchanged', buckets: [] }
     : { source, status: 'changed', buckets: changes }
+}
+
+function sameFingerprint(a: BucketFingerprint, b: BucketFingerprint): boolean {
+  return a.rows === b.rows && a.hash === b.hash
 }
 
 /**

@@ -28,10 +28,10 @@ export async function resolveBackfillRange(context: FlowContext, sqlmesh: SqlMes
       "Input 'backfill-start' is empty: set the date to backfill from, e.g. '2024-10-01' or '3 months ago'."
     )
   }
-  const values: Record<string, string> = { 'backfill-start': start, ...(end ? { 'backfill-end': end } : {}) }
-  const { times, now } = await sqlmesh.resolveTimes(values).catch((error: Error) => {
+  const values = { 'backfill-start': start, ...(end ? { 'backfill-end': end } : {}) }
+  const { times, now } = await sqlmesh.resolveTimes(values).catch((error: unknown) => {
     throw new InputError(
-      `Input ${error.message}. Use a date such as '2024-10-01' or a relative time such as '3 months ago'.`
+      `Input ${error instanceof Error ? error.message : String(error)}. Use a date such as '2024-10-01' or a relative time such as '3 months ago'.`
     )
   })
   const startMs = times['backfill-start']
@@ -70,9 +70,7 @@ export async function backfill(
     )
     const outcome = await (async () => {
       const requestedStart =
-        group.start === range.start
-          ? range.startMs
-          : ((await sqlmesh.resolveTimes({ start: group.start })).times.start)
+        group.start === range.start ? range.startMs : (await sqlmesh.resolveTimes({ start: group.start })).times.start
       const request = {
         environment: context.settings.prodEnvironment,
         models: group.models,

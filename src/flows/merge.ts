@@ -6,7 +6,7 @@ import { ModelGraph } from '../core/graph.js'
 import { mergeCheckoutProblem } from '../core/checkout.js'
 import { InputError } from '../inputs.js'
 import { GitHub } from '../github/client.js'
-import { pullRequestOf } from '../github/event.js'
+import { payloadText, pullRequestOf } from '../github/event.js'
 import { Git } from '../github/git.js'
 import { BACKFILL_COMMENT_MARKER, completedMarker } from '../report/backfill-report.js'
 import type { ChangedFile } from '../core/types.js'
@@ -91,21 +91,21 @@ async function resolveMerge(context: FlowContext, git: Git, github: GitHub): Pro
   if (pr) {
     const { files } = await pullRequestFiles(git, github, pr)
     return {
-      commitSha: String(
-        (context.event.payload.pull_request as { merge_commit_sha?: string }).merge_commit_sha ?? pr.headSha
-      ),
+      commitSha: pr.mergeCommitSha ?? pr.headSha,
       files,
       pullRequest: pr.number
     }
   }
-  const before = String(context.event.payload.before ?? '')
-  const after = String(context.event.payload.after ?? '')
+  const before = payloadText(context.event.payload.before)
+  const after = payloadText(context.event.payload.after)
   if (!after) throw new Error('The push event has no "after" commit.')
   const from = await pushBase(git, before, after)
   const files = await git.changedFiles(from, after)
   logFiles(`git: ${files.length} files changed in ${from.slice(0, 7)}..${after.slice(0, 7)}`, files)
-  const pullRequest = await github.pullRequestForCommit(after).catch((error: Error) => {
-    core.warning(`Could not look up the pull request of ${after.slice(0, 7)}: ${error.message}`)
+  const pullRequest = await github.pullRequestForCommit(after).catch((error: unknown) => {
+    core.warning(
+      `Could not look up the pull request of ${after.slice(0, 7)}: ${error instanceof Error ? error.message : String(error)}`
+    )
     return null
   })
   core.info(pullRequest ? `Merged pull request: #${pullRequest}` : 'No pull request is associated with this commit.')

@@ -182,9 +182,9 @@ async function resolvePlanWindow(context: FlowContext, sqlmesh: SqlMesh): Promis
   if (!start) return null
   const { times, now } = await sqlmesh
     .resolveTimes({ 'environment-start': start, ...(end ? { 'environment-end': end } : {}) })
-    .catch((error: Error) => {
+    .catch((error: unknown) => {
       throw new InputError(
-        `Input ${error.message}. Use a date such as '2024-10-01' or a relative time such as '1 month ago'.`
+        `Input ${error instanceof Error ? error.message : String(error)}. Use a date such as '2024-10-01' or a relative time such as '1 month ago'.`
       )
     })
   const startMs = times['environment-start']

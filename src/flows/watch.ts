@@ -49,7 +49,7 @@ export async function runWatchFlow(context: FlowContext): Promise<void> {
     const comparisons = sources.map(source => compare(source, current, recorded, settings.watchFirstRun === 'rebuild'))
     comparisons.forEach(comparison => core.info(`${comparison.source}: ${describe(comparison)}`))
 
-    const restatements = await planRestatements(sources, comparisons, graph, context)
+    const restatements = planRestatements(sources, comparisons, graph, context)
     const outcomes: { restatement: Restatement; rows: ModelBackfill[] }[] = []
     for (const restatement of restatements) {
       const range = await rangeOf(sqlmesh, restatement)
@@ -147,7 +147,8 @@ function compare(
   rebuildFirstRun: boolean
 ): SourceComparison {
   const fingerprint = current.find(item => item.name === source.name)
-  if (!fingerprint || fingerprint.error !== null) {
+  // Undefined (no fingerprint came back) is not null either.
+  if (fingerprint?.error !== null) {
     return {
       source: source.name,
       status: 'error',
@@ -170,12 +171,12 @@ function describe(comparison: SourceComparison): string {
  * the end of the latest; a change without a time (a source without a time column, rows whose time is NULL)
  * restates its readers' whole history, from the earliest start among the models downstream.
  */
-async function planRestatements(
+function planRestatements(
   sources: readonly WatchSource[],
   comparisons: readonly SourceComparison[],
   graph: ModelGraph,
   context: FlowContext
-): Promise<Restatement[]> {
+): Restatement[] {
   const byRange = new Map<string, { start: string; end: string; sources: WatchSource[] }>()
   sources.forEach((source, index) => {
     const comparison = comparisons[index]

@@ -90,7 +90,7 @@ export class GitHub {
       ...this.repo,
       commit_sha: sha
     })
-    const merged = data.find(pr => pr.merge_commit_sha === sha) ?? data.find(pr => pr.merged_at) ?? data[0]
+    const merged = data.find(pr => pr.merge_commit_sha === sha) ?? data.find(pr => pr.merged_at) ?? data.at(0)
     return merged ? merged.number : null
   }
 
@@ -99,7 +99,7 @@ export class GitHub {
    * from anyone else (say, a person who quoted it) is left alone.
    */
   async upsertComment(issue: number, marker: string, author: string, body: string): Promise<StickyComment> {
-    const existing = (await this.ourComments(issue, marker, author))[0]
+    const existing = (await this.ourComments(issue, marker, author)).at(0)
     if (existing) {
       const { data } = await this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: existing.id, body })
       return { id: data.id, url: data.html_url, created: false }
@@ -123,7 +123,8 @@ export class GitHub {
     })
     const ours = issues
       .filter(issue => !issue.pull_request && issue.user?.login === author && (issue.body ?? '').includes(marker))
-      .sort((a, b) => a.number - b.number)[0]
+      .sort((a, b) => a.number - b.number)
+      .at(0)
     return ours ? { number: ours.number, url: ours.html_url, state: ours.state === 'closed' ? 'closed' : 'open' } : null
   }
 
@@ -166,7 +167,7 @@ export class GitHub {
     created: StickyComment
   ): Promise<StickyComment> {
     const ours = await this.ourComments(issue, marker, author)
-    const keep = ours[0]
+    const keep = ours.at(0)
     if (!keep || ours.length === 1) return created
     for (const extra of ours.slice(1)) {
       await this.octokit.rest.issues.deleteComment({ ...this.repo, comment_id: extra.id }).catch(() => undefined)

@@ -16,6 +16,8 @@ export interface PullRequestEvent {
   readonly headSha: string
   readonly headRef: string
   readonly merged: boolean
+  /** The merge commit GitHub made (`merge_commit_sha`); null before the pull request is merged or when absent. */
+  readonly mergeCommitSha: string | null
   /** The head lives in another repository (a fork). */
   readonly fromFork: boolean
   /** GitHub's count of the files the pull request changes (`changed_files`), when the event carries it. */
@@ -49,17 +51,23 @@ export function pullRequestOf(event: WorkflowEvent): PullRequestEvent | null {
   const headRepo = record(head.repo)
   return {
     name: event.name,
-    action: String(event.payload.action ?? ''),
+    action: payloadText(event.payload.action),
     number: Number(pr.number ?? event.payload.number),
-    baseSha: String(base.sha ?? ''),
-    baseRef: String(base.ref ?? ''),
-    headSha: String(head.sha ?? ''),
-    headRef: String(head.ref ?? ''),
+    baseSha: payloadText(base.sha),
+    baseRef: payloadText(base.ref),
+    headSha: payloadText(head.sha),
+    headRef: payloadText(head.ref),
     merged: pr.merged === true,
+    mergeCommitSha: typeof pr.merge_commit_sha === 'string' ? pr.merge_commit_sha : null,
     // A head repository GitHub no longer knows (a deleted fork) counts as a fork: its code is still someone else's.
     fromFork: !headRepo || Boolean(baseRepo && headRepo.full_name !== baseRepo.full_name),
     changedFiles: typeof pr.changed_files === 'number' ? pr.changed_files : null
   }
+}
+
+/** A payload field GitHub sends as a string (an action, a ref, a sha); '' when it is absent or not a string. */
+export function payloadText(value: unknown): string {
+  return typeof value === 'string' ? value : ''
 }
 
 function record(value: unknown): Record<string, unknown> | null {

@@ -13,8 +13,9 @@ export class Git {
 
   /** The commit the working tree is at, with its parents. */
   async checkedOut(): Promise<{ sha: string; parents: string[] }> {
+    // split always returns at least one element ('' for no output).
     const [sha, ...parents] = (await this.run(['rev-list', '--parents', '-n', '1', 'HEAD'])).stdout.trim().split(/\s+/)
-    return { sha: sha ?? '', parents }
+    return { sha, parents }
   }
 
   async hasCommit(sha: string): Promise<boolean> {
@@ -92,7 +93,7 @@ export function parseNameStatus(output: string): ChangedFile[] {
   const parts = output.split('\0').filter(part => part !== '')
   const files: ChangedFile[] = []
   for (let index = 0; index + 1 < parts.length; index += 2) {
-    const status = (parts[index]).charAt(0)
+    const status = parts[index].charAt(0)
     const path = parts[index + 1]
     files.push({ path, status: status === 'A' ? 'added' : status === 'D' ? 'removed' : 'modified' })
   }

@@ -60,7 +60,7 @@ function truncateLines(sections: readonly Section[], limit: number, hint: string
   let inFence = false
   let openDetails = 0
   for (const line of body) {
-    const fence: boolean = line.startsWith("```") ? !inFence : inFence
+    const fence: boolean = line.startsWith('```') ? !inFence : inFence
     const open: number =
       openDetails + (!inFence && line.startsWith('<details>') ? 1 : 0) - (!inFence && line === '</details>' ? 1 : 0)
     const closing = (fence ? '\n```' : '') + '\n\n</details>'.repeat(Math.max(0, open))

@@ -558,7 +558,7 @@ function grainNotes(report: PrReport): string[] {
   const line = `- ${plural(noGrain.length, 'model')} have no grain: compared as whole rows (rows only in prod, only in the PR, and identical): ${nameList(
     noGrain.map(diff => diff.model),
     NAMES_SHOWN
-  )}. To see changed rows, declare each one's unique key (${grainAdvice(report.models?.get((noGrain[0]).model))}, or its equivalent).`
+  )}. To see changed rows, declare each one's unique key (${grainAdvice(report.models?.get(noGrain[0].model))}, or its equivalent).`
   return [line, ...problems]
 }
 
@@ -714,11 +714,19 @@ function schemaLines(diff: Diffed): string[] {
   ]
 }
 
+/** A sample value as the bridge sent it (JSON): NULL for null, a struct or a list as JSON. */
+function sampleText(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL'
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+  return JSON.stringify(value)
+}
+
 function samplesBlock(samples: NonNullable<Extract<ModelDiff, { status: 'diffed' }>['samples']>): string {
   const block = (title: string, rows: readonly Readonly<Record<string, unknown>>[]): string => {
     if (rows.length === 0) return ''
     const columns = Object.keys(rows[0])
-    const cells = rows.map(row => columns.map(column => dataCell(String(row[column] ?? 'NULL'))))
+    const cells = rows.map(row => columns.map(column => dataCell(sampleText(row[column]))))
     return `${title}\n\n${table(
       columns.map(column => dataCell(column)),
       columns.map(() => 'l'),

@@ -113,10 +113,10 @@ export class SqlMesh {
       options.log
     )
     try {
-      const hello = await bridge.request<{ sqlmesh_version: string }>('hello').catch((error: Error) => {
+      const hello = await bridge.request<{ sqlmesh_version: string }>('hello').catch((error: unknown) => {
         throw new SqlMeshError(
           'sqlmesh_missing',
-          `SQLMesh could not be started with the Python interpreter '${options.python}': ${error.message}. ` +
+          `SQLMesh could not be started with the Python interpreter '${options.python}': ${error instanceof Error ? error.message : String(error)}. ` +
             `Install it in a step before this action (${INSTALL_HINT}), or set the 'python' input to the interpreter that has it.`
         )
       })
@@ -135,7 +135,7 @@ export class SqlMesh {
           path: options.projectPath,
           gateway: options.gateway
         })
-        .catch((error: Error) => {
+        .catch((error: unknown) => {
           throw explainLoadError(error, options)
         })
       loaded.secrets.forEach(options.mask)
@@ -291,7 +291,10 @@ export class SqlMesh {
   }
 
   /** Dates or relative expressions as epoch ms, read the way SQLMesh reads them; also SQLMesh's "now". */
-  async resolveTimes(values: Record<string, string>): Promise<{ times: Record<string, number>; now: number }> {
+  /** Each value as epoch ms, under its own key: a key left out of `values` is left out of `times`. */
+  async resolveTimes<Values extends Readonly<Record<string, string>>>(
+    values: Values
+  ): Promise<{ times: { [Key in keyof Values]: number }; now: number }> {
     return this.call('resolve_times', { values })
   }
 
@@ -332,8 +335,8 @@ export function bridgeEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return env[ANALYTICS_SWITCH] === undefined ? { ...env, [ANALYTICS_SWITCH]: '1' } : { ...env }
 }
 
-/** A load failure in the user's words: which input or which file to fix. */
-function explainLoadError(error: Error, options: SqlMeshOptions): Error {
+/** A load failure in the user's words: which input or which file to fix. Anything but SQLMesh's errors is kept. */
+function explainLoadError(error: unknown, options: SqlMeshOptions): unknown {
   if (!(error instanceof SqlMeshError)) return error
   if (error.kind === 'unknown_gateway') return new SqlMeshError(error.kind, `Input 'gateway': ${error.message}.`)
   if (error.kind === 'config') {
@@ -352,5 +355,5 @@ function explainLoadError(error: Error, options: SqlMeshOptions): Error {
 function bridgeScript(): string {
   const here = dirname(fileURLToPath(import.meta.url))
   const candidates = [join(here, 'sqlmesh_bridge.py'), join(here, '..', '..', 'bridge', 'sqlmesh_bridge.py')]
-  return candidates.find(candidate => existsSync(candidate)) ?? (candidates[0])
+  return candidates.find(candidate => existsSync(candidate)) ?? candidates[0]
 }

@@ -36,7 +36,7 @@ function interpreterOf(script: string): string | null {
 /** The interpreter named by a script's `#!` line, when it is a plain path to a Python. */
 export function shebangInterpreter(head: string): string | null {
   const match = /^#!\s*(\S*python[\d.]*)\s*$/m.exec(head.split('\n')[0] ?? '')
-  return match ? (match[1]) : null
+  return match ? match[1] : null
 }
 
 /** Compares dotted versions numerically (pre-release suffixes ignored). */

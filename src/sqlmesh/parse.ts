@@ -185,10 +185,7 @@ export function parseRestatement(
   return {
     requestedStart,
     planned: new Map(
-      Object.entries(raw.planned).map(([fqn, [start, end]]) => [
-        nameOf(fqn),
-        { start: start, end: end }
-      ])
+      Object.entries(raw.planned).map(([fqn, [start, end]]) => [nameOf(fqn), { start: start, end: end }])
     ),
     applied,
     evaluated: byName(raw.evaluated),
