@@ -66,11 +66,15 @@ export async function runPullRequestAction(options) {
 export function bridgeTimeline(events) {
   const requests = events.filter(event => event.event === 'request')
   const responses = new Map(events.filter(event => event.event === 'response').map(event => [event.id, event]))
+  // Time in requests of one method: summed per request, since requests of one method can be far apart (the action
+  // reads environments before and after the plan). Table diffs overlap with more than one worker, so theirs is the
+  // span from the first request to the last answer.
   const span = method => {
     const matching = requests.filter(request => request.method === method)
     if (matching.length === 0) return 0
-    const ends = matching.map(request => responses.get(request.id)?.t ?? request.t)
-    return Math.max(...ends) - Math.min(...matching.map(request => request.t))
+    const end = request => responses.get(request.id)?.t ?? request.t
+    if (method !== 'table_diff') return matching.reduce((total, request) => total + end(request) - request.t, 0)
+    return Math.max(...matching.map(end)) - Math.min(...matching.map(request => request.t))
   }
   const diffs = requests.filter(request => request.method === 'table_diff')
   const diffEnds = diffs.map(request => responses.get(request.id)).filter(Boolean)

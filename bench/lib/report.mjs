@@ -80,7 +80,7 @@ function printActionPhases(action) {
     ['hello + load (project loaded: 1 Context)', phase('hello') + phase('load')],
     ['changes (fingerprints against prod)', phase('changes')],
     ['plan (plan and apply the PR environment)', phase('plan')],
-    ['environment (prod and PR snapshots, 2 requests)', phase('environment')],
+    ['environment (prod and PR snapshots read from state)', phase('environment')],
     [`table_diff x ${action[0].tableDiffs}, in the one process`, phase('tableDiffs')],
     ['last diff answered -> shutdown asked (report, comment, summary)', phase('report')],
     ['shutdown answered -> node exited', own('afterPython')]
