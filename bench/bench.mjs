@@ -1,5 +1,5 @@
-// npm run bench: generates the projects, runs the four measures of issue 5 and the big-project measures of issue 10
-// (part 5), and prints medians, ratios, a PASS/MISS table and how long each part took. Started by bench/run.sh on Node 24, the Node GitHub runs the action with (process.execPath is
+// npm run bench: generates the projects, runs the four measures of issue 5, the big-project measures of issue 10
+// (part 5) and the watch-mode measures of issue 11 (part 6), and prints medians, ratios, a PASS/MISS table and how long each part took. Started by bench/run.sh on Node 24, the Node GitHub runs the action with (process.execPath is
 // the node runAction spawns dist/index.js with).
 //
 // Repetitions and sizes come from the environment (BENCHMARKS.md, section 5, says how long the defaults take):
@@ -9,12 +9,15 @@
 //   BENCH_GRAPH_RUNS=7        graph work: passes per graph size
 //   BENCH_STARTUP_RUNS=10     start-up: runs
 //   BENCH_ROWS=4000           seed rows of the generated project
-//   BENCH_ONLY=pr,concurrency,graph,startup,scale   run only these parts
+//   BENCH_ONLY=pr,concurrency,graph,startup,scale,watch   run only these parts
 //   BENCH_SCALE_RUNS=1        the big project (issue 10): runs of each side (the SQLMesh-CLI peer, the action)
 //   BENCH_SCALE_CHAIN=400, BENCH_SCALE_WIDE=2000, BENCH_SCALE_COLUMNS=40, BENCH_SCALE_FILES=3500, BENCH_SCALE_ROWS=8
 //                             its shape: chain models, wide models, columns per wide model, files in the PR, seed rows
 //   BENCH_SCALE_MEMORY_MODELS=10000   the larger size peak memory is measured at (0: not measured)
 //   BENCH_SCALE_MEMORY_PROD=1 build prod at that size too and measure a whole run (else: the load only)
+//   BENCH_WATCH_ROWS=10000000 watch (issue 11): rows of the source fingerprinted against COUNT(*) and a full scan
+//   BENCH_WATCH_RUNS=3        watch: runs of each query (median)
+//   BENCH_WATCH_DAILY_ROWS=200 watch: source rows a day of the year-long project whose rebuilds are counted
 //   BENCH_CACHE=<dir>         where built big projects are kept (default ~/.cache/sqlmesh-action-bench)
 //   BENCH_PROFILE=1           profile the start-up and the table diffs even when they meet their targets
 //   BENCH_JSON=<file>         also write every number as JSON
@@ -26,7 +29,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { uniqueName } from '../support/scenario.mjs'
 import { startGitHubServer } from '../support/github-server.mjs'
-import { NAME, OWNER, probePython, TOKEN } from './lib/action.mjs'
+import { NAME, OWNER, probePython, REPOSITORY, TOKEN } from './lib/action.mjs'
 import { benchConcurrentDiffs, profileDiffs } from './lib/concurrency.mjs'
 import { benchGraph, compileCore } from './lib/graph.mjs'
 import { describeMachine } from './lib/machine.mjs'
@@ -36,6 +39,7 @@ import * as report from './lib/report.mjs'
 import { benchStartup, profileStartup } from './lib/startup.mjs'
 import { benchMemory, benchScalePeer, benchSmallDiffs } from './lib/scale.mjs'
 import { scaleRepo } from './lib/scale-repo.mjs'
+import { benchFingerprint, benchWatchRebuild } from './lib/watch.mjs'
 import { envInt, envIntList, secs, table } from './lib/stats.mjs'
 
 const config = {
@@ -54,7 +58,14 @@ const config = {
     rows: envInt('BENCH_SCALE_ROWS', 8),
     memoryModels: process.env.BENCH_SCALE_MEMORY_MODELS === '0' ? 0 : envInt('BENCH_SCALE_MEMORY_MODELS', 10_000)
   },
-  only: new Set((process.env.BENCH_ONLY || 'pr,concurrency,graph,startup,scale').split(',').map(part => part.trim())),
+  watch: {
+    rows: envInt('BENCH_WATCH_ROWS', 10_000_000),
+    runs: envInt('BENCH_WATCH_RUNS', 3),
+    dailyRows: envInt('BENCH_WATCH_DAILY_ROWS', 200)
+  },
+  only: new Set(
+    (process.env.BENCH_ONLY || 'pr,concurrency,graph,startup,scale,watch').split(',').map(part => part.trim())
+  ),
   profile: Boolean(process.env.BENCH_PROFILE)
 }
 
@@ -206,6 +217,23 @@ async function partScale(session, results) {
   report.printScale(results.scale)
 }
 
+async function partWatch(session, results) {
+  const { watch } = config
+  section(`6. Watch mode (issue 11): fingerprinting a source, and the rows a watch rebuild writes`)
+  log(`fingerprint of ${watch.rows.toLocaleString('en-US')} rows, median of ${watch.runs} run(s) per query:`)
+  const fingerprint = benchFingerprint({ rows: watch.rows, runs: watch.runs })
+  log(`two changed days out of a year, ${watch.dailyRows} source rows a day:`)
+  const rebuild = await benchWatchRebuild({
+    dailyRows: watch.dailyRows,
+    server: session.server,
+    repository: REPOSITORY,
+    token: TOKEN,
+    log
+  })
+  results.watch = { fingerprint, rebuild }
+  report.printWatch(results.watch)
+}
+
 function printTargets(results) {
   section('Targets')
   const verdicts = report.verdictRows(results)
@@ -260,7 +288,8 @@ async function main() {
       ['concurrency', () => partConcurrency(session, results)],
       ['graph', () => partGraph(session, results)],
       ['startup', () => partStartup(session, results)],
-      ['scale', () => partScale(session, results)]
+      ['scale', () => partScale(session, results)],
+      ['watch', () => partWatch(session, results)]
     ]
     results.partSeconds = {}
     for (const [name, run] of parts) {
