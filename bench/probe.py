@@ -110,11 +110,35 @@ def run_bridge(path: str) -> None:
         respond(message)
 
     protocol.respond = logged_respond  # handle() and serve() look it up in the module at each call
+    # The forked diff workers answer through the name workers.py imported, so it is wrapped there too.
+    from sqlmesh_action import workers
+
+    workers.respond = logged_respond
+    time_table_diffs()
     if os.environ.get("BENCH_PROBE_CPROFILE"):
         profile_table_diffs(os.environ["BENCH_PROBE_CPROFILE"])
     sys.stdin = LoggedLines(sys.stdin)  # type: ignore[assignment]
     sys.argv = [path]
     module.main()
+
+
+def time_table_diffs() -> None:
+    """Notes each table diff's own time, in whichever process runs it (the bridge, or a forked diff worker): with
+    workers, the time from a request to its answer includes the wait for a free worker, which is not a diff's cost."""
+    from sqlmesh_action import diff
+
+    original = diff.table_diff
+
+    def table_diff(session, params):  # type: ignore[no-untyped-def]
+        started, cpu = time.perf_counter(), time.process_time()
+        try:
+            return original(session, params)
+        finally:
+            # cpu_seconds: the diff's CPU in its process. With more diffs than cores in flight, a diff's wall time
+            # counts the waits for a core too; its CPU time is what the diff itself costs, at any concurrency.
+            note("diff_done", seconds=time.perf_counter() - started, cpu_seconds=time.process_time() - cpu)
+
+    diff.table_diff = table_diff  # session.main() binds the handlers when it runs, after this
 
 
 def profile_table_diffs(path: str) -> None:

@@ -77,6 +77,7 @@ export function bridgeTimeline(events) {
     return Math.max(...matching.map(end)) - Math.min(...matching.map(request => request.t))
   }
   const diffs = requests.filter(request => request.method === 'table_diff')
+  const diffTimes = events.filter(event => event.event === 'diff_done').map(event => event.cpu_seconds)
   const diffEnds = diffs.map(request => responses.get(request.id)).filter(Boolean)
   const lastDiffEnd = diffEnds.reduce((last, event) => (event.t > last.t ? event : last), diffEnds[0])
   const start = events.find(event => event.event === 'start')
@@ -85,11 +86,13 @@ export function bridgeTimeline(events) {
     loadRequests: requests.filter(request => request.method === 'load').length,
     contextLoads: events.filter(event => event.event === 'context_load').length,
     tableDiffs: diffs.length,
-    // Each table diff from the bridge reading its request to writing its answer: the cost of one diff (with one
-    // worker; with more, the diffs overlap and each may wait on the others).
-    diffLatencies: diffs
-      .map(request => (responses.get(request.id)?.t ?? Number.NaN) - request.t)
-      .filter(Number.isFinite),
+    // Each table diff's own CPU time, noted by the probe in the process that ran it (the bridge or a forked worker):
+    // comparable whether diffs ran one at a time or four on two cores. A probe without that note: from the bridge
+    // reading the request to writing its answer.
+    diffLatencies:
+      diffTimes.length > 0
+        ? diffTimes
+        : diffs.map(request => (responses.get(request.id)?.t ?? Number.NaN) - request.t).filter(Number.isFinite),
     pythonStart: start?.t ?? Number.NaN,
     phases: {
       // Interpreter up -> first request: bench/probe.py imports SQLMesh here (the plain bridge does in hello and load).

@@ -282,7 +282,7 @@ export function printScale(scale) {
   printActionPhases(action)
   print(
     table(
-      ['per-diff cost (bridge: request read -> answer written)', 'median', 'diffs', 'peak in flight'],
+      ['per-diff cost (CPU time of each diff in the process that ran it)', 'median', 'diffs', 'peak in flight'],
       [
         [
           `${count(scale.smallModels)} models`,
