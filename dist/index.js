@@ -34036,6 +34036,77 @@ function restListCapped(listed, total) {
     return listed >= REST_FILES_CAP || (total !== null && total > listed);
 }
 
+;// CONCATENATED MODULE: ./src/report/fit.ts
+// Keeps a report under a size limit by leaving out whole optional sections, from the last one up, and saying where
+// the full report is. Pure.
+/** GitHub's limit on an issue comment body, in characters. */
+const COMMENT_LIMIT = 65_536;
+/** GitHub's limit on a job summary, in bytes. */
+const SUMMARY_LIMIT = 1_048_576;
+const SEPARATOR = '\n\n';
+function fitSections(sections, limit, fullReportHint) {
+    const whole = join(sections);
+    if (size(whole) <= limit)
+        return { markdown: whole, omitted: [] };
+    const kept = [...sections];
+    const omitted = [];
+    const notice = () => ({
+        id: 'cut-notice',
+        required: true,
+        text: `> ✂️ ${omitted.length.toLocaleString('en-US')} section${omitted.length === 1 ? '' : 's'} left out to stay under GitHub's size limit. ${fullReportHint}`
+    });
+    const withNotice = () => {
+        const footerAt = kept.findIndex(section => section.id === 'footer');
+        const at = footerAt === -1 ? kept.length : footerAt;
+        return [...kept.slice(0, at), notice(), ...kept.slice(at)];
+    };
+    for (let index = kept.length - 1; index >= 0 && size(join(withNotice())) > limit; index--) {
+        const section = kept[index];
+        if (section.required)
+            continue;
+        kept.splice(index, 1);
+        omitted.unshift(section.id);
+    }
+    const markdown = join(withNotice());
+    // Required sections alone can still be too large: cut the body at a line boundary; the footer always stays.
+    return { markdown: size(markdown) <= limit ? markdown : truncateLines(kept, limit, fullReportHint), omitted };
+}
+/**
+ * The body (every section but the footer) cut after its last whole line that fits, with any code fence and
+ * <details> left open by the cut closed again, then the cut notice and the footer. Only the report's own tags count:
+ * a line that is exactly `</details>` or starts with `<details>`; text from names and data is escaped or in code spans.
+ */
+function truncateLines(sections, limit, hint) {
+    const footer = sections.filter(section => section.id === 'footer');
+    const body = join(sections.filter(section => section.id !== 'footer')).split('\n');
+    const tail = `\n\n> ✂️ Cut to stay under GitHub's size limit. ${hint}${footer.length > 0 ? SEPARATOR + join(footer) : ''}`;
+    const kept = [];
+    let used = 0;
+    let inFence = false;
+    let openDetails = 0;
+    for (const line of body) {
+        const fence = line.startsWith('```') ? !inFence : inFence;
+        const open = openDetails + (!inFence && line.startsWith('<details>') ? 1 : 0) - (!inFence && line === '</details>' ? 1 : 0);
+        const closing = (fence ? '\n```' : '') + '\n\n</details>'.repeat(Math.max(0, open));
+        const next = used + size(line) + 1;
+        if (next + size(closing) + size(tail) > limit)
+            break;
+        kept.push(line);
+        used = next;
+        inFence = fence;
+        openDetails = Math.max(0, open);
+    }
+    const closing = (inFence ? '\n```' : '') + '\n\n</details>'.repeat(openDetails);
+    return kept.join('\n') + closing + tail;
+}
+function join(sections) {
+    return sections.map(section => section.text).join(SEPARATOR);
+}
+/** Characters (what GitHub counts for comments) as UTF-16 length is close enough, but bytes bound both. */
+function size(markdown) {
+    return Buffer.byteLength(markdown, 'utf8');
+}
+
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -34471,8 +34542,10 @@ class SqlMesh {
             }))
         };
     }
-    /** Dates or relative expressions as epoch ms, read the way SQLMesh reads them; also SQLMesh's "now". */
-    /** Each value as epoch ms, under its own key: a key left out of `values` is left out of `times`. */
+    /**
+     * Dates or relative expressions as epoch ms, read the way SQLMesh reads them, each under its own key (a key left out
+     * of `values` is left out of `times`); also SQLMesh's "now".
+     */
     async resolveTimes(values) {
         return this.call('resolve_times', { values });
     }
@@ -34532,6 +34605,7 @@ function bridgeScript() {
 
 
 
+
 /** Runs a step inside a collapsible log group. */
 async function step(title, work) {
     return group(title, work);
@@ -34540,6 +34614,18 @@ async function step(title, work) {
 async function writeSummary(markdown) {
     if (process.env.GITHUB_STEP_SUMMARY)
         await summary.addRaw(redact(markdown), true).write();
+}
+/** Writes a report's sections as the job summary, cut to GitHub's size limit for it. */
+async function writeSummarySections(sections, hint = 'See the action log for the rest.') {
+    await writeSummary(fitSections(sections, SUMMARY_LIMIT, hint).markdown);
+}
+/**
+ * A report's sections as the body of a comment or issue: cut to GitHub's size limit, pointing to the job summary for
+ * what was left out, and redacted (nothing masks a comment).
+ */
+function commentBody(context, sections) {
+    const fitted = fitSections(sections, COMMENT_LIMIT, `The full report is in the job summary: ${context.event.runUrl}`);
+    return { markdown: redact(fitted.markdown), omitted: fitted.omitted };
 }
 /**
  * The job fails for a reason the report already shows (fail-on, failed audits, a failed backfill): main.ts turns it
@@ -40522,6 +40608,10 @@ function waitOrGiveUp(limit, retryAfter, retryCount) {
     info(`GitHub ${limit} hit; retrying after ${retryAfter}s.`);
     return true;
 }
+/** GitHub refused the token this (403): a read-only token on a fork's pull request, or a missing permission. */
+function isForbidden(error) {
+    return typeof error === 'object' && error !== null && error.status === 403;
+}
 
 ;// CONCATENATED MODULE: ./src/github/git.ts
 // Git, for the files a change touches. Runs git with argument arrays (never a shell) and LC_ALL=C so that its
@@ -40624,77 +40714,6 @@ function stringEnv(env) {
     return Object.fromEntries(Object.entries(env).filter((entry) => entry[1] !== undefined));
 }
 
-;// CONCATENATED MODULE: ./src/report/fit.ts
-// Keeps a report under a size limit by leaving out whole optional sections, from the last one up, and saying where
-// the full report is. Pure.
-/** GitHub's limit on an issue comment body, in characters. */
-const COMMENT_LIMIT = 65_536;
-/** GitHub's limit on a job summary, in bytes. */
-const SUMMARY_LIMIT = 1_048_576;
-const SEPARATOR = '\n\n';
-function fitSections(sections, limit, fullReportHint) {
-    const whole = join(sections);
-    if (size(whole) <= limit)
-        return { markdown: whole, omitted: [] };
-    const kept = [...sections];
-    const omitted = [];
-    const notice = () => ({
-        id: 'cut-notice',
-        required: true,
-        text: `> ✂️ ${omitted.length.toLocaleString('en-US')} section${omitted.length === 1 ? '' : 's'} left out to stay under GitHub's size limit. ${fullReportHint}`
-    });
-    const withNotice = () => {
-        const footerAt = kept.findIndex(section => section.id === 'footer');
-        const at = footerAt === -1 ? kept.length : footerAt;
-        return [...kept.slice(0, at), notice(), ...kept.slice(at)];
-    };
-    for (let index = kept.length - 1; index >= 0 && size(join(withNotice())) > limit; index--) {
-        const section = kept[index];
-        if (section.required)
-            continue;
-        kept.splice(index, 1);
-        omitted.unshift(section.id);
-    }
-    const markdown = join(withNotice());
-    // Required sections alone can still be too large: cut the body at a line boundary; the footer always stays.
-    return { markdown: size(markdown) <= limit ? markdown : truncateLines(kept, limit, fullReportHint), omitted };
-}
-/**
- * The body (every section but the footer) cut after its last whole line that fits, with any code fence and
- * <details> left open by the cut closed again, then the cut notice and the footer. Only the report's own tags count:
- * a line that is exactly `</details>` or starts with `<details>`; text from names and data is escaped or in code spans.
- */
-function truncateLines(sections, limit, hint) {
-    const footer = sections.filter(section => section.id === 'footer');
-    const body = join(sections.filter(section => section.id !== 'footer')).split('\n');
-    const tail = `\n\n> ✂️ Cut to stay under GitHub's size limit. ${hint}${footer.length > 0 ? SEPARATOR + join(footer) : ''}`;
-    const kept = [];
-    let used = 0;
-    let inFence = false;
-    let openDetails = 0;
-    for (const line of body) {
-        const fence = line.startsWith('```') ? !inFence : inFence;
-        const open = openDetails + (!inFence && line.startsWith('<details>') ? 1 : 0) - (!inFence && line === '</details>' ? 1 : 0);
-        const closing = (fence ? '\n```' : '') + '\n\n</details>'.repeat(Math.max(0, open));
-        const next = used + size(line) + 1;
-        if (next + size(closing) + size(tail) > limit)
-            break;
-        kept.push(line);
-        used = next;
-        inFence = fence;
-        openDetails = Math.max(0, open);
-    }
-    const closing = (inFence ? '\n```' : '') + '\n\n</details>'.repeat(openDetails);
-    return kept.join('\n') + closing + tail;
-}
-function join(sections) {
-    return sections.map(section => section.text).join(SEPARATOR);
-}
-/** Characters (what GitHub counts for comments) as UTF-16 length is close enough, but bytes bound both. */
-function size(markdown) {
-    return Buffer.byteLength(markdown, 'utf8');
-}
-
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 // Markdown building blocks that are safe for text that comes from a pull request or from data: nothing in it can
 // break a table, inject HTML, or @mention anyone.
@@ -40784,6 +40803,14 @@ function shortName(name, max = 64) {
 }
 function formatCount(value) {
     return value.toLocaleString('en-US');
+}
+/** "1 row", "2 rows", "1,234 rows". */
+function plural(count, noun) {
+    return `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`;
+}
+/** A count, or a dash where there is none (a table not built yet). */
+function countOrDash(value) {
+    return value === null ? '—' : formatCount(value);
 }
 function formatPct(value) {
     if (value === 100)
@@ -41101,10 +41128,6 @@ function headline(diff) {
     const method = diff.method === 'whole-rows' ? ' (whole rows)' : '';
     return (parts.length > 0 ? parts.join(', ') : 'no row differs') + method;
 }
-/** "1 row", "2 rows", "1,234 rows". */
-function plural(count, noun) {
-    return `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`;
-}
 /**
  * One row per model in five columns, so that it fits GitHub's comment width (about 780 px): the role as a mark before
  * the name (✏️ changed, ↳ downstream), the three counts a reviewer reads first, then one text column with the schema
@@ -41114,7 +41137,9 @@ function summaryTable(report) {
     if (report.diffs.length === 0)
         return '_Nothing to compare._';
     const changed = new Set(report.changed);
-    const rows = report.diffs.map(diff => modelRow(diff, changed));
+    return summaryRows(report.diffs.map(diff => modelRow(diff, changed)));
+}
+function summaryRows(rows) {
     return table(['Model', 'Removed', 'Added', 'Changed', 'Schema · rows prod → PR · compared'], ['l', 'r', 'r', 'r', 'l'], rows);
 }
 /** Up to this many models the table has one row per model, in chain order; above it, outcomes are grouped. */
@@ -41139,8 +41164,7 @@ function groupedTable(report) {
     const listed = new Set(picked);
     const individual = importanceOrder(report.diffs.filter(diff => listed.has(diff)), changed);
     const groups = outcomeGroups(report.diffs.filter(diff => !listed.has(diff)));
-    const rows = [...individual.map(diff => modelRow(diff, changed)), ...groups.map(group => groupRow(group))];
-    const head = table(['Model', 'Removed', 'Added', 'Changed', 'Schema · rows prod → PR · compared'], ['l', 'r', 'r', 'r', 'l'], rows);
+    const head = summaryRows([...individual.map(diff => modelRow(diff, changed)), ...groups.map(groupRow)]);
     const note = `_${plural(report.diffs.length, 'model')}: ${formatCount(individual.length)} listed one by one (failed diffs, changed models, differences), the other ${formatCount(report.diffs.length - individual.length)} grouped by outcome._`;
     return `${head}\n\n${note}`;
 }
@@ -41937,14 +41961,10 @@ function errorSections(report) {
         text: `**${code(row.model)} failed:**\n\n\`\`\`text\n${(row.error ?? '').replace(/```/g, "'''").slice(0, 4000)}\n\`\`\``
     }));
 }
-function countOrDash(value) {
-    return value === null ? '—' : formatCount(value);
-}
 
 ;// CONCATENATED MODULE: ./src/flows/backfill.ts
 // Steps the merge flow and the manual backfill share: the range, the per-model settings, the restatements, and the
 // report (job summary, outputs, and a sticky comment on the pull request when there is one).
-
 
 
 
@@ -42028,20 +42048,18 @@ function backfillReportOf(context, run) {
 /** Job summary, outputs, and the sticky backfill comment on the pull request the change came from. */
 async function publishBackfill(context, report, github, pullRequest) {
     const sections = renderBackfillSections(report);
-    const summary = fitSections(sections, SUMMARY_LIMIT, 'See the action log for the rest.');
-    await writeSummary(summary.markdown);
+    await writeSummarySections(sections);
     setOutput('backfilled-models', JSON.stringify(report.rows.filter(row => row.status === 'rebuilt').map(row => row.model)));
     setOutput('backfill-results', JSON.stringify(report.rows));
     if (!github || pullRequest === null || report.dryRun)
         return;
-    const comment = fitSections(sections, COMMENT_LIMIT, `The full report is in the job summary: ${context.event.runUrl}`);
     try {
-        const posted = await github.upsertComment(pullRequest, BACKFILL_COMMENT_MARKER, context.settings.commentAuthor, redact(comment.markdown));
+        const posted = await github.upsertComment(pullRequest, BACKFILL_COMMENT_MARKER, context.settings.commentAuthor, commentBody(context, sections).markdown);
         info(`${posted.created ? 'Created' : 'Updated'} backfill comment ${posted.url}`);
         setOutput('comment-url', posted.url);
     }
     catch (error) {
-        if (error.status !== 403)
+        if (!isForbidden(error))
             throw error;
         warning('The token may not comment on the pull request (403); the backfill report is in the job summary.');
     }
@@ -42060,7 +42078,6 @@ function failOnBackfillErrors(rows) {
 ;// CONCATENATED MODULE: ./src/flows/pr.ts
 // The pull-request flow: changed files -> changed models -> affected chain -> PR environment -> table diffs -> one
 // sticky comment, the job summary and the outputs. A short list of named steps; the work lives in core/ and report/.
-
 
 
 
@@ -42298,15 +42315,13 @@ async function rebuildHistoryDependent(context, sqlmesh, graph, { environment, c
     return { models: graph.withDownstream(roots), auditFailures: outcome.auditFailures };
 }
 async function publish(context, github, pr, report) {
-    const summaryHint = `The full report is in the job summary: ${context.event.runUrl}`;
     // The summary can hold a larger lineage than the comment (see report/lineage.ts); the rest is the same sections.
-    const summary = fitSections(renderPrSections(report, 'summary'), SUMMARY_LIMIT, 'The report is too large for the job summary; see the action log.');
-    await writeSummary(summary.markdown);
-    const comment = fitSections(renderPrSections(report, 'comment'), COMMENT_LIMIT, summaryHint);
+    await writeSummarySections(renderPrSections(report, 'summary'), 'The report is too large for the job summary; see the action log.');
+    const comment = commentBody(context, renderPrSections(report, 'comment'));
     if (comment.omitted.length > 0)
         info(`Comment cut to fit: left out ${comment.omitted.join(', ')}`);
     try {
-        const posted = await github.upsertComment(pr.number, DIFF_COMMENT_MARKER, context.settings.commentAuthor, redact(comment.markdown));
+        const posted = await github.upsertComment(pr.number, DIFF_COMMENT_MARKER, context.settings.commentAuthor, comment.markdown);
         info(`${posted.created ? 'Created' : 'Updated'} comment ${posted.url}`);
         setOutput('comment-url', posted.url);
     }
@@ -42337,9 +42352,6 @@ function setOutputs(changeSet, chain, diffs) {
     setOutput('changed-models', JSON.stringify(changeSet.changed));
     setOutput('affected-models', JSON.stringify(chain));
     setOutput('diff-results', diffResults(diffs));
-}
-function isForbidden(error) {
-    return typeof error === 'object' && error !== null && error.status === 403;
 }
 
 ;// CONCATENATED MODULE: ./src/flows/merge.ts
@@ -42500,7 +42512,6 @@ async function runClosedFlow(context) {
 
 
 
-
 async function runManualBackfill(context) {
     await withSqlMesh(context, async (sqlmesh) => {
         const graph = new ModelGraph(sqlmesh.models);
@@ -42547,8 +42558,7 @@ async function runManualDiff(context) {
             failOn: 'never',
             models: modelFacts(graph, models)
         });
-        const summary = fitSections(sections, SUMMARY_LIMIT, 'See the action log for the rest.');
-        await writeSummary(summary.markdown);
+        await writeSummarySections(sections);
         setOutput('affected-models', JSON.stringify(models));
         setOutput('diff-results', diffResults(diffs));
     });
@@ -42825,12 +42835,12 @@ function renderWatchSections(report) {
 function watchVerdict(report) {
     const count = (status) => report.sources.filter(source => source.comparison.status === status).length;
     if (count('error') > 0)
-        return `❌ ${count('error')} of ${sources(report.sources.length)} watched could not be fingerprinted: their changes are unknown.`;
+        return `❌ ${count('error')} of ${plural(report.sources.length, 'source')} watched could not be fingerprinted: their changes are unknown.`;
     if (report.dryRun && count('baseline') > 0)
-        return `🗓️ Dry run: ${sources(count('baseline'))} without a recorded fingerprint yet; nothing recorded.`;
+        return `🗓️ Dry run: ${plural(count('baseline'), 'source')} without a recorded fingerprint yet; nothing recorded.`;
     if (count('baseline') > 0)
-        return `📌 Baseline recorded for ${sources(count('baseline'))}; nothing rebuilt (a change is detected from the next run on).`;
-    return `✅ No watched source changed since the last recorded fingerprints (${sources(report.sources.length)}): nothing to rebuild.`;
+        return `📌 Baseline recorded for ${plural(count('baseline'), 'source')}; nothing rebuilt (a change is detected from the next run on).`;
+    return `✅ No watched source changed since the last recorded fingerprints (${plural(report.sources.length, 'source')}): nothing to rebuild.`;
 }
 function stateSection(state) {
     const heading = `### ${code(state.environment)}'s tables and views`;
@@ -42840,29 +42850,21 @@ function stateSection(state) {
     const rows = state.problems.map(problem => [code(problem.model), markdown_text(problem.detail), code(problem.repair)]);
     return `${heading}\n\n❌ ${state.problems.length} of ${state.checked} models are not as SQLMesh's state says (changed outside SQLMesh). Nothing was changed; the repair is yours to run:\n\n${table(['Model', 'Problem', 'Repair'], ['l', 'l', 'l'], rows)}`;
 }
-function sources(count) {
-    return `${count} ${count === 1 ? 'source' : 'sources'}`;
-}
 function describeBuckets(source) {
     if (source.comparison.status !== 'changed')
         return '—';
     const shown = source.comparison.buckets.slice(0, 12).map(bucket => {
         const name = bucket.bucket === '*' ? 'whole table' : bucket.bucket === 'null' ? 'rows without a time' : bucket.bucket;
-        return `${markdown_text(name)}: ${watch_report_countOrDash(bucket.rowsBefore)} → ${watch_report_countOrDash(bucket.rowsAfter)}`;
+        return `${markdown_text(name)}: ${countOrDash(bucket.rowsBefore)} → ${countOrDash(bucket.rowsAfter)}`;
     });
     const more = source.comparison.buckets.length - shown.length;
     return `${shown.join('<br>')}${more > 0 ? `<br>… and ${more} more` : ''}`;
-}
-function watch_report_countOrDash(value) {
-    return value === null ? '—' : formatCount(value);
 }
 
 ;// CONCATENATED MODULE: ./src/flows/watch.ts
 // The watch flow (mode 'watch', or 'auto' on schedule): fingerprint the watched sources in the warehouse, compare
 // with the fingerprints recorded by the last run, restate the range each change affects through the merge flow's
 // backfill path, and record the new fingerprints only once their restatement succeeded. See docs/WATCH.md.
-
-
 
 
 
@@ -43013,9 +43015,10 @@ function wholeHistoryStart(graph, source, context) {
     }
     return earliest;
 }
-async function rangeOf(sqlmesh, restatement) {
-    const { times } = await sqlmesh.resolveTimes({ start: restatement.start });
-    return { start: restatement.start, end: restatement.end, startMs: times.start };
+/** A span of dates ('' end: now) as the backfill path takes it, with its start read the way SQLMesh reads it. */
+async function rangeOf(sqlmesh, span) {
+    const { times } = await sqlmesh.resolveTimes({ start: span.start });
+    return { start: span.start, end: span.end, startMs: times.start };
 }
 function rangeFor(source, restatements) {
     const restatement = restatements.find(candidate => candidate.sources.includes(source));
@@ -43056,10 +43059,10 @@ async function watch_publish(context, sqlmesh, report, outcomes) {
         .filter(source => source.comparison.status === 'error')
         .map(source => source.comparison.source);
     if (outcomes.length > 0) {
-        const starts = outcomes.map(outcome => outcome.restatement.start).sort();
-        const ends = outcomes.map(outcome => outcome.restatement.end);
-        const range = await rangeOf(sqlmesh, { start: starts[0], end: '', sources: [] });
-        const end = ends.includes('') ? '' : [...ends].sort().pop();
+        // The report's range spans the restatements: the earliest start to the latest end ('' is now).
+        const start = outcomes.map(outcome => outcome.restatement.start).sort()[0];
+        const ends = outcomes.map(outcome => outcome.restatement.end).sort();
+        const range = await rangeOf(sqlmesh, { start, end: ends.includes('') ? '' : ends[ends.length - 1] });
         const rows = outcomes.flatMap(outcome => outcome.rows);
         const notes = outcomes.length > 1
             ? [
@@ -43073,7 +43076,7 @@ async function watch_publish(context, sqlmesh, report, outcomes) {
             commitSha,
             notes,
             rows,
-            range: { ...range, end },
+            range,
             sqlmeshVersion: sqlmesh.version,
             leading: sections
         };
@@ -43088,7 +43091,7 @@ async function watch_publish(context, sqlmesh, report, outcomes) {
             ...sections
         ];
         await keepIssue(context, all, errors.length > 0 || report.state.problems.length > 0);
-        await writeSummary(fitSections(all, SUMMARY_LIMIT, 'See the action log for the rest.').markdown);
+        await writeSummarySections(all);
         setOutput('backfilled-models', '[]');
         setOutput('backfill-results', '[]');
     }
@@ -43110,8 +43113,7 @@ async function keepIssue(context, sections, stale) {
     if (!context.settings.watchIssue || context.settings.dryRun)
         return;
     const github = new client_GitHub(context.settings.token, context.event.repo);
-    const fitted = fitSections([{ id: 'marker', required: true, text: WATCH_ISSUE_MARKER }, ...sections], COMMENT_LIMIT, `The full report is in the job summary: ${context.event.runUrl}`);
-    const body = redact(fitted.markdown);
+    const body = commentBody(context, [{ id: 'marker', required: true, text: WATCH_ISSUE_MARKER }, ...sections]).markdown;
     try {
         const existing = await github.findIssue(WATCH_ISSUE_MARKER, context.settings.commentAuthor);
         if (stale) {
@@ -43126,7 +43128,7 @@ async function keepIssue(context, sections, stale) {
         }
     }
     catch (error) {
-        if (error.status !== 403)
+        if (!isForbidden(error))
             throw error;
         warning("The token may not open or edit issues (403): give the job 'issues: write', or set 'watch-issue: false'. The report is in the job summary.");
     }

@@ -18,6 +18,8 @@ if t.TYPE_CHECKING:
 
 BUCKETS = ("day", "week", "month")
 STATE_TABLE = "watch_fingerprints"
+# The fingerprint table's columns, in order, with their types.
+STATE_COLUMNS = {"source": "TEXT", "bucket": "TEXT", "row_count": "BIGINT", "content_hash": "TEXT", "recorded_at": "TIMESTAMP"}
 # A row's text: each column cast to text, NULL spelled out (so that NULL and '' differ), joined by a unit separator.
 NULL_TEXT = "\\N"
 SEPARATOR = "\x1f"
@@ -113,19 +115,17 @@ def _state_table(schema: str) -> "exp.Table":
     return exp.table_(STATE_TABLE, db=schema)
 
 
-def _ensure_state_table(adapter: t.Any, schema: str) -> None:
+def _state_columns() -> t.Dict[str, "exp.DataType"]:
     from sqlglot import exp
 
+    return {name: exp.DataType.build(kind) for name, kind in STATE_COLUMNS.items()}
+
+
+def _ensure_state_table(adapter: t.Any, schema: str) -> None:
     adapter.create_schema(schema, ignore_if_exists=True, warn_on_error=False)
     adapter.create_table(
         _state_table(schema),
-        {
-            "source": exp.DataType.build("TEXT"),
-            "bucket": exp.DataType.build("TEXT"),
-            "row_count": exp.DataType.build("BIGINT"),
-            "content_hash": exp.DataType.build("TEXT"),
-            "recorded_at": exp.DataType.build("TIMESTAMP"),
-        },
+        _state_columns(),
         exists=True,
     )
 
@@ -185,17 +185,11 @@ def record(session: "Session", params: dict) -> dict:
         if recorded:
             adapter.delete_from(table, exp.column("source").isin(*recorded))
         if rows:
-            frame = pd.DataFrame(rows, columns=["source", "bucket", "row_count", "content_hash", "recorded_at"])
+            frame = pd.DataFrame(rows, columns=list(STATE_COLUMNS))
             adapter.insert_append(
                 table,
                 frame,
-                target_columns_to_types={
-                    "source": exp.DataType.build("TEXT"),
-                    "bucket": exp.DataType.build("TEXT"),
-                    "row_count": exp.DataType.build("BIGINT"),
-                    "content_hash": exp.DataType.build("TEXT"),
-                    "recorded_at": exp.DataType.build("TIMESTAMP"),
-                },
+                target_columns_to_types=_state_columns(),
             )
     return {"recorded": recorded, "conflicts": conflicts, "table": table.sql(dialect=adapter.dialect)}
 

@@ -7,12 +7,11 @@ import { backfillRows, selectRestatementRoots, type ModelBackfill, type Restatem
 import { parseBackfillSettings } from '../core/backfill-config.js'
 import type { ModelGraph } from '../core/graph.js'
 import { InputError } from '../inputs.js'
-import { COMMENT_LIMIT, fitSections, SUMMARY_LIMIT, type Section } from '../report/fit.js'
+import type { Section } from '../report/fit.js'
 import { BACKFILL_COMMENT_MARKER, renderBackfillSections, type BackfillReport } from '../report/backfill-report.js'
-import type { GitHub } from '../github/client.js'
+import { isForbidden, type GitHub } from '../github/client.js'
 import type { SqlMesh } from '../sqlmesh/client.js'
-import { PolicyFailure, projectDir, step, type FlowContext, writeSummary } from './context.js'
-import { redact } from '../secrets.js'
+import { commentBody, PolicyFailure, projectDir, step, type FlowContext, writeSummarySections } from './context.js'
 
 export interface BackfillRange {
   readonly start: string
@@ -141,26 +140,24 @@ async function publishBackfill(
   pullRequest: number | null
 ): Promise<void> {
   const sections = renderBackfillSections(report)
-  const summary = fitSections(sections, SUMMARY_LIMIT, 'See the action log for the rest.')
-  await writeSummary(summary.markdown)
+  await writeSummarySections(sections)
   core.setOutput(
     'backfilled-models',
     JSON.stringify(report.rows.filter(row => row.status === 'rebuilt').map(row => row.model))
   )
   core.setOutput('backfill-results', JSON.stringify(report.rows))
   if (!github || pullRequest === null || report.dryRun) return
-  const comment = fitSections(sections, COMMENT_LIMIT, `The full report is in the job summary: ${context.event.runUrl}`)
   try {
     const posted = await github.upsertComment(
       pullRequest,
       BACKFILL_COMMENT_MARKER,
       context.settings.commentAuthor,
-      redact(comment.markdown)
+      commentBody(context, sections).markdown
     )
     core.info(`${posted.created ? 'Created' : 'Updated'} backfill comment ${posted.url}`)
     core.setOutput('comment-url', posted.url)
   } catch (error) {
-    if ((error as { status?: number }).status !== 403) throw error
+    if (!isForbidden(error)) throw error
     core.warning('The token may not comment on the pull request (403); the backfill report is in the job summary.')
   }
 }

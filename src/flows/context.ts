@@ -5,6 +5,7 @@ import { existsSync, realpathSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import { InputError } from '../inputs.js'
 import { redact, registerSecret } from '../secrets.js'
+import { COMMENT_LIMIT, fitSections, SUMMARY_LIMIT, type Section } from '../report/fit.js'
 import { SqlMesh, type StateLocation } from '../sqlmesh/client.js'
 import { locatePython } from '../sqlmesh/locate.js'
 import type { Settings } from '../inputs.js'
@@ -26,6 +27,26 @@ export async function step<T>(title: string, work: () => Promise<T>): Promise<T>
 /** Writes the job summary (redacted: nothing masks it), when the runner provides one. */
 export async function writeSummary(markdown: string): Promise<void> {
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(redact(markdown), true).write()
+}
+
+/** Writes a report's sections as the job summary, cut to GitHub's size limit for it. */
+export async function writeSummarySections(
+  sections: readonly Section[],
+  hint = 'See the action log for the rest.'
+): Promise<void> {
+  await writeSummary(fitSections(sections, SUMMARY_LIMIT, hint).markdown)
+}
+
+/**
+ * A report's sections as the body of a comment or issue: cut to GitHub's size limit, pointing to the job summary for
+ * what was left out, and redacted (nothing masks a comment).
+ */
+export function commentBody(
+  context: FlowContext,
+  sections: readonly Section[]
+): { markdown: string; omitted: readonly string[] } {
+  const fitted = fitSections(sections, COMMENT_LIMIT, `The full report is in the job summary: ${context.event.runUrl}`)
+  return { markdown: redact(fitted.markdown), omitted: fitted.omitted }
 }
 
 /**

@@ -4,12 +4,11 @@
 import * as core from '@actions/core'
 import { ModelGraph } from '../core/graph.js'
 import { InputError } from '../inputs.js'
-import { fitSections, SUMMARY_LIMIT } from '../report/fit.js'
 import { renderPrSections } from '../report/pr-report.js'
 import { code } from '../report/markdown.js'
 import type { SqlMesh } from '../sqlmesh/client.js'
 import { backfill, reportBackfill, resolveBackfillRange } from './backfill.js'
-import { startSqlMesh, step, type FlowContext, writeSummary } from './context.js'
+import { startSqlMesh, step, type FlowContext, writeSummarySections } from './context.js'
 import { diffModels, diffResults, modelFacts } from './diff.js'
 
 export async function runManualBackfill(context: FlowContext): Promise<void> {
@@ -63,8 +62,7 @@ export async function runManualDiff(context: FlowContext): Promise<void> {
       failOn: 'never',
       models: modelFacts(graph, models)
     })
-    const summary = fitSections(sections, SUMMARY_LIMIT, 'See the action log for the rest.')
-    await writeSummary(summary.markdown)
+    await writeSummarySections(sections)
     core.setOutput('affected-models', JSON.stringify(models))
     core.setOutput('diff-results', diffResults(diffs))
   })

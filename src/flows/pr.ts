@@ -11,10 +11,9 @@ import { pullRequestCheckoutProblem } from '../core/checkout.js'
 import { InputError } from '../inputs.js'
 import { formatInstant } from '../core/window.js'
 import { ModelGraph } from '../core/graph.js'
-import { GitHub } from '../github/client.js'
+import { GitHub, isForbidden } from '../github/client.js'
 import { pullRequestOf, type PullRequestEvent } from '../github/event.js'
 import { Git } from '../github/git.js'
-import { COMMENT_LIMIT, fitSections, SUMMARY_LIMIT } from '../report/fit.js'
 import { DIFF_COMMENT_MARKER, renderFailure, renderPrSections, type PrReport } from '../report/pr-report.js'
 import type { SqlMesh } from '../sqlmesh/client.js'
 import { diffModels, diffResults, modelFacts, readEnvironments } from './diff.js'
@@ -28,7 +27,8 @@ import {
   startSqlMesh,
   step,
   type FlowContext,
-  writeSummary
+  writeSummarySections,
+  commentBody
 } from './context.js'
 import type { ModelDiff, TimeWindow } from '../core/types.js'
 
@@ -300,22 +300,19 @@ async function rebuildHistoryDependent(
 }
 
 async function publish(context: FlowContext, github: GitHub, pr: PullRequestEvent, report: PrReport): Promise<void> {
-  const summaryHint = `The full report is in the job summary: ${context.event.runUrl}`
   // The summary can hold a larger lineage than the comment (see report/lineage.ts); the rest is the same sections.
-  const summary = fitSections(
+  await writeSummarySections(
     renderPrSections(report, 'summary'),
-    SUMMARY_LIMIT,
     'The report is too large for the job summary; see the action log.'
   )
-  await writeSummary(summary.markdown)
-  const comment = fitSections(renderPrSections(report, 'comment'), COMMENT_LIMIT, summaryHint)
+  const comment = commentBody(context, renderPrSections(report, 'comment'))
   if (comment.omitted.length > 0) core.info(`Comment cut to fit: left out ${comment.omitted.join(', ')}`)
   try {
     const posted = await github.upsertComment(
       pr.number,
       DIFF_COMMENT_MARKER,
       context.settings.commentAuthor,
-      redact(comment.markdown)
+      comment.markdown
     )
     core.info(`${posted.created ? 'Created' : 'Updated'} comment ${posted.url}`)
     core.setOutput('comment-url', posted.url)
@@ -355,8 +352,4 @@ function setOutputs(changeSet: ChangeSet, chain: readonly string[], diffs: reado
   core.setOutput('changed-models', JSON.stringify(changeSet.changed))
   core.setOutput('affected-models', JSON.stringify(chain))
   core.setOutput('diff-results', diffResults(diffs))
-}
-
-function isForbidden(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { status?: number }).status === 403
 }

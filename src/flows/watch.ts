@@ -19,14 +19,21 @@ import {
 import { Git } from '../github/git.js'
 import { InputError } from '../inputs.js'
 import { stateProblems } from '../core/state-check.js'
-import { COMMENT_LIMIT, fitSections, SUMMARY_LIMIT, type Section } from '../report/fit.js'
+import type { Section } from '../report/fit.js'
 import { renderBackfillSections } from '../report/backfill-report.js'
-import { GitHub } from '../github/client.js'
-import { redact } from '../secrets.js'
+import { GitHub, isForbidden } from '../github/client.js'
 import { renderWatchSections, watchVerdict, type WatchedSource, type WatchReport } from '../report/watch-report.js'
 import type { SqlMesh } from '../sqlmesh/client.js'
 import { backfill, backfillReportOf, reportBackfill, type BackfillRange } from './backfill.js'
-import { PolicyFailure, projectDir, startSqlMesh, step, writeSummary, type FlowContext } from './context.js'
+import {
+  commentBody,
+  PolicyFailure,
+  projectDir,
+  startSqlMesh,
+  step,
+  writeSummarySections,
+  type FlowContext
+} from './context.js'
 
 /** Changed sources that call for the same range are restated together. */
 interface Restatement {
@@ -210,9 +217,10 @@ function wholeHistoryStart(graph: ModelGraph, source: WatchSource, context: Flow
   return earliest
 }
 
-async function rangeOf(sqlmesh: SqlMesh, restatement: Restatement): Promise<BackfillRange> {
-  const { times } = await sqlmesh.resolveTimes({ start: restatement.start })
-  return { start: restatement.start, end: restatement.end, startMs: times.start }
+/** A span of dates ('' end: now) as the backfill path takes it, with its start read the way SQLMesh reads it. */
+async function rangeOf(sqlmesh: SqlMesh, span: { start: string; end: string }): Promise<BackfillRange> {
+  const { times } = await sqlmesh.resolveTimes({ start: span.start })
+  return { start: span.start, end: span.end, startMs: times.start }
 }
 
 function rangeFor(source: WatchSource, restatements: readonly Restatement[]): { start: string; end: string } | null {
@@ -276,10 +284,10 @@ async function publish(
     .filter(source => source.comparison.status === 'error')
     .map(source => source.comparison.source)
   if (outcomes.length > 0) {
-    const starts = outcomes.map(outcome => outcome.restatement.start).sort()
-    const ends = outcomes.map(outcome => outcome.restatement.end)
-    const range = await rangeOf(sqlmesh, { start: starts[0], end: '', sources: [] })
-    const end = ends.includes('') ? '' : ([...ends].sort().pop() as string)
+    // The report's range spans the restatements: the earliest start to the latest end ('' is now).
+    const start = outcomes.map(outcome => outcome.restatement.start).sort()[0]
+    const ends = outcomes.map(outcome => outcome.restatement.end).sort()
+    const range = await rangeOf(sqlmesh, { start, end: ends.includes('') ? '' : ends[ends.length - 1] })
     const rows = outcomes.flatMap(outcome => outcome.rows)
     const notes =
       outcomes.length > 1
@@ -294,7 +302,7 @@ async function publish(
       commitSha,
       notes,
       rows,
-      range: { ...range, end },
+      range,
       sqlmeshVersion: sqlmesh.version,
       leading: sections
     }
@@ -312,7 +320,7 @@ async function publish(
       ...sections
     ]
     await keepIssue(context, all, errors.length > 0 || report.state.problems.length > 0)
-    await writeSummary(fitSections(all, SUMMARY_LIMIT, 'See the action log for the rest.').markdown)
+    await writeSummarySections(all)
     core.setOutput('backfilled-models', '[]')
     core.setOutput('backfill-results', '[]')
   }
@@ -341,12 +349,7 @@ export const WATCH_ISSUE_MARKER = '<!-- sqlmesh-action:watch -->'
 async function keepIssue(context: FlowContext, sections: readonly Section[], stale: boolean): Promise<void> {
   if (!context.settings.watchIssue || context.settings.dryRun) return
   const github = new GitHub(context.settings.token, context.event.repo)
-  const fitted = fitSections(
-    [{ id: 'marker', required: true, text: WATCH_ISSUE_MARKER }, ...sections],
-    COMMENT_LIMIT,
-    `The full report is in the job summary: ${context.event.runUrl}`
-  )
-  const body = redact(fitted.markdown)
+  const body = commentBody(context, [{ id: 'marker', required: true, text: WATCH_ISSUE_MARKER }, ...sections]).markdown
   try {
     const existing = await github.findIssue(WATCH_ISSUE_MARKER, context.settings.commentAuthor)
     if (stale) {
@@ -359,7 +362,7 @@ async function keepIssue(context: FlowContext, sections: readonly Section[], sta
       core.info(`Nothing is stale any more: closed issue ${issue.url} with the latest report`)
     }
   } catch (error) {
-    if ((error as { status?: number }).status !== 403) throw error
+    if (!isForbidden(error)) throw error
     core.warning(
       "The token may not open or edit issues (403): give the job 'issues: write', or set 'watch-issue: false'. The report is in the job summary."
     )

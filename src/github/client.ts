@@ -186,3 +186,8 @@ function waitOrGiveUp(limit: string, retryAfter: number, retryCount: number): bo
   core.info(`GitHub ${limit} hit; retrying after ${retryAfter}s.`)
   return true
 }
+
+/** GitHub refused the token this (403): a read-only token on a fork's pull request, or a missing permission. */
+export function isForbidden(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { status?: number }).status === 403
+}

@@ -1,7 +1,7 @@
 // The backfill report (merge flow and manual backfill): per model, upstream first, what was rebuilt, over which
 // interval, how long it took and the rows before and after. Pure.
 
-import { code, formatCount, table, text } from './markdown.js'
+import { code, countOrDash, table, text } from './markdown.js'
 import { describeWindow } from '../core/window.js'
 import type { ModelBackfill } from '../core/backfill.js'
 import type { Section } from './fit.js'
@@ -99,8 +99,4 @@ function errorSections(report: BackfillReport): Section[] {
       required: true,
       text: `**${code(row.model)} failed:**\n\n\`\`\`text\n${(row.error ?? '').replace(/```/g, "'''").slice(0, 4000)}\n\`\`\``
     }))
-}
-
-function countOrDash(value: number | null): string {
-  return value === null ? '—' : formatCount(value)
 }

@@ -107,6 +107,16 @@ export function formatCount(value: number): string {
   return value.toLocaleString('en-US')
 }
 
+/** "1 row", "2 rows", "1,234 rows". */
+export function plural(count: number, noun: string): string {
+  return `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`
+}
+
+/** A count, or a dash where there is none (a table not built yet). */
+export function countOrDash(value: number | null): string {
+  return value === null ? '—' : formatCount(value)
+}
+
 export function formatPct(value: number): string {
   if (value === 100) return '100%'
   if (value > 99.99) return '>99.99%'

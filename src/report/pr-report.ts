@@ -1,7 +1,7 @@
 // The pull-request report: results -> markdown sections. Pure. The comment and the job summary are both cut from
 // the same sections (see fit.ts), so they never disagree.
 
-import { code, dataCell, details, formatCount, formatPct, html, shortName, table, text } from './markdown.js'
+import { code, dataCell, details, formatCount, formatPct, html, plural, shortName, table, text } from './markdown.js'
 import { describeWindow } from '../core/window.js'
 import { gateFails, hasDataChange, hasSchemaChange, type GateResult } from '../core/gate.js'
 import { coverageOf, isUncompared } from '../core/coverage.js'
@@ -193,11 +193,6 @@ export function headline(diff: ModelDiff): string {
   return (parts.length > 0 ? parts.join(', ') : 'no row differs') + method
 }
 
-/** "1 row", "2 rows", "1,234 rows". */
-export function plural(count: number, noun: string): string {
-  return `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`
-}
-
 /**
  * One row per model in five columns, so that it fits GitHub's comment width (about 780 px): the role as a mark before
  * the name (✏️ changed, ↳ downstream), the three counts a reviewer reads first, then one text column with the schema
@@ -206,7 +201,10 @@ export function plural(count: number, noun: string): string {
 function summaryTable(report: PrReport): string {
   if (report.diffs.length === 0) return '_Nothing to compare._'
   const changed = new Set(report.changed)
-  const rows = report.diffs.map(diff => modelRow(diff, changed))
+  return summaryRows(report.diffs.map(diff => modelRow(diff, changed)))
+}
+
+function summaryRows(rows: readonly string[][]): string {
   return table(
     ['Model', 'Removed', 'Added', 'Changed', 'Schema · rows prod → PR · compared'],
     ['l', 'r', 'r', 'r', 'l'],
@@ -240,12 +238,7 @@ function groupedTable(report: PrReport): string {
     changed
   )
   const groups = outcomeGroups(report.diffs.filter(diff => !listed.has(diff)))
-  const rows = [...individual.map(diff => modelRow(diff, changed)), ...groups.map(group => groupRow(group))]
-  const head = table(
-    ['Model', 'Removed', 'Added', 'Changed', 'Schema · rows prod → PR · compared'],
-    ['l', 'r', 'r', 'r', 'l'],
-    rows
-  )
+  const head = summaryRows([...individual.map(diff => modelRow(diff, changed)), ...groups.map(groupRow)])
   const note = `_${plural(report.diffs.length, 'model')}: ${formatCount(individual.length)} listed one by one (failed diffs, changed models, differences), the other ${formatCount(report.diffs.length - individual.length)} grouped by outcome._`
   return `${head}\n\n${note}`
 }

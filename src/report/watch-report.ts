@@ -1,7 +1,7 @@
 // The watch report: which watched sources changed, in which buckets, and the range each change restates. Above the
 // backfill table when something was rebuilt; on its own when nothing was. Pure.
 
-import { code, formatCount, table, text } from './markdown.js'
+import { code, countOrDash, plural, table, text } from './markdown.js'
 import type { Section } from './fit.js'
 import type { SourceComparison } from '../core/watch.js'
 import type { StateProblem } from '../core/state-check.js'
@@ -78,12 +78,12 @@ export function watchVerdict(report: WatchReport): string {
   const count = (status: SourceComparison['status']): number =>
     report.sources.filter(source => source.comparison.status === status).length
   if (count('error') > 0)
-    return `❌ ${count('error')} of ${sources(report.sources.length)} watched could not be fingerprinted: their changes are unknown.`
+    return `❌ ${count('error')} of ${plural(report.sources.length, 'source')} watched could not be fingerprinted: their changes are unknown.`
   if (report.dryRun && count('baseline') > 0)
-    return `🗓️ Dry run: ${sources(count('baseline'))} without a recorded fingerprint yet; nothing recorded.`
+    return `🗓️ Dry run: ${plural(count('baseline'), 'source')} without a recorded fingerprint yet; nothing recorded.`
   if (count('baseline') > 0)
-    return `📌 Baseline recorded for ${sources(count('baseline'))}; nothing rebuilt (a change is detected from the next run on).`
-  return `✅ No watched source changed since the last recorded fingerprints (${sources(report.sources.length)}): nothing to rebuild.`
+    return `📌 Baseline recorded for ${plural(count('baseline'), 'source')}; nothing rebuilt (a change is detected from the next run on).`
+  return `✅ No watched source changed since the last recorded fingerprints (${plural(report.sources.length, 'source')}): nothing to rebuild.`
 }
 
 function stateSection(state: WatchReport['state']): string {
@@ -95,10 +95,6 @@ function stateSection(state: WatchReport['state']): string {
   return `${heading}\n\n❌ ${state.problems.length} of ${state.checked} models are not as SQLMesh's state says (changed outside SQLMesh). Nothing was changed; the repair is yours to run:\n\n${table(['Model', 'Problem', 'Repair'], ['l', 'l', 'l'], rows)}`
 }
 
-function sources(count: number): string {
-  return `${count} ${count === 1 ? 'source' : 'sources'}`
-}
-
 function describeBuckets(source: WatchedSource): string {
   if (source.comparison.status !== 'changed') return '—'
   const shown = source.comparison.buckets.slice(0, 12).map(bucket => {
@@ -108,8 +104,4 @@ function describeBuckets(source: WatchedSource): string {
   })
   const more = source.comparison.buckets.length - shown.length
   return `${shown.join('<br>')}${more > 0 ? `<br>… and ${more} more` : ''}`
-}
-
-function countOrDash(value: number | null): string {
-  return value === null ? '—' : formatCount(value)
 }

@@ -290,8 +290,10 @@ export class SqlMesh {
     }
   }
 
-  /** Dates or relative expressions as epoch ms, read the way SQLMesh reads them; also SQLMesh's "now". */
-  /** Each value as epoch ms, under its own key: a key left out of `values` is left out of `times`. */
+  /**
+   * Dates or relative expressions as epoch ms, read the way SQLMesh reads them, each under its own key (a key left out
+   * of `values` is left out of `times`); also SQLMesh's "now".
+   */
   async resolveTimes<Values extends Readonly<Record<string, string>>>(
     values: Values
   ): Promise<{ times: { [Key in keyof Values]: number }; now: number }> {
