@@ -10,6 +10,7 @@ import type { SqlMesh } from '../sqlmesh/client.js'
 import { backfill, reportBackfill, resolveBackfillRange } from './backfill.js'
 import { startSqlMesh, step, type FlowContext, writeSummarySections } from './context.js'
 import { diffModels, diffResults, modelFacts } from './diff.js'
+import type { ModelDiff } from '../core/types.js'
 
 export async function runManualBackfill(context: FlowContext): Promise<void> {
   await withSqlMesh(context, async sqlmesh => {
@@ -94,4 +95,9 @@ async function withSqlMesh(context: FlowContext, work: (sqlmesh: SqlMesh) => Pro
   } finally {
     await sqlmesh.close()
   }
+}
+
+/** The models the report marks as changed. */
+export function versionDiffers(diffs: readonly ModelDiff[]): string[] {
+  return diffs.map(diff => diff.model)
 }
