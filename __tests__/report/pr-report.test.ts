@@ -92,14 +92,14 @@ describe('renderPrSections', () => {
 
     it('names the changed model and its differences, how many downstream models differ, and how many were compared', () => {
       expect(verdict(changedReport())).toBe(
-        '⚠️ `staging.stg_games`: 34 rows removed, 5 rows changed · 1 of 1 downstream models differs · 2 of 2 affected models compared · no schema change'
+        '⚠️ `staging.stg_games`: 34 rows removed, 5 rows changed · the 1 downstream model differs · 2 of 2 affected models compared · no schema change'
       )
     })
 
     it('never shows a tick while a model was not compared, names it with its reason, and counts only compared schemas', () => {
       const diffs = [diffed(STG), notDiffed(MART, 'error'), notDiffed('marts.facts', 'forward-only')]
       expect(verdict(changedReport({ chain: [STG, MART, 'marts.facts'], diffs }))).toBe(
-        '⚠️ `staging.stg_games`: no row differs · 0 of 0 compared downstream models differ · 1 of 3 affected models compared; ' +
+        '⚠️ `staging.stg_games`: no row differs · none of the 2 downstream models was compared · 1 of 3 affected models compared; ' +
           'not compared: `marts.team_stats` (diff failed), `marts.facts` (forward-only, not previewed) · no schema change in the 1 compared'
       )
     })
@@ -113,7 +113,7 @@ describe('renderPrSections', () => {
     it('counts an embedded model as needing no comparison', () => {
       const diffs = [diffed(STG), notDiffed(MART, 'embedded')]
       expect(verdict(changedReport({ diffs }))).toBe(
-        '✅ `staging.stg_games`: no row differs · 0 of 1 downstream models differ · 1 of 1 affected model compared · no schema change'
+        '✅ `staging.stg_games`: no row differs · the 1 downstream model does not differ · 1 of 1 affected model compared · no schema change'
       )
     })
 
@@ -131,7 +131,7 @@ describe('renderPrSections', () => {
 
     it('leads with a tick when the changed models hold the same data as prod', () => {
       expect(verdict(changedReport({ diffs: [diffed(STG), diffed(MART)] }))).toBe(
-        '✅ `staging.stg_games`: no row differs · 0 of 1 downstream models differ · 2 of 2 affected models compared · no schema change'
+        '✅ `staging.stg_games`: no row differs · the 1 downstream model does not differ · 2 of 2 affected models compared · no schema change'
       )
     })
   })
@@ -352,10 +352,12 @@ describe('renderPrSections', () => {
   it('ends with a footer naming the SQLMesh version, the short commit and the environment start', () => {
     const sections = renderPrSections(changedReport())
     expect(sections[sections.length - 1]?.text).toBe(
-      `<sub>sqlmesh-action ${ACTION_VERSION} · SQLMesh 0.236.1 · commit \`0123456\` · built from 2024-01-01</sub>`
+      '<!-- sqlmesh-action:commit 0123456789abcdef0123456789abcdef01234567 -->\n' +
+        `<sub>sqlmesh-action ${ACTION_VERSION} · SQLMesh 0.236.1 · commit \`0123456\` · built from 2024-01-01</sub>`
     )
-    expect(section(renderPrSections(prReport()), 'footer')).toBe(
-      `<sub>sqlmesh-action ${ACTION_VERSION} · SQLMesh 0.236.1 · commit \`0123456\`</sub>`
+    expect(section(renderPrSections(prReport({ baseRef: 'release-->1' })), 'footer')).toBe(
+      '<!-- sqlmesh-action:commit 0123456789abcdef0123456789abcdef01234567 base release--%3E1 -->\n' +
+        `<sub>sqlmesh-action ${ACTION_VERSION} · SQLMesh 0.236.1 · commit \`0123456\`</sub>`
     )
   })
 
@@ -364,7 +366,7 @@ describe('renderPrSections', () => {
       renderPrSections(changedReport({ environmentStart: '1 month ago', environmentStartDate: '2026-10-26' })),
       'footer'
     )
-    expect(footer).toBe(
+    expect(footer.split('\n')[1]).toBe(
       `<sub>sqlmesh-action ${ACTION_VERSION} · SQLMesh 0.236.1 · commit \`0123456\` · built from 2026-10-26 (1 month ago)</sub>`
     )
   })
@@ -400,7 +402,8 @@ describe('renderFailure', () => {
       prodEnvironment: 'prod',
       headSha: 'abcdef1234567890',
       message: 'Audit not_null failed for model staging.stg_games\n```injected fence```',
-      runUrl: 'https://github.com/acme/hoops/actions/runs/1'
+      runUrl: 'https://github.com/acme/hoops/actions/runs/1',
+      earlier: { commit: null, base: null }
     })
     expect(body.split('\n')[0]).toBe('<!-- sqlmesh-action:diff -->')
     expect(body).toContain(

@@ -47,7 +47,12 @@ describe('a verdict where no downstream model was compared', () => {
   })
 
   it('says it of a single downstream model too, and why through the list of models not compared', () => {
-    const one = { ...report, chain: [STG, MART], edges: [[STG, MART]] as const, diffs: [diffed(STG), notDiffed(MART, 'error')] }
+    const one = {
+      ...report,
+      chain: [STG, MART],
+      edges: [[STG, MART]] as const,
+      diffs: [diffed(STG), notDiffed(MART, 'error')]
+    }
     expect(verdict(one)).toBe(
       '⚠️ `staging.stg_games`: no row differs · the 1 downstream model was not compared · 1 of 2 affected models compared; ' +
         'not compared: `marts.team_stats` (diff failed) · no schema change in the 1 compared'
@@ -74,7 +79,7 @@ describe('plural agreement', () => {
         diffed(MART, { rows: rowCounts({ prod: 1, pr: 1, matched: 1, changed: 1 }) })
       ]
     })
-    expect(section(report, 'summary')).toContain('| 1 → 1 row |')
+    expect(section(report, 'summary')).toContain('| 1 → 1 row · all rows |')
     expect(verdict(report)).toContain('· the 1 downstream model differs ·')
   })
 
@@ -123,11 +128,17 @@ describe('plural agreement', () => {
     expect(watchVerdict(watch)).not.toMatch(ONE_PLURAL)
     const broken = {
       ...watch,
-      state: { environment: 'prod', checked: 1, problems: [{ model: STG, kind: 'missing-table' as const, detail: 'no table', repair: 'sqlmesh plan' }] }
+      state: {
+        environment: 'prod',
+        checked: 1,
+        problems: [{ model: STG, kind: 'missing-table' as const, detail: 'no table', repair: 'sqlmesh plan' }]
+      }
     }
-    expect(renderWatchSections(broken).map(part => part.text).join('\n')).toContain(
-      "❌ 1 of 1 model is not as SQLMesh's state says"
-    )
+    expect(
+      renderWatchSections(broken)
+        .map(part => part.text)
+        .join('\n')
+    ).toContain("❌ 1 of 1 model is not as SQLMesh's state says")
   })
 })
 
@@ -214,7 +225,7 @@ describe('the manual diff mode: two environments, models named by the user', () 
     expect(section(manual, 'summary').split('\n')[0]).toBe(
       '| Model | Removed | Added | Changed | Schema · rows staging → dev · compared |'
     )
-    expect(section(manual, 'summary')).toContain('same version as `staging`')
+    expect(section(manual, 'summary')).toContain('| `marts.team_stats` | — | — | — | same version as staging |')
     expect(all).toContain('Sample rows only in `dev` (added):')
     expect(all).toContain('rows: 100 in `staging`, 100 in `dev`')
   })

@@ -11,6 +11,7 @@ import { backfill, reportBackfill, resolveBackfillRange } from './backfill.js'
 import { startSqlMesh, step, type FlowContext, writeSummarySections } from './context.js'
 import { diffModels, diffResults, modelFacts } from './diff.js'
 import type { ModelDiff } from '../core/types.js'
+import { coverageOf } from '../core/coverage.js'
 
 export async function runManualBackfill(context: FlowContext): Promise<void> {
   await withSqlMesh(context, async sqlmesh => {
@@ -48,8 +49,9 @@ export async function runManualDiff(context: FlowContext): Promise<void> {
     const sections = renderPrSections({
       environment: target,
       prodEnvironment: source,
+      environments: { source, target },
       environmentStart: '',
-      changed: models,
+      changed: versionDiffers(diffs),
       chain: models,
       edges: graph.edgesWithin(models),
       diffs,
@@ -97,7 +99,10 @@ async function withSqlMesh(context: FlowContext, work: (sqlmesh: SqlMesh) => Pro
   }
 }
 
-/** The models the report marks as changed. */
+/**
+ * The named models whose version differs between the two environments, which the report marks and highlights: not
+ * those that provably hold the same data (the same version, the same table, an external or embedded model).
+ */
 export function versionDiffers(diffs: readonly ModelDiff[]): string[] {
-  return diffs.map(diff => diff.model)
+  return diffs.filter(diff => coverageOf(diff) !== 'not-needed').map(diff => diff.model)
 }

@@ -1,7 +1,7 @@
 // The backfill report (merge flow and manual backfill): per model, upstream first, what was rebuilt, over which
 // interval, how long it took and the rows before and after. Pure.
 
-import { code, countOrDash, table, text } from './markdown.js'
+import { code, countOrDash, plural, table, text } from './markdown.js'
 import { describeWindow } from '../core/window.js'
 import type { ModelBackfill } from '../core/backfill.js'
 import type { Section } from './fit.js'
@@ -65,12 +65,13 @@ export function backfillVerdict(report: BackfillReport): string {
   const count = (status: ModelBackfill['status']): number => report.rows.filter(row => row.status === status).length
   const range = `from ${report.requestedStart}${report.requestedEnd ? ` to ${report.requestedEnd}` : ''}`
   if (report.rows.length === 0) return '✅ Nothing to backfill: no model of the project is affected.'
-  if (report.dryRun) return `🗓️ Dry run: ${count('planned')} models would be rebuilt ${range}; nothing was applied.`
+  if (report.dryRun)
+    return `🗓️ Dry run: ${plural(count('planned'), 'model')} would be rebuilt ${range}; nothing was applied.`
   const failed = count('failed')
   if (failed > 0 || count('not-attempted') > 0) {
     return `❌ Backfill failed: ${count('rebuilt')} rebuilt, ${failed} failed, ${count('not-attempted')} not attempted (${range}).`
   }
-  return `✅ ${count('rebuilt')} models rebuilt ${range}${count('skipped') > 0 ? `, ${count('skipped')} skipped` : ''}.`
+  return `✅ ${plural(count('rebuilt'), 'model')} rebuilt ${range}${count('skipped') > 0 ? `, ${count('skipped')} skipped` : ''}.`
 }
 
 function backfillTable(report: BackfillReport): string {

@@ -54,6 +54,45 @@ export interface PrReport {
   readonly auditFailures?: readonly string[]
   /** Set when the changed files came from GitHub's REST list and it was cut at its cap: the list is incomplete. */
   readonly fileList?: FileListCap | null
+  /** The branch the pull request merges into, recorded in the comment so that a later run can tell it changed. */
+  readonly baseRef?: string
+  /**
+   * The manual diff mode: two environments the user named, and models the user named. The report then names the
+   * environments where it would say "prod" and "the PR", and no model is "downstream".
+   */
+  readonly environments?: { readonly source: string; readonly target: string }
+}
+
+/** How the report names the two sides it compares. */
+export interface Sides {
+  /** In a sentence: 'prod' and 'the PR', or the two environments as code spans. */
+  readonly source: string
+  readonly target: string
+  /** In the summary table's header: 'prod' and 'PR', or the environments' names. */
+  readonly sourceHeader: string
+  readonly targetHeader: string
+  /** The source side in a label, before it is escaped: 'prod', or the source environment's name. */
+  readonly sourceName: string
+}
+
+export const PR_SIDES: Sides = {
+  source: 'prod',
+  target: 'the PR',
+  sourceHeader: 'prod',
+  targetHeader: 'PR',
+  sourceName: 'prod'
+}
+
+function sidesOf(report: PrReport): Sides {
+  const named = report.environments
+  if (!named) return PR_SIDES
+  return {
+    source: code(named.source),
+    target: code(named.target),
+    sourceHeader: text(named.source),
+    targetHeader: text(named.target),
+    sourceName: named.source
+  }
 }
 
 /** Where the sections go: the comment (65,536 characters) or the job summary (1 MiB), which can hold more. */
@@ -65,6 +104,7 @@ export type ReportTarget = 'comment' | 'summary'
  */
 export function renderPrSections(report: PrReport, target: ReportTarget = 'comment'): Section[] {
   const grouped = report.diffs.length > TABLE_ROWS
+  const sides = sidesOf(report)
   return [
     {
       id: 'header',
@@ -84,7 +124,11 @@ export function renderPrSections(report: PrReport, target: ReportTarget = 'comme
         ]
       : []),
     ...(report.chain.length > 0 ? [{ id: 'lineage', required: false, text: lineage(report, target) }] : []),
-    ...byImportance(report).map(diff => ({ id: `details:${diff.model}`, required: false, text: modelDetails(diff) })),
+    ...byImportance(report).map(diff => ({
+      id: `details:${diff.model}`,
+      required: false,
+      text: modelDetails(diff, sides)
+    })),
     ...(grouped ? [{ id: 'models-by-outcome', required: false, text: modelsByOutcome(report) }] : []),
     { id: 'footer', required: true, text: footer(report) }
   ]
@@ -94,8 +138,11 @@ export interface FailedRun {
   readonly environment: string
   readonly prodEnvironment: string
   readonly headSha: string
+  readonly baseRef?: string
   readonly message: string
   readonly runUrl: string
+  /** What the comment this replaces was computed for; null when the pull request has no comment yet. */
+  readonly earlier?: CommentOrigin | null
 }
 
 /** The comment when the diff could not run: what failed, SQLMesh's words, and where the log is. */
@@ -103,9 +150,49 @@ export function renderFailure(run: FailedRun): string {
   const error = run.message.replace(/```/g, "'''").slice(0, 6000)
   return [
     `${DIFF_COMMENT_MARKER}\n## SQLMesh diff: ${code(run.environment)} vs ${code(run.prodEnvironment)}`,
-    `**❌ The diff could not run for commit ${code(run.headSha.slice(0, 7))}.** Earlier results no longer apply. The log: ${run.runUrl}`,
-    '```text\n' + error + '\n```'
+    `**❌ The diff could not run for commit ${code(run.headSha.slice(0, 7))}.**${replaced(run.earlier)} The log: ${run.runUrl}`,
+    '```text\n' + error + '\n```',
+    originMarker(run.headSha, run.baseRef)
   ].join('\n\n')
+}
+
+/** What a failure says of the results it replaces: nothing on a first comment, their commit when it is known. */
+function replaced(earlier: CommentOrigin | null | undefined): string {
+  if (!earlier) return ''
+  if (!earlier.commit) return ' Earlier results no longer apply.'
+  return ` The results posted for commit ${code(earlier.commit.slice(0, 7))} no longer apply.`
+}
+
+/** The commit (and base branch) a diff comment was computed for. */
+export interface CommentOrigin {
+  readonly commit: string | null
+  readonly base: string | null
+}
+
+const ORIGIN = /<!-- sqlmesh-action:commit ([0-9a-f]{7,40})(?: base (\S+))? -->/
+
+/** A hidden line naming the commit and base branch the comment's results are for (the base URI-encoded: a branch name may hold `-->`). */
+export function originMarker(commit: string, base?: string): string {
+  return `<!-- sqlmesh-action:commit ${commit}${base ? ` base ${encodeURIComponent(base)}` : ''} -->`
+}
+
+/**
+ * The commit and base a diff comment was computed for: from its hidden marker, or, in a comment written before the
+ * marker existed, from the short commit its footer or failure line names.
+ */
+export function commentOrigin(body: string): CommentOrigin {
+  const marked = ORIGIN.exec(body)
+  if (marked) return { commit: marked[1], base: marked[2] ? safeDecode(marked[2]) : null }
+  const named = /(?:· commit|for commit) `([0-9a-f]{7,40})`/.exec(body)
+  return { commit: named?.[1] ?? null, base: null }
+}
+
+function safeDecode(value: string): string | null {
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    return null
+  }
 }
 
 type Diffed = Extract<ModelDiff, { status: 'diffed' }>
@@ -124,12 +211,14 @@ export function verdict(report: PrReport): string {
   }
   const changed = new Set(report.changed)
   const notCompared = report.diffs.filter(isUncompared)
-  const direct = report.diffs.filter(diff => changed.has(diff.model))
-  const shown = direct.slice(0, 3).map(diff => `${code(diff.model)}: ${headline(diff)}`)
+  // A changed model that needs no comparison (an embedded model: no table of its own) is no finding of its own.
+  const direct = report.diffs.filter(diff => changed.has(diff.model) && coverageOf(diff) !== 'not-needed')
+  const shown = direct.slice(0, 3).map(diff => `${code(diff.model)}: ${headline(diff, sidesOf(report))}`)
   if (direct.length > shown.length) shown.push(`${formatCount(direct.length - shown.length)} more changed`)
+  const others = report.diffs.filter(diff => !changed.has(diff.model))
   const parts = [
     ...shown,
-    downstreamPhrase(report.diffs.filter(diff => !changed.has(diff.model))),
+    report.environments ? sameVersionPhrase(others) : downstreamPhrase(others),
     report.removed.length > 0 ? plural(report.removed.length, 'model') + ' removed' : '',
     coveragePhrase(report.diffs, notCompared),
     schemaPhrase(report.diffs, notCompared.length)
@@ -144,15 +233,29 @@ function verdictMark(report: PrReport, notCompared: number): string {
   return differs || notCompared > 0 ? '⚠️' : '✅'
 }
 
+/**
+ * How many downstream models differ, among those compared; when none was compared, that is said, never "0 of 0"
+ * (the models and their reasons follow in the coverage phrase).
+ */
 function downstreamPhrase(downstream: readonly ModelDiff[]): string {
-  if (downstream.length === 0) return ''
+  const total = downstream.length
+  if (total === 0) return ''
   const known = downstream.filter(diff => !isUncompared(diff))
+  if (known.length === 0) {
+    return total === 1
+      ? 'the 1 downstream model was not compared'
+      : `none of the ${formatCount(total)} downstream models was compared`
+  }
   const differing = known.filter(hasDataChange).length
-  // "1 of 4 downstream models differs", "0 of 1 downstream models differ": the noun counts the models, the verb the differing.
-  const verb = differing === 1 ? 'differs' : 'differ'
-  if (known.length === downstream.length)
-    return `${differing} of ${formatCount(downstream.length)} downstream models ${verb}`
-  return `${differing} of ${formatCount(known.length)} compared downstream models ${verb}`
+  const compared = known.length === total ? '' : 'compared '
+  if (known.length === 1) return `the 1 ${compared}downstream model ${differing === 1 ? 'differs' : 'does not differ'}`
+  // "1 of 4 downstream models differs", "0 of 2 downstream models differ": the noun counts the models, the verb the differing.
+  return `${formatCount(differing)} of ${formatCount(known.length)} ${compared}downstream models ${differing === 1 ? 'differs' : 'differ'}`
+}
+
+/** The manual diff mode: the named models whose version is the same in both environments. */
+function sameVersionPhrase(same: readonly ModelDiff[]): string {
+  return same.length > 0 ? `${plural(same.length, 'model')} with the same version in both` : ''
 }
 
 /** "4 of 6 affected models compared; not compared: `a` (diff failed), `b` (forward-only, not previewed)". */
@@ -177,8 +280,8 @@ function schemaPhrase(diffs: readonly ModelDiff[], notCompared: number): string 
 }
 
 /** A model's change in a few words: schema first, then rows. */
-export function headline(diff: ModelDiff): string {
-  if (diff.status !== 'diffed') return `(${notDiffedLabel(diff)})`
+export function headline(diff: ModelDiff, sides: Sides = PR_SIDES): string {
+  if (diff.status !== 'diffed') return `(${text(notDiffedLabel(diff, sides))})`
   const { added, removed, retyped } = diff.schema
   const { onlyInProd, onlyInPr, changed } = diff.rows
   const parts = [
@@ -201,12 +304,15 @@ export function headline(diff: ModelDiff): string {
 function summaryTable(report: PrReport): string {
   if (report.diffs.length === 0) return '_Nothing to compare._'
   const changed = new Set(report.changed)
-  return summaryRows(report.diffs.map(diff => modelRow(diff, changed)))
+  return summaryRows(
+    report.diffs.map(diff => modelRow(diff, changed, report)),
+    sidesOf(report)
+  )
 }
 
-function summaryRows(rows: readonly string[][]): string {
+function summaryRows(rows: readonly string[][], sides: Sides): string {
   return table(
-    ['Model', 'Removed', 'Added', 'Changed', 'Schema · rows prod → PR · compared'],
+    ['Model', 'Removed', 'Added', 'Changed', `Schema · rows ${sides.sourceHeader} → ${sides.targetHeader} · compared`],
     ['l', 'r', 'r', 'r', 'l'],
     rows
   )
@@ -237,8 +343,12 @@ function groupedTable(report: PrReport): string {
     report.diffs.filter(diff => listed.has(diff)),
     changed
   )
-  const groups = outcomeGroups(report.diffs.filter(diff => !listed.has(diff)))
-  const head = summaryRows([...individual.map(diff => modelRow(diff, changed)), ...groups.map(groupRow)])
+  const sides = sidesOf(report)
+  const groups = outcomeGroups(
+    report.diffs.filter(diff => !listed.has(diff)),
+    sides
+  )
+  const head = summaryRows([...individual.map(diff => modelRow(diff, changed, report)), ...groups.map(groupRow)], sides)
   const note = `_${plural(report.diffs.length, 'model')}: ${formatCount(individual.length)} listed one by one (failed diffs, changed models, differences), the other ${formatCount(report.diffs.length - individual.length)} grouped by outcome._`
   return `${head}\n\n${note}`
 }
@@ -268,12 +378,11 @@ function byImportance(report: PrReport): Diffed[] {
 }
 
 /** One model's row: its role mark and name, the three counts, then schema, totals and what was compared. */
-function modelRow(diff: ModelDiff, changed: ReadonlySet<string>): string[] {
-  // A no-break space keeps the mark on the name's line when the cell wraps.
-  const name = `${changed.has(diff.model) ? '✏️' : '↳'}\u00a0${code(shortName(diff.model, 48))}`
-  if (diff.status !== 'diffed') return [name, '—', '—', '—', text(notDiffedLabel(diff))]
+function modelRow(diff: ModelDiff, changed: ReadonlySet<string>, report: PrReport): string[] {
+  const name = `${roleMark(diff.model, changed, report)}${code(shortName(diff.model, 48))}`
+  if (diff.status !== 'diffed') return [name, '—', '—', '—', text(notDiffedLabel(diff, sidesOf(report)))]
   const { rows: counts } = diff
-  const totals = `${formatCount(counts.prod)} → ${formatCount(counts.pr)} rows`
+  const totals = `${formatCount(counts.prod)} → ${formatCount(counts.pr)} ${counts.prod === 1 && counts.pr === 1 ? 'row' : 'rows'}`
   return [
     name,
     formatCount(counts.onlyInProd),
@@ -283,7 +392,17 @@ function modelRow(diff: ModelDiff, changed: ReadonlySet<string>): string[] {
   ]
 }
 
+/**
+ * ✏️ for a changed model, ↳ for one downstream of a change; in the manual diff mode, where the models were named and
+ * none is downstream, ✏️ only for a model whose version differs. A no-break space keeps the mark on the name's line.
+ */
+function roleMark(model: string, changed: ReadonlySet<string>, report: PrReport): string {
+  if (changed.has(model)) return '✏️\u00a0'
+  return report.environments ? '' : '↳\u00a0'
+}
+
 interface OutcomeGroup {
+  /** Markdown, escaped. */
   readonly label: string
   readonly order: number
   readonly models: ModelDiff[]
@@ -305,9 +424,9 @@ const GROUP_ROWS = 12
  * Models with the same outcome, largest group first within each kind; the label says the outcome in the table's words.
  * When that makes too many rows, compared models regroup by whether they differ alone (at most 13 rows then).
  */
-function outcomeGroups(diffs: readonly ModelDiff[]): OutcomeGroup[] {
-  const fine = groupBy(diffs, outcomeOf)
-  return fine.length <= GROUP_ROWS ? fine : groupBy(diffs, coarseOutcomeOf)
+function outcomeGroups(diffs: readonly ModelDiff[], sides: Sides): OutcomeGroup[] {
+  const fine = groupBy(diffs, diff => outcomeOf(diff, sides))
+  return fine.length <= GROUP_ROWS ? fine : groupBy(diffs, diff => coarseOutcomeOf(diff, sides))
 }
 
 function groupBy(
@@ -324,15 +443,16 @@ function groupBy(
   return [...groups.values()].sort((a, b) => a.order - b.order || b.models.length - a.models.length)
 }
 
-function coarseOutcomeOf(diff: ModelDiff): { label: string; order: number } {
-  if (diff.status !== 'diffed') return outcomeOf(diff)
+function coarseOutcomeOf(diff: ModelDiff, sides: Sides): { label: string; order: number } {
+  if (diff.status !== 'diffed') return outcomeOf(diff, sides)
   return hasDataChange(diff)
     ? { label: 'differs · compared', order: 2 }
     : { label: 'no difference · compared', order: GROUP_ORDER.compared }
 }
 
-function outcomeOf(diff: ModelDiff): { label: string; order: number } {
-  if (diff.status !== 'diffed') return { label: notDiffedLabel(diff), order: GROUP_ORDER[coverageOf(diff)] }
+function outcomeOf(diff: ModelDiff, sides: Sides): { label: string; order: number } {
+  if (diff.status !== 'diffed')
+    return { label: text(notDiffedLabel(diff, sides)), order: GROUP_ORDER[coverageOf(diff)] }
   const schema = schemaCell(diff)
   if (hasDataChange(diff))
     return { label: ['differs', schema, comparedCell(diff)].filter(Boolean).join(' · '), order: 2 }
@@ -370,11 +490,11 @@ export function nameList(names: readonly string[], shown: number): string {
 
 /** Every affected model under its outcome, in a collapsed list: the table's groups name only a few. */
 function modelsByOutcome(report: PrReport): string {
-  const groups = outcomeGroups(report.diffs)
+  const groups = outcomeGroups(report.diffs, sidesOf(report))
   const body = groups
     .map(
       group =>
-        `- ${text(group.label)} (${formatCount(group.models.length)}): ${group.models.map(diff => code(diff.model)).join(', ')}`
+        `- ${group.label} (${formatCount(group.models.length)}): ${group.models.map(diff => code(diff.model)).join(', ')}`
     )
     .join('\n')
   return details(`<b>Every affected model by outcome</b> (${formatCount(report.diffs.length)})`, body)
@@ -442,8 +562,12 @@ const SHORT_REASONS: Record<NotDiffed['reason'], string> = {
   error: 'diff failed'
 }
 
-function notDiffedLabel(diff: NotDiffed): string {
-  return NOT_DIFFED_LABELS[diff.reason]
+/**
+ * A reason's label, as plain text to escape: "prod" names the source side, which the manual diff mode names by its
+ * environment.
+ */
+function notDiffedLabel(diff: NotDiffed, sides: Sides = PR_SIDES): string {
+  return NOT_DIFFED_LABELS[diff.reason].replace(/\bprod\b/, sides.sourceName)
 }
 
 /** Where to declare a grain, in the words of the file the model comes from. */
@@ -458,16 +582,20 @@ function grainAdvice(facts: ModelFacts | undefined): string {
   }
 }
 
-function grainNote(diff: Diffed, facts: ModelFacts | undefined): string {
+function grainNote(diff: Diffed, facts: ModelFacts | undefined, sides: Sides): string {
   const where = grainAdvice(facts)
   if (diff.method !== 'whole-rows') return ''
   if (!diff.grainProblem) {
-    return `- ${code(diff.model)} has no grain: compared as whole rows (rows only in prod, only in the PR, and identical). To see changed rows, declare its unique key with ${where}.`
+    return `- ${code(diff.model)} has no grain: compared as whole rows (${wholeRowsParts(sides)}). To see changed rows, declare its unique key with ${where}.`
   }
-  return `- ⚠️ ${code(diff.model)}: ${grainProblemText(diff.grain, diff.grainProblem)}: compared as whole rows. Fix it with ${where}.`
+  return `- ⚠️ ${code(diff.model)}: ${grainProblemText(diff.grain, diff.grainProblem, sides)}: compared as whole rows. Fix it with ${where}.`
 }
 
-export function grainProblemText(grain: readonly string[], problem: GrainProblem): string {
+function wholeRowsParts(sides: Sides): string {
+  return `rows only in ${sides.source}, only in ${sides.target}, and identical`
+}
+
+export function grainProblemText(grain: readonly string[], problem: GrainProblem, sides: Sides = PR_SIDES): string {
   const declared = grain.map(code).join(', ')
   if (problem.kind === 'missing-columns') {
     const columns = problem.columns.slice(0, 20).map(code).join(', ') + (problem.columns.length > 20 ? ', …' : '')
@@ -476,9 +604,9 @@ export function grainProblemText(grain: readonly string[], problem: GrainProblem
   const { duplicateKeys, nullKeyRows } = problem
   const nulls =
     nullKeyRows.prod + nullKeyRows.pr > 0
-      ? `, and ${formatCount(nullKeyRows.prod)} rows in prod and ${formatCount(nullKeyRows.pr)} in the PR have a null key`
+      ? `, and ${plural(nullKeyRows.prod, 'row')} in ${sides.source} and ${formatCount(nullKeyRows.pr)} in ${sides.target} ${nullKeyRows.prod + nullKeyRows.pr === 1 ? 'has' : 'have'} a null key`
       : ''
-  return `its grain ${declared} is not unique: ${plural(duplicateKeys.prod, 'duplicate key')} in prod, ${formatCount(duplicateKeys.pr)} in the PR${nulls}`
+  return `its grain ${declared} is not unique: ${plural(duplicateKeys.prod, 'duplicate key')} in ${sides.source}, ${formatCount(duplicateKeys.pr)} in ${sides.target}${nulls}`
 }
 
 /** Notes on one model each, at most; past this the rest collapse into one line with their count and a few names. */
@@ -539,16 +667,17 @@ function noteOrder(diff: NotDiffed): number {
 
 /** Models compared as whole rows: those without a grain in one line when many, each grain problem on its own. */
 function grainNotes(report: PrReport): string[] {
+  const sides = sidesOf(report)
   const wholeRows = report.diffs.filter(
     (diff): diff is Diffed => diff.status === 'diffed' && diff.method === 'whole-rows'
   )
   const noGrain = wholeRows.filter(diff => !diff.grainProblem)
   const problems = wholeRows
     .filter(diff => diff.grainProblem)
-    .map(diff => grainNote(diff, report.models?.get(diff.model)))
+    .map(diff => grainNote(diff, report.models?.get(diff.model), sides))
   if (noGrain.length < NOTE_GROUP)
-    return [...noGrain.map(diff => grainNote(diff, report.models?.get(diff.model))), ...problems]
-  const line = `- ${plural(noGrain.length, 'model')} have no grain: compared as whole rows (rows only in prod, only in the PR, and identical): ${nameList(
+    return [...noGrain.map(diff => grainNote(diff, report.models?.get(diff.model), sides)), ...problems]
+  const line = `- ${plural(noGrain.length, 'model')} have no grain: compared as whole rows (${wholeRowsParts(sides)}): ${nameList(
     noGrain.map(diff => diff.model),
     NAMES_SHOWN
   )}. To see changed rows, declare each one's unique key (${grainAdvice(report.models?.get(noGrain[0].model))}, or its equivalent).`
@@ -662,10 +791,11 @@ function lineage(report: PrReport, target: ReportTarget): string {
       ? '; the job summary draws the whole graph'
       : ''
   const caption = drawn.whole ? '' : `; ${drawn.caption}${elsewhere}`
-  return `**Lineage** (changed models highlighted, upstream on the left${legend}${caption})\n\n${drawn.block}`
+  const highlighted = report.environments ? 'models whose version differs' : 'changed models'
+  return `**Lineage** (${highlighted} highlighted, upstream on the left${legend}${caption})\n\n${drawn.block}`
 }
 
-function modelDetails(diff: Diffed): string {
+function modelDetails(diff: Diffed, sides: Sides): string {
   const { rows } = diff
   const counts =
     rows.changed === null
@@ -674,7 +804,7 @@ function modelDetails(diff: Diffed): string {
   const summary = `<code>${html(diff.model)}</code>: ${counts}`
   const matchedOn = diff.method === 'whole-rows' ? 'whole rows' : `grain ${diff.grain.map(code).join(', ')}`
   const body: string[] = [
-    `Matched on: ${matchedOn} · compared: ${diff.window ? text(describeWindow(diff.window)) : 'all rows'} · rows: ${formatCount(rows.prod)} in prod, ${formatCount(rows.pr)} in the PR`
+    `Matched on: ${matchedOn} · compared: ${diff.window ? text(describeWindow(diff.window)) : 'all rows'} · rows: ${formatCount(rows.prod)} in ${sides.source}, ${formatCount(rows.pr)} in ${sides.target}`
   ]
   const schema = schemaLines(diff)
   if (schema.length > 0) body.push(schema.join('\n'))
@@ -693,7 +823,7 @@ function modelDetails(diff: Diffed): string {
     body.push(
       `${same === 1 ? '1 other column matches' : `${formatCount(same)} other columns match`} 100% on matched rows.`
     )
-  if (diff.samples) body.push(samplesBlock(diff.samples))
+  if (diff.samples) body.push(samplesBlock(diff.samples, sides))
   return details(summary, body.filter(Boolean).join('\n\n'))
 }
 
@@ -715,7 +845,7 @@ function sampleText(value: unknown): string {
   return JSON.stringify(value)
 }
 
-function samplesBlock(samples: NonNullable<Extract<ModelDiff, { status: 'diffed' }>['samples']>): string {
+function samplesBlock(samples: NonNullable<Diffed['samples']>, sides: Sides): string {
   const block = (title: string, rows: readonly Readonly<Record<string, unknown>>[]): string => {
     if (rows.length === 0) return ''
     const columns = Object.keys(rows[0])
@@ -727,8 +857,8 @@ function samplesBlock(samples: NonNullable<Extract<ModelDiff, { status: 'diffed'
     )}`
   }
   return [
-    block('Sample rows only in prod (removed):', samples.onlyInProd),
-    block('Sample rows only in the PR (added):', samples.onlyInPr),
+    block(`Sample rows only in ${sides.source} (removed):`, samples.onlyInProd),
+    block(`Sample rows only in ${sides.target} (added):`, samples.onlyInPr),
     block('Sample changed rows:', samples.changed)
   ]
     .filter(Boolean)
@@ -742,5 +872,7 @@ function footer(report: PrReport): string {
       : ''
   const from = report.environmentStartDate ?? report.environmentStart
   const start = from ? ` · built from ${text(from)}${resolved}` : ''
-  return `<sub>sqlmesh-action ${ACTION_VERSION} · SQLMesh ${text(report.sqlmeshVersion)} · commit ${code(report.headSha.slice(0, 7))}${start}</sub>`
+  // The hidden line first, so that the comment still ends with the visible footer.
+  const origin = report.headSha ? `${originMarker(report.headSha, report.baseRef)}\n` : ''
+  return `${origin}<sub>sqlmesh-action ${ACTION_VERSION} · SQLMesh ${text(report.sqlmeshVersion)} · commit ${code(report.headSha.slice(0, 7))}${start}</sub>`
 }

@@ -89,10 +89,10 @@ export function watchVerdict(report: WatchReport): string {
 function stateSection(state: WatchReport['state']): string {
   const heading = `### ${code(state.environment)}'s tables and views`
   if (state.problems.length === 0) {
-    return `${heading}\n\n✅ ${state.checked} models checked: each physical table exists and ${code(state.environment)}'s views point to them.`
+    return `${heading}\n\n✅ ${plural(state.checked, 'model')} checked: each physical table exists and ${code(state.environment)}'s views point to them.`
   }
   const rows = state.problems.map(problem => [code(problem.model), text(problem.detail), code(problem.repair)])
-  return `${heading}\n\n❌ ${state.problems.length} of ${state.checked} models are not as SQLMesh's state says (changed outside SQLMesh). Nothing was changed; the repair is yours to run:\n\n${table(['Model', 'Problem', 'Repair'], ['l', 'l', 'l'], rows)}`
+  return `${heading}\n\n❌ ${state.problems.length} of ${plural(state.checked, 'model')} ${state.checked === 1 ? 'is' : 'are'} not as SQLMesh's state says (changed outside SQLMesh). Nothing was changed; the repair is yours to run:\n\n${table(['Model', 'Problem', 'Repair'], ['l', 'l', 'l'], rows)}`
 }
 
 function describeBuckets(source: WatchedSource): string {
