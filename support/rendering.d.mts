@@ -1,2 +1,2 @@
-export function renderingProblems(markdown: string, options?: { issueNumber?: number }): string[]
+export function renderingProblems(markdown: string, options?: { issueNumber?: number; widths?: boolean }): string[]
 export function visibleText(html: string): string

@@ -202,3 +202,39 @@ describe('right-to-left names', () => {
     expect(code('marts.revenue')).toBe('`marts.revenue`')
   })
 })
+
+describe('references and shortcodes in data (issue 17 §7)', () => {
+  it('keeps GH-123 from becoming an issue link, like #123', () => {
+    expect(text('see GH-123 and gh-7')).toBe('see GH-\u2060123 and gh-\u20607')
+    expect(dataCell('GH-123')).toBe('GH-\u2060123')
+    expect(text('BUGH-1')).toBe('BUGH-1')
+  })
+
+  it('keeps :+1: and other shortcodes literal, and leaves times alone', () => {
+    expect(text(':+1: :white_check_mark:')).toBe(':\u2060+1: :\u2060white\\_check\\_mark:')
+    expect(dataCell('ok :tada:')).toBe('ok :\u2060tada:')
+    expect(text('12:30:00')).toBe('12:30:00')
+  })
+})
+
+describe('shortening by grapheme cluster (issue 17 §7)', () => {
+  const FLAG = '🇺🇸'
+  const FAMILY = '👨‍👩‍👧'
+
+  it('never cuts a flag or a family emoji in a shortened name, and counts each as two columns', () => {
+    const name = `marts.${'a'.repeat(14)}${FLAG.repeat(20)}${FAMILY.repeat(20)}z`
+    const short = shortName(name, 48)
+    const segments = Array.from(new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(short), s => s.segment)
+    expect(segments.filter(segment => segment !== FLAG && segment !== FAMILY && !/^[\w.…]$/.test(segment))).toEqual([])
+    expect(short.startsWith(`marts.${'a'.repeat(14)}${FLAG}`)).toBe(true)
+    expect(short.endsWith(`${FAMILY}z`)).toBe(true)
+    const columns = segments.reduce((sum, segment) => sum + (segment === FLAG || segment === FAMILY ? 2 : 1), 0)
+    expect(columns).toBeLessThanOrEqual(48)
+    expect(columns).toBeGreaterThanOrEqual(46)
+  })
+
+  it('never cuts one in a data value', () => {
+    expect(dataCell(`${'a'.repeat(79)}${FLAG}${FLAG}`)).toBe(`${'a'.repeat(79)}${FLAG}…`)
+    expect(dataCell(`${'a'.repeat(79)}${FAMILY}x`)).toBe(`${'a'.repeat(79)}${FAMILY}…`)
+  })
+})
