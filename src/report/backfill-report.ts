@@ -1,7 +1,7 @@
 // The backfill report (merge flow and manual backfill): per model, upstream first, what was rebuilt, over which
 // interval, how long it took and the rows before and after. Pure.
 
-import { code, countOrDash, plural, table, text } from './markdown.js'
+import { code, countOrDash, details, plural, shortName, table, text } from './markdown.js'
 import { describeWindow } from '../core/window.js'
 import type { ModelBackfill } from '../core/backfill.js'
 import type { Section } from './fit.js'
@@ -74,9 +74,12 @@ export function backfillVerdict(report: BackfillReport): string {
   return `✅ ${plural(count('rebuilt'), 'model')} rebuilt ${range}${count('skipped') > 0 ? `, ${count('skipped')} skipped` : ''}.`
 }
 
+/** Columns a model's name keeps in the six-column table, so that it fits GitHub's content column (the list below names it in full). */
+const MODEL_COLUMNS = 32
+
 function backfillTable(report: BackfillReport): string {
   const rows = report.rows.map(row => [
-    code(row.model),
+    code(shortName(row.model, MODEL_COLUMNS)),
     STATUS_LABELS[row.status],
     row.interval ? text(describeWindow(row.interval)) : '—',
     row.seconds === null ? '—' : `${row.seconds.toFixed(2)}s`,
@@ -85,11 +88,16 @@ function backfillTable(report: BackfillReport): string {
       : `${countOrDash(row.rowsBefore)} → ${countOrDash(row.rowsAfter)}`,
     text(row.note)
   ])
-  return table(
+  const shortened = report.rows.filter(row => shortName(row.model, MODEL_COLUMNS) !== row.model).map(row => row.model)
+  const names =
+    shortened.length > 0
+      ? `\n\n${details('Full names of the models shortened above', shortened.map(model => `- ${code(model)}`).join('\n'))}`
+      : ''
+  return `${table(
     ['Model', 'Status', 'Interval', 'Duration', 'Rows before → after', 'Note'],
     ['l', 'l', 'l', 'r', 'r', 'l'],
     rows
-  )
+  )}${names}`
 }
 
 function errorSections(report: BackfillReport): Section[] {

@@ -1,6 +1,8 @@
 // Markdown building blocks that are safe for text that comes from a pull request or from data: nothing in it can
 // break a table, inject HTML, or @mention anyone.
 
+import { graphemeColumns, graphemes } from './width.js'
+
 /**
  * Bidirectional controls (U+202E and the others) would reorder what follows them, turning "removed 1" into "devomer 1":
  * they are shown, not obeyed, as ‹U+202E›.
@@ -14,7 +16,7 @@ export function visibleControls(value: string): string {
 
 /** Plain text for a paragraph or a table cell. */
 export function text(value: string): string {
-  return visibleControls(value)
+  return inertFilters(visibleControls(value))
     .replace(/\r\n|\r|\n/g, ' ')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -39,11 +41,23 @@ export function code(value: string): string {
   return isolate(`${fence}${pad}${clean}${pad}${fence}`, value)
 }
 
+/**
+ * GitHub's own text filters, which run on the rendered text outside code, leave text literal once a word joiner
+ * (U+2060, invisible) breaks their pattern: `GH-123` (an issue link) and `:+1:` (an emoji shortcode). Run before
+ * escaping, which would otherwise split a shortcode such as `:white_check_mark:` into escapes the filter never sees.
+ */
+function inertFilters(value: string): string {
+  return value.replace(/\b(GH)-(?=\d)/gi, '$1-\u2060').replace(/:(?=[\w+-]*[A-Za-z+][\w+-]*:)/g, ':\u2060')
+}
+
 /** Right-to-left letters (Hebrew, Arabic, …): a name holding them could pull the numbers beside it into its direction. */
 const RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/
 
-/** A span with right-to-left letters, isolated (U+2068 … U+2069) so that the text around it keeps its own order. */
-function isolate(span: string, value: string): string {
+/**
+ * A span with right-to-left letters, isolated (U+2068 … U+2069) so that the text around it keeps its own order.
+ * GitHub's sanitizer keeps these characters, but not <bdi> (and <bdo> forces a direction rather than isolating).
+ */
+export function isolate(span: string, value: string): string {
   return RTL.test(value) ? `\u2068${span}\u2069` : span
 }
 
@@ -53,10 +67,8 @@ function isolate(span: string, value: string): string {
  * before escaping, so that no entity is cut in half.
  */
 export function dataCell(value: string, max = 80): string {
-  const chars = Array.from(value)
-  const cut = chars.length > max ? `${chars.slice(0, max).join('')}…` : value
   return text(
-    cut
+    cutText(value, max)
       .replace(/:\/\//g, ':\u2060//')
       .replace(/www\./gi, match => `${match.slice(0, 3)}\u2060.`)
       .replace(/#(?=\d)/g, '#\u2060')
@@ -92,15 +104,37 @@ export function details(summary: string, body: string): string {
   return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`
 }
 
+/** The value cut after `max` characters (grapheme clusters: a flag or a family emoji is never cut), with an ellipsis. */
+export function cutText(value: string, max: number): string {
+  const characters = graphemes(value)
+  return characters.length > max ? `${characters.slice(0, max).join('')}…` : value
+}
+
 /**
  * A long name shortened in the middle (the schema and the table name's end stay readable) so that a table or a graph
- * keeps its width; the full name stays in the model's details.
+ * keeps its width; the full name stays in the model's details. `max` counts columns, an emoji or an East Asian wide
+ * character two, and the cut falls between grapheme clusters.
  */
 export function shortName(name: string, max = 64): string {
-  const chars = Array.from(name)
-  if (chars.length <= max) return name
-  const keep = Math.floor((max - 1) / 2)
-  return `${chars.slice(0, keep).join('')}…${chars.slice(chars.length - keep).join('')}`
+  const characters = graphemes(name)
+  const columns = characters.map(graphemeColumns)
+  if (columns.reduce((sum, width) => sum + width, 0) <= max) return name
+  const half = Math.floor((max - 1) / 2)
+  const head = fillColumns(characters, columns, half)
+  const tail = fillColumns([...characters].reverse(), [...columns].reverse(), half).reverse()
+  return `${head.join('')}…${tail.join('')}`
+}
+
+/** The first characters that fit in `room` columns. */
+function fillColumns(characters: readonly string[], columns: readonly number[], room: number): string[] {
+  const kept: string[] = []
+  let used = 0
+  for (const [index, character] of characters.entries()) {
+    if (used + columns[index] > room) break
+    kept.push(character)
+    used += columns[index]
+  }
+  return kept
 }
 
 export function formatCount(value: number): string {

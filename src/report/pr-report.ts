@@ -1,7 +1,8 @@
 // The pull-request report: results -> markdown sections. Pure. The comment and the job summary are both cut from
 // the same sections (see fit.ts), so they never disagree.
 
-import { code, dataCell, details, formatCount, formatPct, html, plural, shortName, table, text } from './markdown.js'
+import { code, details, formatCount, formatPct, html, isolate, plural, shortName, table, text } from './markdown.js'
+import { sampleBlock } from './samples.js'
 import { describeWindow } from '../core/window.js'
 import { gateFails, hasDataChange, hasSchemaChange, type GateResult } from '../core/gate.js'
 import { coverageOf, isUncompared } from '../core/coverage.js'
@@ -761,7 +762,7 @@ function backfillPreview(rows: readonly ModelBackfill[], start: string): string 
     ['Model', 'Interval', 'Note'],
     ['l', 'l', 'l'],
     rows.map(row => [
-      code(row.model),
+      code(shortName(row.model, 48)),
       row.interval ? text(describeWindow(row.interval)) : '—',
       text(row.status === 'skipped' ? `skipped: ${row.note}` : row.note)
     ])
@@ -801,7 +802,7 @@ function modelDetails(diff: Diffed, sides: Sides): string {
     rows.changed === null
       ? `${formatCount(rows.onlyInProd)} removed, ${formatCount(rows.onlyInPr)} added, ${formatCount(rows.matched)} identical (whole rows)`
       : `${formatCount(rows.onlyInProd)} removed, ${formatCount(rows.onlyInPr)} added, ${formatCount(rows.changed)} changed of ${formatCount(rows.matched)} matched`
-  const summary = `<code>${html(diff.model)}</code>: ${counts}`
+  const summary = `${isolate(`<code>${html(diff.model)}</code>`, diff.model)}: ${counts}`
   const matchedOn = diff.method === 'whole-rows' ? 'whole rows' : `grain ${diff.grain.map(code).join(', ')}`
   const body: string[] = [
     `Matched on: ${matchedOn} · compared: ${diff.window ? text(describeWindow(diff.window)) : 'all rows'} · rows: ${formatCount(rows.prod)} in ${sides.source}, ${formatCount(rows.pr)} in ${sides.target}`
@@ -815,7 +816,7 @@ function modelDetails(diff: Diffed, sides: Sides): string {
       table(
         ['Column', 'Matching values'],
         ['l', 'r'],
-        differing.map(column => [code(column.column), formatPct(column.matchPct)])
+        differing.map(column => [code(shortName(column.column, 48)), formatPct(column.matchPct)])
       )
     )
   }
@@ -837,29 +838,11 @@ function schemaLines(diff: Diffed): string[] {
   ]
 }
 
-/** A sample value as the bridge sent it (JSON): NULL for null, a struct or a list as JSON. */
-function sampleText(value: unknown): string {
-  if (value === null || value === undefined) return 'NULL'
-  if (typeof value === 'string') return value
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
-  return JSON.stringify(value)
-}
-
 function samplesBlock(samples: NonNullable<Diffed['samples']>, sides: Sides): string {
-  const block = (title: string, rows: readonly Readonly<Record<string, unknown>>[]): string => {
-    if (rows.length === 0) return ''
-    const columns = Object.keys(rows[0])
-    const cells = rows.map(row => columns.map(column => dataCell(sampleText(row[column]))))
-    return `${title}\n\n${table(
-      columns.map(column => dataCell(column)),
-      columns.map(() => 'l'),
-      cells
-    )}`
-  }
   return [
-    block(`Sample rows only in ${sides.source} (removed):`, samples.onlyInProd),
-    block(`Sample rows only in ${sides.target} (added):`, samples.onlyInPr),
-    block('Sample changed rows:', samples.changed)
+    sampleBlock(`Sample rows only in ${sides.source} (removed):`, samples.onlyInProd),
+    sampleBlock(`Sample rows only in ${sides.target} (added):`, samples.onlyInPr),
+    sampleBlock('Sample changed rows:', samples.changed)
   ]
     .filter(Boolean)
     .join('\n\n')
