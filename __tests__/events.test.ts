@@ -9,6 +9,7 @@ import { routeEvent } from '../src/core/routing.js'
 import { runPullRequestFlow } from '../src/flows/pr.js'
 import { runMergeFlow } from '../src/flows/merge.js'
 import { runClosedFlow } from '../src/flows/closed.js'
+import { runDraftFlow } from '../src/flows/draft.js'
 import { settings, workflowEvent } from './fixtures/builders.js'
 
 interface WebhookEvent {
@@ -51,7 +52,10 @@ describe('pull_request payloads from GitHub', () => {
       unknown
     >
     const opened = { ...draft, action: 'opened' }
-    expect(routeEvent('pull_request', opened, { ...SETTINGS, skipDrafts: true }).kind).toBe('nothing')
+    expect(routeEvent('pull_request', opened, { ...SETTINGS, skipDrafts: true })).toEqual({
+      kind: 'flow',
+      flow: 'draft'
+    })
     const ready = examples('pull_request').find(payload => action(payload) === 'ready_for_review') as Record<
       string,
       unknown
@@ -60,6 +64,41 @@ describe('pull_request payloads from GitHub', () => {
       kind: 'flow',
       flow: 'pull-request'
     })
+  })
+})
+
+describe('pull_request payloads from GitHub, under skip-drafts', () => {
+  const skipping = { ...SETTINGS, skipDrafts: true }
+
+  it.each(examples('pull_request').filter(payload => action(payload) === 'converted_to_draft'))(
+    'converted_to_draft (#%#): the comment is checked against the head, without SQLMesh',
+    payload => {
+      expect(chooseFlow(skipping, workflowEvent('pull_request', payload))).toBe(runDraftFlow)
+    }
+  )
+
+  it('a push to a draft marks the comment out of date instead of leaving it', () => {
+    const push = examples('pull_request').find(payload => action(payload) === 'synchronize') as Record<string, unknown>
+    const draft = { ...push, pull_request: { ...(push.pull_request as object), draft: true } }
+    expect(chooseFlow(skipping, workflowEvent('pull_request', draft))).toBe(runDraftFlow)
+    expect(chooseFlow(SETTINGS, workflowEvent('pull_request', draft))).toBe(runPullRequestFlow)
+  })
+})
+
+describe('a pull request retargeted to another base branch', () => {
+  // GitHub's examples hold no pull_request 'edited'; this is a real 'synchronize' payload given the action and the
+  // `changes.base` that GitHub documents for 'edited' (@octokit/webhooks-types, PullRequestEditedEvent).
+  const push = examples('pull_request').find(payload => action(payload) === 'synchronize') as Record<string, unknown>
+  const edited = (changes: Record<string, unknown>): Record<string, unknown> => ({ ...push, action: 'edited', changes })
+
+  it('is diffed again against the new base', () => {
+    const retargeted = edited({ base: { ref: { from: 'develop' }, sha: { from: '0'.repeat(40) } } })
+    expect(chooseFlow(SETTINGS, workflowEvent('pull_request', retargeted))).toBe(runPullRequestFlow)
+  })
+
+  it('but an edit of the title or body changes no code', () => {
+    expect(chooseFlow(SETTINGS, workflowEvent('pull_request', edited({ title: { from: 'WIP' } })))).toBeNull()
+    expect(chooseFlow(SETTINGS, workflowEvent('pull_request', edited({ body: { from: '' } })))).toBeNull()
   })
 })
 

@@ -27,7 +27,7 @@ describe('routeEvent', () => {
   ])('does nothing on pull_request %s, saying that no code changed', action => {
     expect(routeEvent('pull_request', pr(action), SETTINGS)).toEqual({
       kind: 'nothing',
-      reason: `pull_request '${action}' on #7 changes no code: nothing to diff (the diff runs on opened, synchronize, reopened, ready_for_review).`
+      reason: `pull_request '${action}' on #7 changes no code: nothing to diff (the diff runs on opened, synchronize, reopened, ready_for_review, and edited when the base branch changes).`
     })
   })
 
@@ -42,18 +42,47 @@ describe('routeEvent', () => {
     })
   })
 
-  it('diffs a draft unless skip-drafts is set', () => {
+  it('diffs a draft unless skip-drafts is set; under skip-drafts it marks the comment out of date instead', () => {
     expect(routeEvent('pull_request', pr('opened', { draft: true }), SETTINGS)).toEqual({
       kind: 'flow',
       flow: 'pull-request'
     })
-    expect(routeEvent('pull_request', pr('opened', { draft: true }), { ...SETTINGS, skipDrafts: true })).toEqual({
-      kind: 'nothing',
-      reason: '#7 is a draft and skip-drafts is true: the diff runs when it is marked ready for review.'
-    })
+    for (const action of ['opened', 'synchronize', 'reopened']) {
+      expect(routeEvent('pull_request', pr(action, { draft: true }), { ...SETTINGS, skipDrafts: true })).toEqual({
+        kind: 'flow',
+        flow: 'draft'
+      })
+    }
     expect(
       routeEvent('pull_request', pr('ready_for_review', { draft: false }), { ...SETTINGS, skipDrafts: true })
     ).toEqual({ kind: 'flow', flow: 'pull-request' })
+  })
+
+  it('checks the comment when a pull request goes back to draft under skip-drafts, and does nothing otherwise', () => {
+    expect(
+      routeEvent('pull_request', pr('converted_to_draft', { draft: true }), { ...SETTINGS, skipDrafts: true })
+    ).toEqual({ kind: 'flow', flow: 'draft' })
+    expect(routeEvent('pull_request', pr('converted_to_draft', { draft: true }), SETTINGS).kind).toBe('nothing')
+  })
+
+  it('diffs again when the base branch changes, and not for an edit of the title or body', () => {
+    const retargeted = {
+      ...pr('edited'),
+      changes: { base: { ref: { from: 'develop' }, sha: { from: 'a'.repeat(40) } } }
+    }
+    expect(routeEvent('pull_request', retargeted, SETTINGS)).toEqual({ kind: 'flow', flow: 'pull-request' })
+    expect(routeEvent('pull_request_target', retargeted, SETTINGS)).toEqual({ kind: 'flow', flow: 'pull-request' })
+    const draft = { ...retargeted, pull_request: { number: 7, draft: true } }
+    expect(routeEvent('pull_request', draft, { ...SETTINGS, skipDrafts: true })).toEqual({
+      kind: 'flow',
+      flow: 'draft'
+    })
+    const retitled = { ...pr('edited'), changes: { title: { from: 'WIP' } } }
+    expect(routeEvent('pull_request', retitled, SETTINGS)).toEqual({
+      kind: 'nothing',
+      reason:
+        "pull_request 'edited' on #7 changes no code: nothing to diff (the diff runs on opened, synchronize, reopened, ready_for_review, and edited when the base branch changes)."
+    })
   })
 
   it('runs the merge flow on a push to a production branch only', () => {
