@@ -4,6 +4,7 @@ import * as core from '@actions/core'
 import { InputError, readSettings, type Settings } from './inputs.js'
 import { pullRequestOf, readWorkflowEvent, type WorkflowEvent } from './github/event.js'
 import { runPullRequestFlow } from './flows/pr.js'
+import { runDraftFlow } from './flows/draft.js'
 import { runMergeFlow } from './flows/merge.js'
 import { runClosedFlow } from './flows/closed.js'
 import { runManualBackfill, runManualDiff } from './flows/manual.js'
@@ -72,6 +73,7 @@ export function chooseFlow(settings: Settings, event: WorkflowEvent): Flow | nul
 
 const FLOWS: Record<FlowName, Flow> = {
   'pull-request': runPullRequestFlow,
+  draft: runDraftFlow,
   merge: runMergeFlow,
   closed: runClosedFlow,
   watch: runWatchFlow

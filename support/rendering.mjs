@@ -14,6 +14,8 @@ const ALLOWED_TAGS = new Set([
   'h3',
   'strong',
   'em',
+  // ~~…~~: an out-of-date verdict, struck (data cannot strike: the report escapes ~).
+  'del',
   'code',
   'pre',
   'table',

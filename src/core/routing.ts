@@ -1,11 +1,11 @@
 // Which flow a GitHub event calls for in mode 'auto', or why there is nothing to do. Pure: the event's name and
 // payload in, a route out. The table in the README ("Events") is this function in words.
 
-export type FlowName = 'pull-request' | 'merge' | 'closed' | 'watch'
+export type FlowName = 'pull-request' | 'draft' | 'merge' | 'closed' | 'watch'
 
 export type Route =
   | { readonly kind: 'flow'; readonly flow: FlowName }
-  /** Nothing to do: said in one notice, exit 0, SQLMesh never loaded. */
+  /** Nothing to do: said in one notice, exit 0, SQLMesh never loaded (nor is it by the 'draft' flow). */
   | { readonly kind: 'nothing'; readonly reason: string }
   /** The workflow must say more (an input): the job fails with this message. */
   | { readonly kind: 'error'; readonly message: string }
@@ -74,20 +74,29 @@ export function routeEvent(name: string, payload: Readonly<Record<string, unknow
   }
 }
 
+/**
+ * A pull request is diffed when its code or its base changes. Under skip-drafts a draft is not: the 'draft' flow then
+ * checks the comment instead, so that results computed for an earlier commit or base never stand as the current ones.
+ */
 function routePullRequest(name: string, payload: Readonly<Record<string, unknown>>, settings: RoutingSettings): Route {
   const action = scalarText(payload.action) ?? ''
   const pr = (payload.pull_request ?? {}) as { merged?: unknown; draft?: unknown; number?: unknown }
   const number = scalarText(pr.number) ?? scalarText(payload.number) ?? '?'
   if (action === 'closed') return { kind: 'flow', flow: pr.merged === true ? 'merge' : 'closed' }
-  if (!(DIFF_ACTIONS as readonly string[]).includes(action)) {
+  const skippedDraft = pr.draft === true && settings.skipDrafts
+  if (action === 'converted_to_draft' && skippedDraft) return { kind: 'flow', flow: 'draft' }
+  if (!(DIFF_ACTIONS as readonly string[]).includes(action) && !baseChanged(action, payload)) {
     return nothing(
-      `${name} '${action}' on #${number} changes no code: nothing to diff (the diff runs on ${DIFF_ACTIONS.join(', ')}).`
+      `${name} '${action}' on #${number} changes no code: nothing to diff (the diff runs on ${DIFF_ACTIONS.join(', ')}, and edited when the base branch changes).`
     )
   }
-  if (pr.draft === true && settings.skipDrafts) {
-    return nothing(`#${number} is a draft and skip-drafts is true: the diff runs when it is marked ready for review.`)
-  }
-  return { kind: 'flow', flow: 'pull-request' }
+  return { kind: 'flow', flow: skippedDraft ? 'draft' : 'pull-request' }
+}
+
+/** 'edited' with `changes.base`: the pull request now merges into another branch, so its diff is another one. */
+function baseChanged(action: string, payload: Readonly<Record<string, unknown>>): boolean {
+  const changes = payload.changes
+  return action === 'edited' && typeof changes === 'object' && changes !== null && 'base' in changes
 }
 
 function routePush(payload: Readonly<Record<string, unknown>>, settings: RoutingSettings): Route {

@@ -14,7 +14,13 @@ import { ModelGraph } from '../core/graph.js'
 import { GitHub, isForbidden } from '../github/client.js'
 import { pullRequestOf, type PullRequestEvent } from '../github/event.js'
 import { Git } from '../github/git.js'
-import { DIFF_COMMENT_MARKER, renderFailure, renderPrSections, type PrReport } from '../report/pr-report.js'
+import {
+  commentOrigin,
+  DIFF_COMMENT_MARKER,
+  renderFailure,
+  renderPrSections,
+  type PrReport
+} from '../report/pr-report.js'
 import type { SqlMesh } from '../sqlmesh/client.js'
 import { diffModels, diffResults, modelFacts, readEnvironments } from './diff.js'
 import { backfill, resolveBackfillRange } from './backfill.js'
@@ -96,6 +102,7 @@ async function diffPullRequest(context: FlowContext, github: GitHub, pr: PullReq
       projectFiles: changeSet.projectFiles,
       removed: changeSet.removed,
       headSha: pr.headSha,
+      baseRef: pr.baseRef,
       sqlmeshVersion: sqlmesh.version,
       failing: gate.differences,
       gate,
@@ -332,14 +339,18 @@ async function reportFailure(
 ): Promise<void> {
   const message = redact(error instanceof Error ? error.message : String(error))
   const environment = `${context.settings.environmentPrefix}_${pr.number}`
-  const markdown = renderFailure({
-    environment,
-    prodEnvironment: context.settings.prodEnvironment,
-    headSha: pr.headSha,
-    message,
-    runUrl: context.event.runUrl
-  })
   try {
+    // Said only where there are earlier results: a first comment has none to take back.
+    const previous = await github.findComment(pr.number, DIFF_COMMENT_MARKER, context.settings.commentAuthor)
+    const markdown = renderFailure({
+      environment,
+      prodEnvironment: context.settings.prodEnvironment,
+      headSha: pr.headSha,
+      baseRef: pr.baseRef,
+      message,
+      runUrl: context.event.runUrl,
+      earlier: previous === null ? null : commentOrigin(previous)
+    })
     await github.upsertComment(pr.number, DIFF_COMMENT_MARKER, context.settings.commentAuthor, markdown)
   } catch (postError) {
     core.warning(
