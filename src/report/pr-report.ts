@@ -227,11 +227,14 @@ export function verdict(report: PrReport): string {
   return `${verdictMark(report, notCompared.length)} ${parts.filter(Boolean).join(' · ')}`
 }
 
+/** The marks a verdict leads with (docs/VERDICT.md, "The marks"; the draft's ⏸️ is in stale-comment.ts). */
+export const VERDICT_MARKS = { fails: '❌', look: '⚠️', clean: '✅' } as const
+
 function verdictMark(report: PrReport, notCompared: number): string {
   const gateFailed = report.gate ? gateFails(report.gate) : report.failing.length > 0
-  if (gateFailed || (report.auditFailures?.length ?? 0) > 0) return '❌'
+  if (gateFailed || (report.auditFailures?.length ?? 0) > 0) return VERDICT_MARKS.fails
   const differs = report.diffs.some(hasDataChange) || report.removed.length > 0
-  return differs || notCompared > 0 ? '⚠️' : '✅'
+  return differs || notCompared > 0 ? VERDICT_MARKS.look : VERDICT_MARKS.clean
 }
 
 /**
@@ -502,27 +505,41 @@ function modelsByOutcome(report: PrReport): string {
 }
 
 /** What was compared: the window or all rows, how rows were matched, and why where it is not the grain. */
+/**
+ * Every label the table shows for a compared model, besides the window it compared. docs/VERDICT.md documents each
+ * one, and a test holds the two equal (__tests__/verdict-doc.test.ts): add a label here, and document it there.
+ */
+export const COMPARED_LABELS = {
+  allRows: 'all rows',
+  partialUpstream: 'all rows ⚠️ partial upstream',
+  noGrain: 'whole rows (no grain)',
+  grainColumnMissing: 'whole rows (grain column missing)',
+  grainNotUnique: 'whole rows (grain not unique)',
+  preview: 'forward-only preview',
+  fullHistory: 'rebuilt from its start'
+} as const
+
 function comparedCell(diff: Diffed): string {
   const scope = diff.window
     ? text(describeWindow(diff.window))
     : diff.partialUpstream
-      ? 'all rows ⚠️ partial upstream'
-      : 'all rows'
+      ? COMPARED_LABELS.partialUpstream
+      : COMPARED_LABELS.allRows
   const labels = [
     scope,
     methodLabel(diff),
-    diff.preview ? 'forward-only preview' : '',
-    diff.fullHistory ? 'rebuilt from its start' : ''
+    diff.preview ? COMPARED_LABELS.preview : '',
+    diff.fullHistory ? COMPARED_LABELS.fullHistory : ''
   ]
   return labels.filter(Boolean).join(' · ')
 }
 
 function methodLabel(diff: Diffed): string {
   if (diff.method !== 'whole-rows') return ''
-  if (!diff.grainProblem) return 'whole rows (no grain)'
+  if (!diff.grainProblem) return COMPARED_LABELS.noGrain
   return diff.grainProblem.kind === 'missing-columns'
-    ? 'whole rows (grain column missing)'
-    : 'whole rows (grain not unique)'
+    ? COMPARED_LABELS.grainColumnMissing
+    : COMPARED_LABELS.grainNotUnique
 }
 
 function schemaCell(diff: Diffed): string {
@@ -535,7 +552,8 @@ function schemaCell(diff: Diffed): string {
   return parts.join(', ')
 }
 
-const NOT_DIFFED_LABELS: Record<NotDiffed['reason'], string> = {
+/** The table's label for each reason a model was not compared (docs/VERDICT.md lists each one; a test holds it so). */
+export const NOT_DIFFED_LABELS: Readonly<Record<NotDiffed['reason'], string>> = {
   added: 'new model',
   removed: 'removed model',
   'shares-prod-table': 'same table as prod',
@@ -549,7 +567,8 @@ const NOT_DIFFED_LABELS: Record<NotDiffed['reason'], string> = {
   error: '❌ not compared: diff failed'
 }
 
-const SHORT_REASONS: Record<NotDiffed['reason'], string> = {
+/** The reason in the verdict line's "not compared: `model` (reason)" (docs/VERDICT.md lists those of models not compared). */
+export const SHORT_REASONS: Readonly<Record<NotDiffed['reason'], string>> = {
   added: 'new',
   removed: 'removed',
   'shares-prod-table': 'same table as prod',

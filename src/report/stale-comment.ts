@@ -12,6 +12,9 @@ export interface UndiffedHead {
   readonly baseRef: string
 }
 
+/** The mark of a comment whose results are for an earlier commit than the head (docs/VERDICT.md, "The marks"). */
+export const STALE_MARK = '⏸️'
+
 const STALE_AT = /<!-- sqlmesh-action:stale at ([0-9a-f]+) -->/
 const RESULTS_START = '<!-- sqlmesh-action:results -->'
 const RESULTS_END = '<!-- sqlmesh-action:results-end -->'
@@ -54,7 +57,7 @@ function banner(origin: CommentOrigin, head: UndiffedHead): string {
   const into = (base: string | null): string => (retargeted && base ? ` into ${code(base)}` : '')
   const was = origin.commit ? `commit ${code(origin.commit.slice(0, 7))}${into(origin.base)}` : 'an earlier commit'
   return (
-    `**⏸️ Draft: not diffed at commit ${code(head.headSha.slice(0, 7))}${into(head.baseRef)}; the results below were for ${was}.** ` +
+    `**${STALE_MARK} Draft: not diffed at commit ${code(head.headSha.slice(0, 7))}${into(head.baseRef)}; the results below were for ${was}.** ` +
     'skip-drafts is true: the diff runs again when the pull request is marked ready for review.'
   )
 }
