@@ -1,6 +1,9 @@
 // A project whose names and data are hostile to Markdown, HTML and Mermaid (bidi controls, emoji, Hebrew, pipes,
-// backticks, </details>, -->, @org/team, URLs, #1, a 200-character name), diffed with sample rows on. The comment is
-// read back with GitHub's own parser (cmark-gfm): it renders right, and every model name reads as the model's name.
+// backticks, </details>, -->, @org/team, URLs, #1, GH-123, :+1:, a 200-character name, flags and family emoji where a
+// name or a value is cut, a 226-character column, 18 columns of sample rows), diffed with sample rows on and a
+// backfill preview. The comment is read back with GitHub's own parser (cmark-gfm) and the checks it cannot make alone
+// (support/rendering.mjs): it renders right, every table fits GitHub's content column, and every model name reads as
+// the model's name.
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { writeFileSync } from 'node:fs'
@@ -22,9 +25,19 @@ const HOSTILE: readonly (readonly [string, string])[] = [
   ['orders|by(day)*', 'a|b|c'],
   ['rev \u202Etotals 😀 הכנסות', 'removed \u202E1 😀 שלום'],
   ['tick`s </details> --> @org/team', '</details><script>alert(1)</script> --> ```'],
-  ['see https://evil #1', 'https://www.evil.example/?q=1 www.evil.example #1 owner/repo#2 @octocat'],
-  [`long_${'n'.repeat(195)}`, 'x'.repeat(300)]
+  ['see https://evil #1', 'https://www.evil.example/?q=1 www.evil.example #1 owner/repo#2 @octocat GH-123 :+1: :tada:'],
+  [`long_${'n'.repeat(195)}`, 'x'.repeat(300)],
+  // Cut in the middle of a flag and of a family emoji (the name) and of a flag (the value), where a cut by code point would fall.
+  [`${'a'.repeat(15)}${'🇺🇸'.repeat(20)}${'👨‍👩‍👧'.repeat(20)}`, `${'v'.repeat(79)}🇺🇸🇺🇸`]
 ]
+
+/** A column name of 226 characters whose every value changes (the row count), and 16 more columns of sample values. */
+const LONG_COLUMN = 'c'.repeat(226)
+const WIDE_MODEL = `MODEL (name marts.wide, kind FULL, grain order_id);
+SELECT order_id, COUNT(*) OVER () AS "${LONG_COLUMN}",
+${Array.from({ length: 16 }, (_, index) => `  'value ${index + 1} of order ' || CAST(order_id AS TEXT) AS column_number_${index + 1}`).join(',\n')}
+FROM staging.stg_orders
+`
 
 const modelName = (quoted: string): string => `marts."${quoted}"`
 
@@ -44,6 +57,7 @@ describe('a project hostile to Markdown, on duckdb', () => {
         `MODEL (name ${modelName(quoted)}, kind FULL, grain order_id);\nSELECT order_id, '${literal}' || CAST(order_id AS TEXT) AS "note ${quoted.slice(0, 20)}" FROM staging.stg_orders\n`
       )
     })
+    repo.write('models/marts/wide.sql', WIDE_MODEL)
     repo.commitAll('Hostile names and values')
     repo.buildProd()
     const base = repo.head()
@@ -62,7 +76,8 @@ describe('a project hostile to Markdown, on duckdb', () => {
         'project-path': 'analytics',
         'github-token': TOKEN,
         'environment-start': '2025-03-01',
-        'sample-rows': '3'
+        'sample-rows': '3',
+        'backfill-start': '2025-01-01'
       },
       apiUrl: server.url,
       repository: REPOSITORY
@@ -83,9 +98,16 @@ describe('a project hostile to Markdown, on duckdb', () => {
     ).toBeGreaterThanOrEqual(HOSTILE.length)
   })
 
-  it("renders right in GitHub's parser: tables, details, fences, no stray HTML, no link, mention or reference", () => {
+  it("renders right in GitHub's parser: tables, details, fences, no stray HTML, no link, mention, reference or shortcode", () => {
     expect(renderingProblems(body, { issueNumber: 41 })).toEqual([])
     expect(server.renderProblems).toEqual([])
+  })
+
+  it('shows the parts each check is about: the backfill preview, the long column, the wide sample rows', () => {
+    expect(body).toContain('On merge this will backfill')
+    expect(body).toContain('| Column | Matching values |')
+    expect(body).toMatch(/Sample rows only in prod \(removed\), 18 columns, one line each:/)
+    expect(body).toContain(`<summary>\u2068<code>marts."rev ‹U+202E›totals 😀 הכנסות"</code>\u2069: `)
   })
 
   it('shows every model name as the name itself (bidi controls shown, long names shortened in the middle)', () => {
