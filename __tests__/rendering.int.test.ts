@@ -25,7 +25,7 @@ const HOSTILE: readonly (readonly [string, string])[] = [
   ['orders|by(day)*', 'a|b|c'],
   ['rev \u202Etotals 😀 הכנסות', 'removed \u202E1 😀 שלום'],
   ['tick`s </details> --> @org/team', '</details><script>alert(1)</script> --> ```'],
-  ['see https://evil #1', 'https://www.evil.example/?q=1 www.evil.example #1 owner/repo#2 @octocat GH-123 :+1: :tada:'],
+  ['see https://evil #1', 'GH-123 :+1: :tada: https://www.evil.example/?q=1 www.evil.example #1 owner/repo#2 @octocat'],
   [`long_${'n'.repeat(195)}`, 'x'.repeat(300)],
   // Cut in the middle of a flag and of a family emoji (the name) and of a flag (the value), where a cut by code point would fall.
   [`${'a'.repeat(15)}${'🇺🇸'.repeat(20)}${'👨‍👩‍👧'.repeat(20)}`, `${'v'.repeat(79)}🇺🇸🇺🇸`]
@@ -107,7 +107,7 @@ describe('a project hostile to Markdown, on duckdb', () => {
     expect(body).toContain('On merge this will backfill')
     expect(body).toContain('| Column | Matching values |')
     expect(body).toMatch(/Sample rows only in prod \(removed\), 18 columns, one line each:/)
-    expect(body).toContain(`<summary>\u2068<code>marts."rev ‹U+202E›totals 😀 הכנסות"</code>\u2069: `)
+    expect(body).toContain(`<summary>\u2068<code>marts.&quot;rev ‹U+202E›totals 😀 הכנסות&quot;</code>\u2069: `)
   })
 
   it('shows every model name as the name itself (bidi controls shown, long names shortened in the middle)', () => {
