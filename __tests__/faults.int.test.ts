@@ -202,14 +202,15 @@ function botComments(server: GitHubServer, number: number): ReturnType<GitHubSer
 
 /**
  * A pull-request run that fails replaces the action's comment with the failure, so that an earlier push's results never
- * read as this one's: the one comment by the action must say the diff could not run, quote the error, and show no results.
+ * read as this one's: the one comment by the action must say the diff could not run (naming the commit of the results it
+ * replaces, when there were some), quote the error, and show no results.
  */
 function expectFailureComment(server: GitHubServer, number: number, run: ActionRun): void {
   const ours = botComments(server, number)
   expect(ours).toHaveLength(1)
   const body = ours[0]?.body ?? ''
   expect(body).toMatch(
-    /^<!-- sqlmesh-action:diff -->\n## SQLMesh diff: `pr_\d+` vs `prod`\n\n\*\*❌ The diff could not run for commit `[0-9a-f]{7}`\.\*\* Earlier results no longer apply\./
+    /^<!-- sqlmesh-action:diff -->\n## SQLMesh diff: `pr_\d+` vs `prod`\n\n\*\*❌ The diff could not run for commit `[0-9a-f]{7}`\.\*\*( The results posted for commit `[0-9a-f]{7}` no longer apply\.)? The log: /
   )
   expect(body).toContain(failure(run).split('\n')[0].slice(0, 120))
   expect(body).not.toContain('| Model |')
