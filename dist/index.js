@@ -30745,7 +30745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5010);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9897);
 // The action's entry point: nothing but run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
@@ -30755,7 +30755,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5010:
+/***/ 9897:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40714,9 +40714,73 @@ function stringEnv(env) {
     return Object.fromEntries(Object.entries(env).filter((entry) => entry[1] !== undefined));
 }
 
+;// CONCATENATED MODULE: ./src/report/width.ts
+// How wide GitHub draws text, estimated from its grapheme clusters, so that a table can be kept within GitHub's
+// content column: a wider table scrolls, and its last columns end up off-screen. The estimate leans wide (8 px a
+// character, 16 px an emoji or an East Asian wide character, where GitHub's 14 px text and 12 px code draw about 7.5
+// and 7.2 px). Pure.
+/** GitHub's content column for a comment, in px. */
+const CONTENT_WIDTH = 780;
+/** A table cell's padding (13 px on either side) and border. */
+const CELL_PADDING = 27;
+const NARROW = 8;
+const SEGMENTER = new Intl.Segmenter('en', { granularity: 'grapheme' });
+/** The text as the grapheme clusters a reader sees as one character each (a flag, a family emoji, a letter and its accent). */
+function graphemes(value) {
+    return Array.from(SEGMENTER.segment(value), ({ segment }) => segment);
+}
+const WIDE_CHARACTER = /[\p{Extended_Pictographic}\p{Regional_Indicator}\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]/u;
+const ZERO_WIDTH = /^[\u200b-\u200f\u2060-\u2069\ufeff]$/;
+/** Terminal-style columns: 2 for an emoji or an East Asian wide character, 0 for an invisible one, 1 otherwise. */
+function graphemeColumns(grapheme) {
+    if (ZERO_WIDTH.test(grapheme))
+        return 0;
+    return WIDE_CHARACTER.test(grapheme) ? 2 : 1;
+}
+/** Where a browser may wrap: a space or a zero-width space. A no-break space keeps its neighbours together. */
+function breaks(grapheme) {
+    return grapheme === ' ' || grapheme === '\u200b';
+}
+/** The width, in px, of the longest run of plain text without a place to wrap: the narrowest a cell holding it can be. */
+function runWidth(value) {
+    let longest = 0;
+    let run = 0;
+    for (const grapheme of graphemes(value)) {
+        run = breaks(grapheme) ? 0 : run + graphemeColumns(grapheme) * NARROW;
+        longest = Math.max(longest, run);
+    }
+    return longest;
+}
+/** The narrowest a table column holding these plain-text cells can be, padding included. */
+function columnWidth(cells) {
+    return Math.max(0, ...cells.map(runWidth)) + CELL_PADDING;
+}
+/** The narrowest a table of these plain-text rows (header first) can be drawn. */
+function tableWidth(rows) {
+    const columns = Math.max(0, ...rows.map(row => row.length));
+    let width = 0;
+    for (let index = 0; index < columns; index++)
+        width += columnWidth(rows.map(row => row[index] ?? ''));
+    return width;
+}
+/** The value cut, with an ellipsis, where a run without a place to wrap would make its cell wider than `width` px. */
+function fitWidth(value, width) {
+    const room = width - CELL_PADDING - NARROW;
+    let run = 0;
+    let kept = '';
+    for (const grapheme of graphemes(value)) {
+        run = breaks(grapheme) ? 0 : run + graphemeColumns(grapheme) * NARROW;
+        if (run > room)
+            return `${kept}…`;
+        kept += grapheme;
+    }
+    return value;
+}
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 // Markdown building blocks that are safe for text that comes from a pull request or from data: nothing in it can
 // break a table, inject HTML, or @mention anyone.
+
 /**
  * Bidirectional controls (U+202E and the others) would reorder what follows them, turning "removed 1" into "devomer 1":
  * they are shown, not obeyed, as ‹U+202E›.
@@ -40726,7 +40790,7 @@ function visibleControls(value) {
 }
 /** Plain text for a paragraph or a table cell. */
 function markdown_text(value) {
-    return visibleControls(value)
+    return inertFilters(visibleControls(value))
         .replace(/\r\n|\r|\n/g, ' ')
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
@@ -40749,9 +40813,20 @@ function code(value) {
     const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
     return isolate(`${fence}${pad}${clean}${pad}${fence}`, value);
 }
+/**
+ * GitHub's own text filters, which run on the rendered text outside code, leave text literal once a word joiner
+ * (U+2060, invisible) breaks their pattern: `GH-123` (an issue link) and `:+1:` (an emoji shortcode). Run before
+ * escaping, which would otherwise split a shortcode such as `:white_check_mark:` into escapes the filter never sees.
+ */
+function inertFilters(value) {
+    return value.replace(/\b(GH)-(?=\d)/gi, '$1-\u2060').replace(/:(?=[\w+-]*[A-Za-z+][\w+-]*:)/g, ':\u2060');
+}
 /** Right-to-left letters (Hebrew, Arabic, …): a name holding them could pull the numbers beside it into its direction. */
 const RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/;
-/** A span with right-to-left letters, isolated (U+2068 … U+2069) so that the text around it keeps its own order. */
+/**
+ * A span with right-to-left letters, isolated (U+2068 … U+2069) so that the text around it keeps its own order.
+ * GitHub's sanitizer keeps these characters, but not <bdi> (and <bdo> forces a direction rather than isolating).
+ */
 function isolate(span, value) {
     return RTL.test(value) ? `\u2068${span}\u2069` : span;
 }
@@ -40761,9 +40836,7 @@ function isolate(span, value) {
  * before escaping, so that no entity is cut in half.
  */
 function dataCell(value, max = 80) {
-    const chars = Array.from(value);
-    const cut = chars.length > max ? `${chars.slice(0, max).join('')}…` : value;
-    return markdown_text(cut
+    return markdown_text(cutText(value, max)
         .replace(/:\/\//g, ':\u2060//')
         .replace(/www\./gi, match => `${match.slice(0, 3)}\u2060.`)
         .replace(/#(?=\d)/g, '#\u2060'));
@@ -40790,16 +40863,37 @@ function table(header, align, rows) {
 function details(summary, body) {
     return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`;
 }
+/** The value cut after `max` characters (grapheme clusters: a flag or a family emoji is never cut), with an ellipsis. */
+function cutText(value, max) {
+    const characters = graphemes(value);
+    return characters.length > max ? `${characters.slice(0, max).join('')}…` : value;
+}
 /**
  * A long name shortened in the middle (the schema and the table name's end stay readable) so that a table or a graph
- * keeps its width; the full name stays in the model's details.
+ * keeps its width; the full name stays in the model's details. `max` counts columns, an emoji or an East Asian wide
+ * character two, and the cut falls between grapheme clusters.
  */
 function shortName(name, max = 64) {
-    const chars = Array.from(name);
-    if (chars.length <= max)
+    const characters = graphemes(name);
+    const columns = characters.map(graphemeColumns);
+    if (columns.reduce((sum, width) => sum + width, 0) <= max)
         return name;
-    const keep = Math.floor((max - 1) / 2);
-    return `${chars.slice(0, keep).join('')}…${chars.slice(chars.length - keep).join('')}`;
+    const half = Math.floor((max - 1) / 2);
+    const head = fillColumns(characters, columns, half);
+    const tail = fillColumns([...characters].reverse(), [...columns].reverse(), half).reverse();
+    return `${head.join('')}…${tail.join('')}`;
+}
+/** The first characters that fit in `room` columns. */
+function fillColumns(characters, columns, room) {
+    const kept = [];
+    let used = 0;
+    for (const [index, character] of characters.entries()) {
+        if (used + columns[index] > room)
+            break;
+        kept.push(character);
+        used += columns[index];
+    }
+    return kept;
 }
 function formatCount(value) {
     return value.toLocaleString('en-US');
@@ -40818,6 +40912,52 @@ function formatPct(value) {
     if (value > 99.99)
         return '>99.99%';
     return `${value.toFixed(2)}%`;
+}
+
+;// CONCATENATED MODULE: ./src/report/samples.ts
+// Sample rows as tables that fit GitHub's content column. A sample row too wide for it (many columns, long values) is
+// turned on its side: one line per column, the sample rows side by side a few at a time, and a value cut only where a
+// run of text without a space would not fit. Pure.
+
+
+/** Characters of a value shown (the rest is cut with an ellipsis), as in any data cell. */
+const VALUE_CHARS = 80;
+/** Sample rows side by side in a turned table. */
+const ROWS_ACROSS = 3;
+/** Columns (an emoji counts two) a column's name keeps in a turned table. */
+const NAME_COLUMNS = 24;
+/** The sample rows under their title, as one table when it fits GitHub's column, turned on its side when not. */
+function sampleBlock(title, rows) {
+    if (rows.length === 0)
+        return '';
+    const columns = Object.keys(rows[0]);
+    const values = rows.map(row => columns.map(column => cutText(sampleText(row[column]), VALUE_CHARS)));
+    if (tableWidth([columns, ...values]) <= CONTENT_WIDTH) {
+        return `${title}\n\n${table(columns.map(column => dataCell(column)), columns.map(() => 'l'), values.map(row => row.map(value => dataCell(value))))}`;
+    }
+    const turned = [];
+    for (let first = 0; first < values.length; first += ROWS_ACROSS) {
+        turned.push(turnedTable(columns, values.slice(first, first + ROWS_ACROSS), first));
+    }
+    return `${title.replace(/:$/, '')}, ${plural(columns.length, 'column')}, one line each:\n\n${turned.join('\n\n')}`;
+}
+/** One line per column, with the sample rows from `first` on side by side, each value cut to its share of the width. */
+function turnedTable(columns, rows, first) {
+    const names = columns.map(column => shortName(column, NAME_COLUMNS));
+    const header = ['Column', ...rows.map((_, index) => `Row ${first + index + 1}`)];
+    const share = Math.floor((CONTENT_WIDTH - columnWidth([header[0], ...names])) / rows.length);
+    const lines = names.map((name, index) => [name, ...rows.map(row => fitWidth(row[index], share))]);
+    return table(header, header.map(() => 'l'), lines.map(line => line.map(value => dataCell(value))));
+}
+/** A sample value as the bridge sent it (JSON): NULL for null, a struct or a list as JSON. */
+function sampleText(value) {
+    if (value === null || value === undefined)
+        return 'NULL';
+    if (typeof value === 'string')
+        return value;
+    if (typeof value === 'number' || typeof value === 'boolean')
+        return String(value);
+    return JSON.stringify(value);
 }
 
 ;// CONCATENATED MODULE: ./src/report/lineage.ts
@@ -41004,13 +41144,34 @@ const ACTION_VERSION = '0.1.0';
 
 
 
+
 const DIFF_COMMENT_MARKER = '<!-- sqlmesh-action:diff -->';
+const PR_SIDES = {
+    source: 'prod',
+    target: 'the PR',
+    sourceHeader: 'prod',
+    targetHeader: 'PR',
+    sourceName: 'prod'
+};
+function sidesOf(report) {
+    const named = report.environments;
+    if (!named)
+        return PR_SIDES;
+    return {
+        source: code(named.source),
+        target: code(named.target),
+        sourceHeader: markdown_text(named.source),
+        targetHeader: markdown_text(named.target),
+        sourceName: named.source
+    };
+}
 /**
  * The report's sections, most important first among the optional ones (fit.ts drops them from the end): the lineage,
  * the per-model details (changed models, then models with differences, then the rest), then every model by outcome.
  */
 function renderPrSections(report, target = 'comment') {
     const grouped = report.diffs.length > TABLE_ROWS;
+    const sides = sidesOf(report);
     return [
         {
             id: 'header',
@@ -41030,7 +41191,11 @@ function renderPrSections(report, target = 'comment') {
             ]
             : []),
         ...(report.chain.length > 0 ? [{ id: 'lineage', required: false, text: lineage(report, target) }] : []),
-        ...byImportance(report).map(diff => ({ id: `details:${diff.model}`, required: false, text: modelDetails(diff) })),
+        ...byImportance(report).map(diff => ({
+            id: `details:${diff.model}`,
+            required: false,
+            text: modelDetails(diff, sides)
+        })),
         ...(grouped ? [{ id: 'models-by-outcome', required: false, text: modelsByOutcome(report) }] : []),
         { id: 'footer', required: true, text: footer(report) }
     ];
@@ -41040,9 +41205,42 @@ function renderFailure(run) {
     const error = run.message.replace(/```/g, "'''").slice(0, 6000);
     return [
         `${DIFF_COMMENT_MARKER}\n## SQLMesh diff: ${code(run.environment)} vs ${code(run.prodEnvironment)}`,
-        `**❌ The diff could not run for commit ${code(run.headSha.slice(0, 7))}.** Earlier results no longer apply. The log: ${run.runUrl}`,
-        '```text\n' + error + '\n```'
+        `**❌ The diff could not run for commit ${code(run.headSha.slice(0, 7))}.**${replaced(run.earlier)} The log: ${run.runUrl}`,
+        '```text\n' + error + '\n```',
+        originMarker(run.headSha, run.baseRef)
     ].join('\n\n');
+}
+/** What a failure says of the results it replaces: nothing on a first comment, their commit when it is known. */
+function replaced(earlier) {
+    if (!earlier)
+        return '';
+    if (!earlier.commit)
+        return ' Earlier results no longer apply.';
+    return ` The results posted for commit ${code(earlier.commit.slice(0, 7))} no longer apply.`;
+}
+const ORIGIN = /<!-- sqlmesh-action:commit ([0-9a-f]{7,40})(?: base (\S+))? -->/;
+/** A hidden line naming the commit and base branch the comment's results are for (the base URI-encoded: a branch name may hold `-->`). */
+function originMarker(commit, base) {
+    return `<!-- sqlmesh-action:commit ${commit}${base ? ` base ${encodeURIComponent(base)}` : ''} -->`;
+}
+/**
+ * The commit and base a diff comment was computed for: from its hidden marker, or, in a comment written before the
+ * marker existed, from the short commit its footer or failure line names.
+ */
+function commentOrigin(body) {
+    const marked = ORIGIN.exec(body);
+    if (marked)
+        return { commit: marked[1], base: marked[2] ? safeDecode(marked[2]) : null };
+    const named = /(?:· commit|for commit) `([0-9a-f]{7,40})`/.exec(body);
+    return { commit: named?.[1] ?? null, base: null };
+}
+function safeDecode(value) {
+    try {
+        return decodeURIComponent(value);
+    }
+    catch {
+        return null;
+    }
 }
 /**
  * One line a reviewer reads first: what each changed model does, how far it reaches downstream, how many affected
@@ -41057,36 +41255,54 @@ function verdict(report) {
     }
     const changed = new Set(report.changed);
     const notCompared = report.diffs.filter(isUncompared);
-    const direct = report.diffs.filter(diff => changed.has(diff.model));
-    const shown = direct.slice(0, 3).map(diff => `${code(diff.model)}: ${headline(diff)}`);
+    // A changed model that needs no comparison (an embedded model: no table of its own) is no finding of its own.
+    const direct = report.diffs.filter(diff => changed.has(diff.model) && coverageOf(diff) !== 'not-needed');
+    const shown = direct.slice(0, 3).map(diff => `${code(diff.model)}: ${headline(diff, sidesOf(report))}`);
     if (direct.length > shown.length)
         shown.push(`${formatCount(direct.length - shown.length)} more changed`);
+    const others = report.diffs.filter(diff => !changed.has(diff.model));
     const parts = [
         ...shown,
-        downstreamPhrase(report.diffs.filter(diff => !changed.has(diff.model))),
+        report.environments ? sameVersionPhrase(others) : downstreamPhrase(others),
         report.removed.length > 0 ? plural(report.removed.length, 'model') + ' removed' : '',
         coveragePhrase(report.diffs, notCompared),
         schemaPhrase(report.diffs, notCompared.length)
     ];
     return `${verdictMark(report, notCompared.length)} ${parts.filter(Boolean).join(' · ')}`;
 }
+/** The marks a verdict leads with (docs/VERDICT.md, "The marks"; the draft's ⏸️ is in stale-comment.ts). */
+const VERDICT_MARKS = { fails: '❌', look: '⚠️', clean: '✅' };
 function verdictMark(report, notCompared) {
     const gateFailed = report.gate ? gateFails(report.gate) : report.failing.length > 0;
     if (gateFailed || (report.auditFailures?.length ?? 0) > 0)
-        return '❌';
+        return VERDICT_MARKS.fails;
     const differs = report.diffs.some(hasDataChange) || report.removed.length > 0;
-    return differs || notCompared > 0 ? '⚠️' : '✅';
+    return differs || notCompared > 0 ? VERDICT_MARKS.look : VERDICT_MARKS.clean;
 }
+/**
+ * How many downstream models differ, among those compared; when none was compared, that is said, never "0 of 0"
+ * (the models and their reasons follow in the coverage phrase).
+ */
 function downstreamPhrase(downstream) {
-    if (downstream.length === 0)
+    const total = downstream.length;
+    if (total === 0)
         return '';
     const known = downstream.filter(diff => !isUncompared(diff));
+    if (known.length === 0) {
+        return total === 1
+            ? 'the 1 downstream model was not compared'
+            : `none of the ${formatCount(total)} downstream models was compared`;
+    }
     const differing = known.filter(hasDataChange).length;
-    // "1 of 4 downstream models differs", "0 of 1 downstream models differ": the noun counts the models, the verb the differing.
-    const verb = differing === 1 ? 'differs' : 'differ';
-    if (known.length === downstream.length)
-        return `${differing} of ${formatCount(downstream.length)} downstream models ${verb}`;
-    return `${differing} of ${formatCount(known.length)} compared downstream models ${verb}`;
+    const compared = known.length === total ? '' : 'compared ';
+    if (known.length === 1)
+        return `the 1 ${compared}downstream model ${differing === 1 ? 'differs' : 'does not differ'}`;
+    // "1 of 4 downstream models differs", "0 of 2 downstream models differ": the noun counts the models, the verb the differing.
+    return `${formatCount(differing)} of ${formatCount(known.length)} ${compared}downstream models ${differing === 1 ? 'differs' : 'differ'}`;
+}
+/** The manual diff mode: the named models whose version is the same in both environments. */
+function sameVersionPhrase(same) {
+    return same.length > 0 ? `${plural(same.length, 'model')} with the same version in both` : '';
 }
 /** "4 of 6 affected models compared; not compared: `a` (diff failed), `b` (forward-only, not previewed)". */
 function coveragePhrase(diffs, notCompared) {
@@ -41112,9 +41328,9 @@ function schemaPhrase(diffs, notCompared) {
     return notCompared > 0 ? `no schema change in the ${compared.length} compared` : 'no schema change';
 }
 /** A model's change in a few words: schema first, then rows. */
-function headline(diff) {
+function headline(diff, sides = PR_SIDES) {
     if (diff.status !== 'diffed')
-        return `(${notDiffedLabel(diff)})`;
+        return `(${markdown_text(notDiffedLabel(diff, sides))})`;
     const { added, removed, retyped } = diff.schema;
     const { onlyInProd, onlyInPr, changed } = diff.rows;
     const parts = [
@@ -41137,10 +41353,10 @@ function summaryTable(report) {
     if (report.diffs.length === 0)
         return '_Nothing to compare._';
     const changed = new Set(report.changed);
-    return summaryRows(report.diffs.map(diff => modelRow(diff, changed)));
+    return summaryRows(report.diffs.map(diff => modelRow(diff, changed, report)), sidesOf(report));
 }
-function summaryRows(rows) {
-    return table(['Model', 'Removed', 'Added', 'Changed', 'Schema · rows prod → PR · compared'], ['l', 'r', 'r', 'r', 'l'], rows);
+function summaryRows(rows, sides) {
+    return table(['Model', 'Removed', 'Added', 'Changed', `Schema · rows ${sides.sourceHeader} → ${sides.targetHeader} · compared`], ['l', 'r', 'r', 'r', 'l'], rows);
 }
 /** Up to this many models the table has one row per model, in chain order; above it, outcomes are grouped. */
 const TABLE_ROWS = 40;
@@ -41163,8 +41379,9 @@ function groupedTable(report) {
     ].slice(0, INDIVIDUAL_ROWS);
     const listed = new Set(picked);
     const individual = importanceOrder(report.diffs.filter(diff => listed.has(diff)), changed);
-    const groups = outcomeGroups(report.diffs.filter(diff => !listed.has(diff)));
-    const head = summaryRows([...individual.map(diff => modelRow(diff, changed)), ...groups.map(groupRow)]);
+    const sides = sidesOf(report);
+    const groups = outcomeGroups(report.diffs.filter(diff => !listed.has(diff)), sides);
+    const head = summaryRows([...individual.map(diff => modelRow(diff, changed, report)), ...groups.map(groupRow)], sides);
     const note = `_${plural(report.diffs.length, 'model')}: ${formatCount(individual.length)} listed one by one (failed diffs, changed models, differences), the other ${formatCount(report.diffs.length - individual.length)} grouped by outcome._`;
     return `${head}\n\n${note}`;
 }
@@ -41189,13 +41406,12 @@ function byImportance(report) {
     return importanceOrder(report.diffs.filter((diff) => diff.status === 'diffed'), new Set(report.changed));
 }
 /** One model's row: its role mark and name, the three counts, then schema, totals and what was compared. */
-function modelRow(diff, changed) {
-    // A no-break space keeps the mark on the name's line when the cell wraps.
-    const name = `${changed.has(diff.model) ? '✏️' : '↳'}\u00a0${code(shortName(diff.model, 48))}`;
+function modelRow(diff, changed, report) {
+    const name = `${roleMark(diff.model, changed, report)}${code(shortName(diff.model, 48))}`;
     if (diff.status !== 'diffed')
-        return [name, '—', '—', '—', markdown_text(notDiffedLabel(diff))];
+        return [name, '—', '—', '—', markdown_text(notDiffedLabel(diff, sidesOf(report)))];
     const { rows: counts } = diff;
-    const totals = `${formatCount(counts.prod)} → ${formatCount(counts.pr)} rows`;
+    const totals = `${formatCount(counts.prod)} → ${formatCount(counts.pr)} ${counts.prod === 1 && counts.pr === 1 ? 'row' : 'rows'}`;
     return [
         name,
         formatCount(counts.onlyInProd),
@@ -41203,6 +41419,15 @@ function modelRow(diff, changed) {
         counts.changed === null ? 'n/a' : formatCount(counts.changed),
         [schemaCell(diff), totals, comparedCell(diff)].filter(Boolean).join(' · ')
     ];
+}
+/**
+ * ✏️ for a changed model, ↳ for one downstream of a change; in the manual diff mode, where the models were named and
+ * none is downstream, ✏️ only for a model whose version differs. A no-break space keeps the mark on the name's line.
+ */
+function roleMark(model, changed, report) {
+    if (changed.has(model))
+        return '✏️\u00a0';
+    return report.environments ? '' : '↳\u00a0';
 }
 /** The order of groups: failed, not compared, differences, new or removed, compared equal, needing no comparison. */
 const GROUP_ORDER = {
@@ -41218,9 +41443,9 @@ const GROUP_ROWS = 12;
  * Models with the same outcome, largest group first within each kind; the label says the outcome in the table's words.
  * When that makes too many rows, compared models regroup by whether they differ alone (at most 13 rows then).
  */
-function outcomeGroups(diffs) {
-    const fine = groupBy(diffs, outcomeOf);
-    return fine.length <= GROUP_ROWS ? fine : groupBy(diffs, coarseOutcomeOf);
+function outcomeGroups(diffs, sides) {
+    const fine = groupBy(diffs, diff => outcomeOf(diff, sides));
+    return fine.length <= GROUP_ROWS ? fine : groupBy(diffs, diff => coarseOutcomeOf(diff, sides));
 }
 function groupBy(diffs, outcome) {
     const groups = new Map();
@@ -41232,16 +41457,16 @@ function groupBy(diffs, outcome) {
     }
     return [...groups.values()].sort((a, b) => a.order - b.order || b.models.length - a.models.length);
 }
-function coarseOutcomeOf(diff) {
+function coarseOutcomeOf(diff, sides) {
     if (diff.status !== 'diffed')
-        return outcomeOf(diff);
+        return outcomeOf(diff, sides);
     return hasDataChange(diff)
         ? { label: 'differs · compared', order: 2 }
         : { label: 'no difference · compared', order: GROUP_ORDER.compared };
 }
-function outcomeOf(diff) {
+function outcomeOf(diff, sides) {
     if (diff.status !== 'diffed')
-        return { label: notDiffedLabel(diff), order: GROUP_ORDER[coverageOf(diff)] };
+        return { label: markdown_text(notDiffedLabel(diff, sides)), order: GROUP_ORDER[coverageOf(diff)] };
     const schema = schemaCell(diff);
     if (hasDataChange(diff))
         return { label: ['differs', schema, comparedCell(diff)].filter(Boolean).join(' · '), order: 2 };
@@ -41274,24 +41499,37 @@ function nameList(names, shown) {
 }
 /** Every affected model under its outcome, in a collapsed list: the table's groups name only a few. */
 function modelsByOutcome(report) {
-    const groups = outcomeGroups(report.diffs);
+    const groups = outcomeGroups(report.diffs, sidesOf(report));
     const body = groups
-        .map(group => `- ${markdown_text(group.label)} (${formatCount(group.models.length)}): ${group.models.map(diff => code(diff.model)).join(', ')}`)
+        .map(group => `- ${group.label} (${formatCount(group.models.length)}): ${group.models.map(diff => code(diff.model)).join(', ')}`)
         .join('\n');
     return details(`<b>Every affected model by outcome</b> (${formatCount(report.diffs.length)})`, body);
 }
 /** What was compared: the window or all rows, how rows were matched, and why where it is not the grain. */
+/**
+ * Every label the table shows for a compared model, besides the window it compared. docs/VERDICT.md documents each
+ * one, and a test holds the two equal (__tests__/verdict-doc.test.ts): add a label here, and document it there.
+ */
+const COMPARED_LABELS = {
+    allRows: 'all rows',
+    partialUpstream: 'all rows ⚠️ partial upstream',
+    noGrain: 'whole rows (no grain)',
+    grainColumnMissing: 'whole rows (grain column missing)',
+    grainNotUnique: 'whole rows (grain not unique)',
+    preview: 'forward-only preview',
+    fullHistory: 'rebuilt from its start'
+};
 function comparedCell(diff) {
     const scope = diff.window
         ? markdown_text(describeWindow(diff.window))
         : diff.partialUpstream
-            ? 'all rows ⚠️ partial upstream'
-            : 'all rows';
+            ? COMPARED_LABELS.partialUpstream
+            : COMPARED_LABELS.allRows;
     const labels = [
         scope,
         methodLabel(diff),
-        diff.preview ? 'forward-only preview' : '',
-        diff.fullHistory ? 'rebuilt from its start' : ''
+        diff.preview ? COMPARED_LABELS.preview : '',
+        diff.fullHistory ? COMPARED_LABELS.fullHistory : ''
     ];
     return labels.filter(Boolean).join(' · ');
 }
@@ -41299,10 +41537,10 @@ function methodLabel(diff) {
     if (diff.method !== 'whole-rows')
         return '';
     if (!diff.grainProblem)
-        return 'whole rows (no grain)';
+        return COMPARED_LABELS.noGrain;
     return diff.grainProblem.kind === 'missing-columns'
-        ? 'whole rows (grain column missing)'
-        : 'whole rows (grain not unique)';
+        ? COMPARED_LABELS.grainColumnMissing
+        : COMPARED_LABELS.grainNotUnique;
 }
 function schemaCell(diff) {
     const { added, removed, retyped } = diff.schema;
@@ -41313,6 +41551,7 @@ function schemaCell(diff) {
     ].filter(Boolean);
     return parts.join(', ');
 }
+/** The table's label for each reason a model was not compared (docs/VERDICT.md lists each one; a test holds it so). */
 const NOT_DIFFED_LABELS = {
     added: 'new model',
     removed: 'removed model',
@@ -41326,6 +41565,7 @@ const NOT_DIFFED_LABELS = {
     'not-found': '⚠️ not compared: missing from an environment',
     error: '❌ not compared: diff failed'
 };
+/** The reason in the verdict line's "not compared: `model` (reason)" (docs/VERDICT.md lists those of models not compared). */
 const SHORT_REASONS = {
     added: 'new',
     removed: 'removed',
@@ -41339,8 +41579,12 @@ const SHORT_REASONS = {
     'not-found': 'missing from an environment',
     error: 'diff failed'
 };
-function notDiffedLabel(diff) {
-    return NOT_DIFFED_LABELS[diff.reason];
+/**
+ * A reason's label, as plain text to escape: "prod" names the source side, which the manual diff mode names by its
+ * environment.
+ */
+function notDiffedLabel(diff, sides = PR_SIDES) {
+    return NOT_DIFFED_LABELS[diff.reason].replace(/\bprod\b/, sides.sourceName);
 }
 /** Where to declare a grain, in the words of the file the model comes from. */
 function grainAdvice(facts) {
@@ -41353,16 +41597,19 @@ function grainAdvice(facts) {
             return '`grain (...)` in its MODEL block';
     }
 }
-function grainNote(diff, facts) {
+function grainNote(diff, facts, sides) {
     const where = grainAdvice(facts);
     if (diff.method !== 'whole-rows')
         return '';
     if (!diff.grainProblem) {
-        return `- ${code(diff.model)} has no grain: compared as whole rows (rows only in prod, only in the PR, and identical). To see changed rows, declare its unique key with ${where}.`;
+        return `- ${code(diff.model)} has no grain: compared as whole rows (${wholeRowsParts(sides)}). To see changed rows, declare its unique key with ${where}.`;
     }
-    return `- ⚠️ ${code(diff.model)}: ${grainProblemText(diff.grain, diff.grainProblem)}: compared as whole rows. Fix it with ${where}.`;
+    return `- ⚠️ ${code(diff.model)}: ${grainProblemText(diff.grain, diff.grainProblem, sides)}: compared as whole rows. Fix it with ${where}.`;
 }
-function grainProblemText(grain, problem) {
+function wholeRowsParts(sides) {
+    return `rows only in ${sides.source}, only in ${sides.target}, and identical`;
+}
+function grainProblemText(grain, problem, sides = PR_SIDES) {
     const declared = grain.map(code).join(', ');
     if (problem.kind === 'missing-columns') {
         const columns = problem.columns.slice(0, 20).map(code).join(', ') + (problem.columns.length > 20 ? ', …' : '');
@@ -41370,9 +41617,9 @@ function grainProblemText(grain, problem) {
     }
     const { duplicateKeys, nullKeyRows } = problem;
     const nulls = nullKeyRows.prod + nullKeyRows.pr > 0
-        ? `, and ${formatCount(nullKeyRows.prod)} rows in prod and ${formatCount(nullKeyRows.pr)} in the PR have a null key`
+        ? `, and ${plural(nullKeyRows.prod, 'row')} in ${sides.source} and ${formatCount(nullKeyRows.pr)} in ${sides.target} ${nullKeyRows.prod + nullKeyRows.pr === 1 ? 'has' : 'have'} a null key`
         : '';
-    return `its grain ${declared} is not unique: ${plural(duplicateKeys.prod, 'duplicate key')} in prod, ${formatCount(duplicateKeys.pr)} in the PR${nulls}`;
+    return `its grain ${declared} is not unique: ${plural(duplicateKeys.prod, 'duplicate key')} in ${sides.source}, ${formatCount(duplicateKeys.pr)} in ${sides.target}${nulls}`;
 }
 /** Notes on one model each, at most; past this the rest collapse into one line with their count and a few names. */
 const NOTE_LINES = 12;
@@ -41426,14 +41673,15 @@ function noteOrder(diff) {
 }
 /** Models compared as whole rows: those without a grain in one line when many, each grain problem on its own. */
 function grainNotes(report) {
+    const sides = sidesOf(report);
     const wholeRows = report.diffs.filter((diff) => diff.status === 'diffed' && diff.method === 'whole-rows');
     const noGrain = wholeRows.filter(diff => !diff.grainProblem);
     const problems = wholeRows
         .filter(diff => diff.grainProblem)
-        .map(diff => grainNote(diff, report.models?.get(diff.model)));
+        .map(diff => grainNote(diff, report.models?.get(diff.model), sides));
     if (noGrain.length < NOTE_GROUP)
-        return [...noGrain.map(diff => grainNote(diff, report.models?.get(diff.model))), ...problems];
-    const line = `- ${plural(noGrain.length, 'model')} have no grain: compared as whole rows (rows only in prod, only in the PR, and identical): ${nameList(noGrain.map(diff => diff.model), NAMES_SHOWN)}. To see changed rows, declare each one's unique key (${grainAdvice(report.models?.get(noGrain[0].model))}, or its equivalent).`;
+        return [...noGrain.map(diff => grainNote(diff, report.models?.get(diff.model), sides)), ...problems];
+    const line = `- ${plural(noGrain.length, 'model')} have no grain: compared as whole rows (${wholeRowsParts(sides)}): ${nameList(noGrain.map(diff => diff.model), NAMES_SHOWN)}. To see changed rows, declare each one's unique key (${grainAdvice(report.models?.get(noGrain[0].model))}, or its equivalent).`;
     return [line, ...problems];
 }
 /** Models rebuilt from their start, and models rebuilt in full from a windowed parent. */
@@ -41488,7 +41736,7 @@ function backfillPreview(rows, start) {
         return `**On merge this will backfill:** nothing (no model that prod already has is touched).`;
     const planned = rows.filter(row => row.status === 'planned').length;
     const body = table(['Model', 'Interval', 'Note'], ['l', 'l', 'l'], rows.map(row => [
-        code(row.model),
+        code(shortName(row.model, 48)),
         row.interval ? markdown_text(describeWindow(row.interval)) : '—',
         markdown_text(row.status === 'skipped' ? `skipped: ${row.note}` : row.note)
     ]));
@@ -41512,17 +41760,18 @@ function lineage(report, target) {
         ? '; the job summary draws the whole graph'
         : '';
     const caption = drawn.whole ? '' : `; ${drawn.caption}${elsewhere}`;
-    return `**Lineage** (changed models highlighted, upstream on the left${legend}${caption})\n\n${drawn.block}`;
+    const highlighted = report.environments ? 'models whose version differs' : 'changed models';
+    return `**Lineage** (${highlighted} highlighted, upstream on the left${legend}${caption})\n\n${drawn.block}`;
 }
-function modelDetails(diff) {
+function modelDetails(diff, sides) {
     const { rows } = diff;
     const counts = rows.changed === null
         ? `${formatCount(rows.onlyInProd)} removed, ${formatCount(rows.onlyInPr)} added, ${formatCount(rows.matched)} identical (whole rows)`
         : `${formatCount(rows.onlyInProd)} removed, ${formatCount(rows.onlyInPr)} added, ${formatCount(rows.changed)} changed of ${formatCount(rows.matched)} matched`;
-    const summary = `<code>${html(diff.model)}</code>: ${counts}`;
+    const summary = `${isolate(`<code>${html(diff.model)}</code>`, diff.model)}: ${counts}`;
     const matchedOn = diff.method === 'whole-rows' ? 'whole rows' : `grain ${diff.grain.map(code).join(', ')}`;
     const body = [
-        `Matched on: ${matchedOn} · compared: ${diff.window ? markdown_text(describeWindow(diff.window)) : 'all rows'} · rows: ${formatCount(rows.prod)} in prod, ${formatCount(rows.pr)} in the PR`
+        `Matched on: ${matchedOn} · compared: ${diff.window ? markdown_text(describeWindow(diff.window)) : 'all rows'} · rows: ${formatCount(rows.prod)} in ${sides.source}, ${formatCount(rows.pr)} in ${sides.target}`
     ];
     const schema = schemaLines(diff);
     if (schema.length > 0)
@@ -41530,12 +41779,12 @@ function modelDetails(diff) {
     const differing = [...diff.columns].filter(column => column.matchPct < 100).sort((a, b) => a.matchPct - b.matchPct);
     const same = diff.columns.length - differing.length;
     if (differing.length > 0) {
-        body.push(table(['Column', 'Matching values'], ['l', 'r'], differing.map(column => [code(column.column), formatPct(column.matchPct)])));
+        body.push(table(['Column', 'Matching values'], ['l', 'r'], differing.map(column => [code(shortName(column.column, 48)), formatPct(column.matchPct)])));
     }
     if (same > 0)
         body.push(`${same === 1 ? '1 other column matches' : `${formatCount(same)} other columns match`} 100% on matched rows.`);
     if (diff.samples)
-        body.push(samplesBlock(diff.samples));
+        body.push(samplesBlock(diff.samples, sides));
     return details(summary, body.filter(Boolean).join('\n\n'));
 }
 function schemaLines(diff) {
@@ -41545,28 +41794,11 @@ function schemaLines(diff) {
         ...diff.schema.retyped.map(column => `- 🔁 column ${code(column.column)}: ${code(column.from)} → ${code(column.to)}`)
     ];
 }
-/** A sample value as the bridge sent it (JSON): NULL for null, a struct or a list as JSON. */
-function sampleText(value) {
-    if (value === null || value === undefined)
-        return 'NULL';
-    if (typeof value === 'string')
-        return value;
-    if (typeof value === 'number' || typeof value === 'boolean')
-        return String(value);
-    return JSON.stringify(value);
-}
-function samplesBlock(samples) {
-    const block = (title, rows) => {
-        if (rows.length === 0)
-            return '';
-        const columns = Object.keys(rows[0]);
-        const cells = rows.map(row => columns.map(column => dataCell(sampleText(row[column]))));
-        return `${title}\n\n${table(columns.map(column => dataCell(column)), columns.map(() => 'l'), cells)}`;
-    };
+function samplesBlock(samples, sides) {
     return [
-        block('Sample rows only in prod (removed):', samples.onlyInProd),
-        block('Sample rows only in the PR (added):', samples.onlyInPr),
-        block('Sample changed rows:', samples.changed)
+        sampleBlock(`Sample rows only in ${sides.source} (removed):`, samples.onlyInProd),
+        sampleBlock(`Sample rows only in ${sides.target} (added):`, samples.onlyInPr),
+        sampleBlock('Sample changed rows:', samples.changed)
     ]
         .filter(Boolean)
         .join('\n\n');
@@ -41577,7 +41809,9 @@ function footer(report) {
         : '';
     const from = report.environmentStartDate ?? report.environmentStart;
     const start = from ? ` · built from ${markdown_text(from)}${resolved}` : '';
-    return `<sub>sqlmesh-action ${ACTION_VERSION} · SQLMesh ${markdown_text(report.sqlmeshVersion)} · commit ${code(report.headSha.slice(0, 7))}${start}</sub>`;
+    // The hidden line first, so that the comment still ends with the visible footer.
+    const origin = report.headSha ? `${originMarker(report.headSha, report.baseRef)}\n` : '';
+    return `${origin}<sub>sqlmesh-action ${ACTION_VERSION} · SQLMesh ${markdown_text(report.sqlmeshVersion)} · commit ${code(report.headSha.slice(0, 7))}${start}</sub>`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/concurrency.ts
@@ -41932,16 +42166,18 @@ function backfillVerdict(report) {
     if (report.rows.length === 0)
         return '✅ Nothing to backfill: no model of the project is affected.';
     if (report.dryRun)
-        return `🗓️ Dry run: ${count('planned')} models would be rebuilt ${range}; nothing was applied.`;
+        return `🗓️ Dry run: ${plural(count('planned'), 'model')} would be rebuilt ${range}; nothing was applied.`;
     const failed = count('failed');
     if (failed > 0 || count('not-attempted') > 0) {
         return `❌ Backfill failed: ${count('rebuilt')} rebuilt, ${failed} failed, ${count('not-attempted')} not attempted (${range}).`;
     }
-    return `✅ ${count('rebuilt')} models rebuilt ${range}${count('skipped') > 0 ? `, ${count('skipped')} skipped` : ''}.`;
+    return `✅ ${plural(count('rebuilt'), 'model')} rebuilt ${range}${count('skipped') > 0 ? `, ${count('skipped')} skipped` : ''}.`;
 }
+/** Columns a model's name keeps in the six-column table, so that it fits GitHub's content column (the list below names it in full). */
+const MODEL_COLUMNS = 32;
 function backfillTable(report) {
     const rows = report.rows.map(row => [
-        code(row.model),
+        code(shortName(row.model, MODEL_COLUMNS)),
         STATUS_LABELS[row.status],
         row.interval ? markdown_text(describeWindow(row.interval)) : '—',
         row.seconds === null ? '—' : `${row.seconds.toFixed(2)}s`,
@@ -41950,7 +42186,11 @@ function backfillTable(report) {
             : `${countOrDash(row.rowsBefore)} → ${countOrDash(row.rowsAfter)}`,
         markdown_text(row.note)
     ]);
-    return table(['Model', 'Status', 'Interval', 'Duration', 'Rows before → after', 'Note'], ['l', 'l', 'l', 'r', 'r', 'l'], rows);
+    const shortened = report.rows.filter(row => shortName(row.model, MODEL_COLUMNS) !== row.model).map(row => row.model);
+    const names = shortened.length > 0
+        ? `\n\n${details('Full names of the models shortened above', shortened.map(model => `- ${code(model)}`).join('\n'))}`
+        : '';
+    return `${table(['Model', 'Status', 'Interval', 'Duration', 'Rows before → after', 'Note'], ['l', 'l', 'l', 'r', 'r', 'l'], rows)}${names}`;
 }
 function errorSections(report) {
     return report.rows
@@ -42156,6 +42396,7 @@ async function diffPullRequest(context, github, pr) {
             projectFiles: changeSet.projectFiles,
             removed: changeSet.removed,
             headSha: pr.headSha,
+            baseRef: pr.baseRef,
             sqlmeshVersion: sqlmesh.version,
             failing: gate.differences,
             gate,
@@ -42334,14 +42575,18 @@ async function publish(context, github, pr, report) {
 async function reportFailure(context, github, pr, error) {
     const message = redact(error instanceof Error ? error.message : String(error));
     const environment = `${context.settings.environmentPrefix}_${pr.number}`;
-    const markdown = renderFailure({
-        environment,
-        prodEnvironment: context.settings.prodEnvironment,
-        headSha: pr.headSha,
-        message,
-        runUrl: context.event.runUrl
-    });
     try {
+        // Said only where there are earlier results: a first comment has none to take back.
+        const previous = await github.findComment(pr.number, DIFF_COMMENT_MARKER, context.settings.commentAuthor);
+        const markdown = renderFailure({
+            environment,
+            prodEnvironment: context.settings.prodEnvironment,
+            headSha: pr.headSha,
+            baseRef: pr.baseRef,
+            message,
+            runUrl: context.event.runUrl,
+            earlier: previous === null ? null : commentOrigin(previous)
+        });
         await github.upsertComment(pr.number, DIFF_COMMENT_MARKER, context.settings.commentAuthor, markdown);
     }
     catch (postError) {
@@ -42352,6 +42597,115 @@ function setOutputs(changeSet, chain, diffs) {
     setOutput('changed-models', JSON.stringify(changeSet.changed));
     setOutput('affected-models', JSON.stringify(chain));
     setOutput('diff-results', diffResults(diffs));
+}
+
+;// CONCATENATED MODULE: ./src/report/stale-comment.ts
+// The comment of a pull request that is not diffed at its head (a draft under skip-drafts): its earlier results stay,
+// with their verdict struck and folded away, under a line that names the commit not diffed and the commit (and base
+// branch) the results were computed for. A stale ✅ never stands as the current verdict. Pure.
+
+
+/** The mark of a comment whose results are for an earlier commit than the head (docs/VERDICT.md, "The marks"). */
+const STALE_MARK = '⏸️';
+const STALE_AT = /<!-- sqlmesh-action:stale at ([0-9a-f]+) -->/;
+const RESULTS_START = '<!-- sqlmesh-action:results -->';
+const RESULTS_END = '<!-- sqlmesh-action:results-end -->';
+/**
+ * The comment's sections, or null when it needs no change: its results are for the head commit and base, or it
+ * already says that this head was not diffed. The folded results are the part fit.ts leaves out first.
+ */
+function staleDraftComment(previous, head) {
+    const origin = commentOrigin(previous);
+    if (stillApplies(origin, head) || STALE_AT.exec(previous)?.[1] === head.headSha)
+        return null;
+    const heading = previous.split('\n').find(line => line.startsWith('## ')) ?? '## SQLMesh diff';
+    const hidden = [
+        DIFF_COMMENT_MARKER,
+        `<!-- sqlmesh-action:stale at ${head.headSha} -->`,
+        ...(origin.commit ? [originMarker(origin.commit, origin.base ?? undefined)] : [])
+    ];
+    const results = details(origin.commit
+        ? `The results for commit <code>${origin.commit.slice(0, 7)}</code>, out of date`
+        : 'The earlier results, out of date', `${RESULTS_START}\n\n${earlierResults(previous)}\n\n${RESULTS_END}`);
+    return [
+        { id: 'header', required: true, text: `${hidden.join('\n')}\n${heading}` },
+        { id: 'verdict', required: true, text: banner(origin, head) },
+        { id: 'earlier-results', required: false, text: results }
+    ];
+}
+/** The results are for the head commit (a comment from before the hidden line names it by its first 7 digits) and base. */
+function stillApplies(origin, head) {
+    const sameCommit = origin.commit !== null && head.headSha.startsWith(origin.commit);
+    return sameCommit && (origin.base === null || origin.base === head.baseRef);
+}
+/** "⏸️ Draft: not diffed at commit X; the results below were for commit Y", with the base branches when they differ. */
+function banner(origin, head) {
+    const retargeted = origin.base !== null && origin.base !== head.baseRef;
+    const into = (base) => (retargeted && base ? ` into ${code(base)}` : '');
+    const was = origin.commit ? `commit ${code(origin.commit.slice(0, 7))}${into(origin.base)}` : 'an earlier commit';
+    return (`**${STALE_MARK} Draft: not diffed at commit ${code(head.headSha.slice(0, 7))}${into(head.baseRef)}; the results below were for ${was}.** ` +
+        'skip-drafts is true: the diff runs again when the pull request is marked ready for review.');
+}
+/**
+ * The earlier comment's body below its heading, its verdict struck; from a comment that is already stale, the results
+ * it folds away, as they are.
+ */
+function earlierResults(previous) {
+    const start = previous.indexOf(RESULTS_START);
+    const end = previous.indexOf(RESULTS_END);
+    if (start !== -1 && end > start)
+        return previous.slice(start + RESULTS_START.length, end).trim();
+    const lines = previous.split('\n');
+    const body = lines.slice(lines.findIndex(line => line.startsWith('## ')) + 1);
+    const verdict = body.findIndex(line => line.startsWith('**'));
+    if (verdict !== -1)
+        body[verdict] = `~~${body[verdict]}~~`;
+    return body.join('\n').trim();
+}
+
+;// CONCATENATED MODULE: ./src/flows/draft.ts
+// A draft under skip-drafts: pushed to, reopened, retargeted, or a pull request turned back into a draft. Nothing is
+// diffed, but the comment must not go on showing an earlier commit's results as this one's: when its results are not
+// for the head commit and base, it is replaced by a line that says so, with those results struck and folded away.
+// SQLMesh is never started.
+
+
+
+
+
+
+async function runDraftFlow(context) {
+    const pr = pullRequestOf(context.event);
+    if (!pr)
+        throw new Error(`The draft flow needs a pull_request event; got '${context.event.name}'.`);
+    const github = new client_GitHub(context.settings.token, context.event.repo);
+    const head = pr.headSha.slice(0, 7);
+    const skipped = `#${pr.number} is a draft and skip-drafts is true: not diffed at commit ${head}; the diff runs when it is marked ready for review.`;
+    try {
+        const previous = await github.findComment(pr.number, DIFF_COMMENT_MARKER, context.settings.commentAuthor);
+        const sections = previous === null ? null : staleDraftComment(previous, pr);
+        if (previous === null || sections === null) {
+            const left = previous === null
+                ? 'It has no diff comment yet.'
+                : 'Its comment already says so, or its results are for this commit.';
+            notice(`${skipped} ${left}`);
+            return;
+        }
+        const comment = commentBody(context, sections);
+        const posted = await github.upsertComment(pr.number, DIFF_COMMENT_MARKER, context.settings.commentAuthor, comment.markdown);
+        const was = commentOrigin(previous).commit?.slice(0, 7) ?? 'an earlier commit';
+        notice(`${skipped} The comment now says that its results were for ${was}: ${posted.url}`);
+        setOutput('comment-url', posted.url);
+        await writeSummary(sections
+            .slice(0, 2)
+            .map(section => section.text)
+            .join('\n\n'));
+    }
+    catch (error) {
+        if (!isForbidden(error))
+            throw error;
+        warning(`${skipped} The token may not comment on this pull request (403), so its comment may still show an earlier commit's results.`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/flows/merge.ts
@@ -42512,6 +42866,7 @@ async function runClosedFlow(context) {
 
 
 
+
 async function runManualBackfill(context) {
     await withSqlMesh(context, async (sqlmesh) => {
         const graph = new ModelGraph(sqlmesh.models);
@@ -42543,8 +42898,9 @@ async function runManualDiff(context) {
         const sections = renderPrSections({
             environment: target,
             prodEnvironment: source,
+            environments: { source, target },
             environmentStart: '',
-            changed: models,
+            changed: versionDiffers(diffs),
             chain: models,
             edges: graph.edgesWithin(models),
             diffs,
@@ -42587,6 +42943,13 @@ async function withSqlMesh(context, work) {
     finally {
         await sqlmesh.close();
     }
+}
+/**
+ * The named models whose version differs between the two environments, which the report marks and highlights: not
+ * those that provably hold the same data (the same version, the same table, an external or embedded model).
+ */
+function versionDiffers(diffs) {
+    return diffs.filter(diff => coverageOf(diff) !== 'not-needed').map(diff => diff.model);
 }
 
 ;// CONCATENATED MODULE: ./src/core/watch.ts
@@ -42845,10 +43208,10 @@ function watchVerdict(report) {
 function stateSection(state) {
     const heading = `### ${code(state.environment)}'s tables and views`;
     if (state.problems.length === 0) {
-        return `${heading}\n\n✅ ${state.checked} models checked: each physical table exists and ${code(state.environment)}'s views point to them.`;
+        return `${heading}\n\n✅ ${plural(state.checked, 'model')} checked: each physical table exists and ${code(state.environment)}'s views point to them.`;
     }
     const rows = state.problems.map(problem => [code(problem.model), markdown_text(problem.detail), code(problem.repair)]);
-    return `${heading}\n\n❌ ${state.problems.length} of ${state.checked} models are not as SQLMesh's state says (changed outside SQLMesh). Nothing was changed; the repair is yours to run:\n\n${table(['Model', 'Problem', 'Repair'], ['l', 'l', 'l'], rows)}`;
+    return `${heading}\n\n❌ ${state.problems.length} of ${plural(state.checked, 'model')} ${state.checked === 1 ? 'is' : 'are'} not as SQLMesh's state says (changed outside SQLMesh). Nothing was changed; the repair is yours to run:\n\n${table(['Model', 'Problem', 'Repair'], ['l', 'l', 'l'], rows)}`;
 }
 function describeBuckets(source) {
     if (source.comparison.status !== 'changed')
@@ -43193,19 +43556,28 @@ function routeEvent(name, payload, settings) {
         message: `Event '${name || 'none'}' is not one this action knows. In mode 'auto' it acts on pull_request, pull_request_target, push and schedule; for anything else set input 'mode'.`
     };
 }
+/**
+ * A pull request is diffed when its code or its base changes. Under skip-drafts a draft is not: the 'draft' flow then
+ * checks the comment instead, so that results computed for an earlier commit or base never stand as the current ones.
+ */
 function routePullRequest(name, payload, settings) {
     const action = scalarText(payload.action) ?? '';
     const pr = (payload.pull_request ?? {});
     const number = scalarText(pr.number) ?? scalarText(payload.number) ?? '?';
     if (action === 'closed')
         return { kind: 'flow', flow: pr.merged === true ? 'merge' : 'closed' };
-    if (!DIFF_ACTIONS.includes(action)) {
-        return nothing(`${name} '${action}' on #${number} changes no code: nothing to diff (the diff runs on ${DIFF_ACTIONS.join(', ')}).`);
+    const skippedDraft = pr.draft === true && settings.skipDrafts;
+    if (action === 'converted_to_draft' && skippedDraft)
+        return { kind: 'flow', flow: 'draft' };
+    if (!DIFF_ACTIONS.includes(action) && !baseChanged(action, payload)) {
+        return nothing(`${name} '${action}' on #${number} changes no code: nothing to diff (the diff runs on ${DIFF_ACTIONS.join(', ')}, and edited when the base branch changes).`);
     }
-    if (pr.draft === true && settings.skipDrafts) {
-        return nothing(`#${number} is a draft and skip-drafts is true: the diff runs when it is marked ready for review.`);
-    }
-    return { kind: 'flow', flow: 'pull-request' };
+    return { kind: 'flow', flow: skippedDraft ? 'draft' : 'pull-request' };
+}
+/** 'edited' with `changes.base`: the pull request now merges into another branch, so its diff is another one. */
+function baseChanged(action, payload) {
+    const changes = payload.changes;
+    return action === 'edited' && typeof changes === 'object' && changes !== null && 'base' in changes;
 }
 function routePush(payload, settings) {
     const ref = scalarText(payload.ref) ?? '';
@@ -43230,6 +43602,7 @@ function scalarText(value) {
 
 ;// CONCATENATED MODULE: ./src/main.ts
 // run(): reads the inputs and the event, picks the flow, and is the one place that marks the job failed.
+
 
 
 
@@ -43295,6 +43668,7 @@ function chooseFlow(settings, event) {
 }
 const FLOWS = {
     'pull-request': runPullRequestFlow,
+    draft: runDraftFlow,
     merge: runMergeFlow,
     closed: runClosedFlow,
     watch: runWatchFlow
